@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using Reconciler.Host.CommandLine;
+
+return await ReconcilerCommandLine.Build().Parse(args).InvokeAsync();

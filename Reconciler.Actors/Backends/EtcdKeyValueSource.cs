@@ -1,0 +1,315 @@
+using System.Net.Security;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography.X509Certificates;
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mvccpb;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Backends;
+
+/// <summary>
+/// etcd v3 through dotnet-etcd's raw gRPC clients: paged ranges for snapshots, one watch stream per prefix.
+/// The library's callback-based watch is avoided on purpose: it reconnects silently and writes to stdout,
+/// while the watcher must see every disconnect to back off, report health and resume from its own revision.
+/// </summary>
+public sealed class EtcdKeyValueSource : IKeyValueSource
+{
+    /// <summary>Keys per range page: keeps each response far below gRPC's 4 MB default message limit.</summary>
+    internal const int RangePageSize = 1000;
+
+    private static readonly ByteString ZeroKey = ByteString.CopyFrom(0);
+
+    private readonly EtcdClient _client;
+    private readonly TimeSpan _requestTimeout;
+
+    public EtcdKeyValueSource(EtcdConnectionOptions options)
+    {
+        Validate(options);
+        _requestTimeout = options.RequestTimeout;
+        _client = CreateClient(options);
+        Description = options.ToString();
+    }
+
+    public string Description { get; }
+
+    public async Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        long revision = 0; // 0 = latest; the first response fixes the revision every later page is read at
+        foreach (var prefix in Outermost(prefixes))
+        {
+            revision = await ReadPrefixAsync(prefix, revision, keys, cancellationToken);
+        }
+
+        if (revision == 0)
+        {
+            revision = await CurrentRevisionAsync(cancellationToken);
+        }
+
+        return new KeySnapshot(keys, revision);
+    }
+
+    public async IAsyncEnumerable<WatchBatch> WatchAsync(
+        KeyPrefix prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var call = _client.GetConnection().WatchClient.Watch(cancellationToken: cancellationToken);
+        await SendCreateAsync(call, prefix, fromRevision, cancellationToken);
+        while (true)
+        {
+            var response = await ReceiveAsync(call, cancellationToken);
+            ThrowIfWatchEnded(response);
+
+            var events = response.Events.Select(ToKeyEvent).Where(e => prefix.Covers(e.Key)).ToList();
+            if (events.Count > 0)
+            {
+                // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per
+                // response yet stamps each with the current store revision, so only the last event's
+                // revision is a safe "complete up to" cursor to resume from.
+                yield return new WatchBatch(prefix, events, response.Events[^1].Kv.ModRevision);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task<long> ReadPrefixAsync(
+        KeyPrefix prefix, long revision, Dictionary<string, string> into, CancellationToken cancellationToken)
+    {
+        var (key, rangeEnd) = KeyRange(prefix);
+        while (true)
+        {
+            var page = await RangeAsync(
+                new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = RangePageSize },
+                cancellationToken);
+
+            // A range at an older revision still reports the current one in its header: take only the first.
+            if (revision == 0)
+            {
+                revision = page.Header.Revision;
+            }
+
+            foreach (var kv in page.Kvs)
+            {
+                var name = kv.Key.ToStringUtf8();
+                if (prefix.Covers(name))
+                {
+                    into[name] = kv.Value.ToStringUtf8();
+                }
+            }
+
+            if (!page.More)
+            {
+                return revision;
+            }
+
+            key = ByteString.CopyFrom([.. page.Kvs[^1].Key.Span, 0]); // the smallest key after the last one
+        }
+    }
+
+    private async Task<long> CurrentRevisionAsync(CancellationToken cancellationToken)
+    {
+        var response = await RangeAsync(new RangeRequest { Key = ZeroKey, CountOnly = true }, cancellationToken);
+        return response.Header.Revision;
+    }
+
+    private async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _client.GetConnection().KVClient.RangeAsync(
+                request, deadline: DateTime.UtcNow + _requestTimeout, cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Unavailable("range failed", ex);
+        }
+    }
+
+    private async Task SendCreateAsync(
+        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, KeyPrefix prefix, long fromRevision,
+        CancellationToken cancellationToken)
+    {
+        var (key, rangeEnd) = KeyRange(prefix);
+        var request = new WatchRequest
+        {
+            CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = fromRevision },
+        };
+        try
+        {
+            await call.RequestStream.WriteAsync(request, cancellationToken);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Unavailable("watch could not be opened", ex);
+        }
+    }
+
+    private async Task<WatchResponse> ReceiveAsync(
+        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await call.ResponseStream.MoveNext(cancellationToken))
+            {
+                return call.ResponseStream.Current;
+            }
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Unavailable("watch stream broke", ex);
+        }
+
+        throw new BackendUnavailableException($"{Description}: watch stream ended");
+    }
+
+    private void ThrowIfWatchEnded(WatchResponse response)
+    {
+        if (response.CompactRevision > 0)
+        {
+            throw new RevisionCompactedException(response.CompactRevision);
+        }
+
+        if (response.Canceled)
+        {
+            throw new BackendUnavailableException($"{Description}: watch cancelled by etcd: {response.CancelReason}");
+        }
+    }
+
+    private static KeyEvent ToKeyEvent(Event e) =>
+        e.Type == Event.Types.EventType.Delete
+            ? KeyEvent.Delete(e.Kv.Key.ToStringUtf8(), e.Kv.ModRevision)
+            : KeyEvent.Put(e.Kv.Key.ToStringUtf8(), e.Kv.Value.ToStringUtf8(), e.Kv.ModRevision);
+
+    /// <summary>
+    /// The byte range holding every key that starts with the prefix. It also holds siblings such as
+    /// <c>/apps/webby</c> for <c>/apps/web</c>; callers filter with <see cref="KeyPrefix.Covers"/>.
+    /// </summary>
+    private static (ByteString Key, ByteString RangeEnd) KeyRange(KeyPrefix prefix)
+    {
+        if (prefix.IsWholeKeySpace)
+        {
+            return (ZeroKey, ZeroKey); // etcd's "every key" range
+        }
+
+        var key = ByteString.CopyFromUtf8(prefix.Value);
+        return (key, EtcdClient.GetRangeEnd(key));
+    }
+
+    /// <summary>Distinct prefixes that no other prefix in the list already covers, so no key is read twice.</summary>
+    private static IEnumerable<KeyPrefix> Outermost(IReadOnlyList<KeyPrefix> prefixes)
+    {
+        var distinct = prefixes.Distinct().ToList();
+        return distinct.Where(p => !distinct.Any(other => other != p && p.IsWithin(other)));
+    }
+
+    private BackendUnavailableException Unavailable(string what, RpcException ex)
+    {
+        var detail = ex.Status.Detail.ReplaceLineEndings(" ");
+        return new BackendUnavailableException($"{Description}: {what}: {ex.StatusCode} ({detail})", ex);
+    }
+
+    private static void Validate(EtcdConnectionOptions options)
+    {
+        if (options.Endpoints.Count == 0 || options.Endpoints.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("etcd endpoints: at least one, none empty", nameof(options));
+        }
+
+        if (options.UsesTls && !options.Endpoints.All(e => e.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException("etcd endpoints: mix of https:// and plaintext endpoints", nameof(options));
+        }
+
+        if (!options.UsesTls && (options.CaFile ?? options.CertFile ?? options.KeyFile) is not null)
+        {
+            throw new ArgumentException("etcd TLS files are set but the endpoints are not https://", nameof(options));
+        }
+
+        if ((options.CertFile is null) != (options.KeyFile is null))
+        {
+            throw new ArgumentException("etcd TLS: cert-file and key-file go together", nameof(options));
+        }
+
+        if (string.IsNullOrEmpty(options.Username) != string.IsNullOrEmpty(options.Password))
+        {
+            throw new ArgumentException("etcd auth: username and password go together", nameof(options));
+        }
+    }
+
+    private static EtcdClient CreateClient(EtcdConnectionOptions options)
+    {
+        var connectionString = string.Join(",", options.Endpoints);
+        var client = options.UsesTls
+            ? new EtcdClient(connectionString, ConfigureTls(options), configureChannelOptions: ConfigureChannel)
+            : new EtcdClient(connectionString, configureChannelOptions: ConfigureChannel);
+
+        // Auth rides on the channel's HTTP handler, so the raw KV and Watch clients send the token too.
+        if (!string.IsNullOrEmpty(options.Username))
+        {
+            client.SetCredentials(options.Username, options.Password!);
+        }
+
+        return client;
+    }
+
+    // gRPC's reconnect backoff grows to 120 s by default; a recovered etcd would stay unreachable that long
+    // however often the watcher retried. Capping it leaves the pace to the watcher's own supervisor.
+    private static void ConfigureChannel(GrpcChannelOptions channel) =>
+        channel.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+
+    private static Action<SslClientAuthenticationOptions> ConfigureTls(EtcdConnectionOptions options)
+    {
+        // Loaded here so a missing or malformed file fails at startup, not at the first connection.
+        var roots = options.CaFile is null ? null : LoadPemBundle(options.CaFile);
+        var clientCertificate = options.CertFile is null
+            ? null
+            : X509Certificate2.CreateFromPemFile(options.CertFile, options.KeyFile);
+
+        return ssl =>
+        {
+            if (clientCertificate is not null)
+            {
+                ssl.ClientCertificates = [clientCertificate];
+            }
+
+            if (roots is not null)
+            {
+                ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                    IsIssuedBy(roots, certificate, errors);
+            }
+        };
+    }
+
+    private static X509Certificate2Collection LoadPemBundle(string path)
+    {
+        var certificates = new X509Certificate2Collection();
+        certificates.ImportFromPemFile(path);
+        return certificates;
+    }
+
+    /// <summary>Like etcdctl's --cacert: the CA file replaces the system roots; names are still checked.</summary>
+    private static bool IsIssuedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+    }
+}

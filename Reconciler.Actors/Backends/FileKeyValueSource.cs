@@ -1,0 +1,171 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Reconciler.Actors.State;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Reconciler.Actors.Backends;
+
+/// <summary>
+/// Keys from a local flat YAML or JSON map (<c>"/apps/x/1": "web-1 127.0.0.1:8080"</c>), re-read
+/// whenever the file changes. For demos and tests without etcd. Revisions count content changes
+/// since start; only the latest content is kept, so a watch that fell behind gets
+/// <see cref="RevisionCompactedException"/> and the watcher re-reads, exactly as with etcd.
+/// </summary>
+public sealed class FileKeyValueSource(string path) : IKeyValueSource
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Dictionary<string, string> _keys = new(StringComparer.Ordinal);
+    private long _revision;
+
+    public string Description => $"file {path}";
+
+    public async Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken)
+    {
+        var (keys, revision) = await RefreshAsync(cancellationToken);
+        return new KeySnapshot(Under(keys, prefixes), revision);
+    }
+
+    public async IAsyncEnumerable<WatchBatch> WatchAsync(KeyPrefix prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var changed = WatchFile(out var signals);
+        var (keys, revision) = await RefreshAsync(cancellationToken);
+        if (revision != fromRevision - 1)
+        {
+            throw new RevisionCompactedException(revision);
+        }
+
+        var known = Under(keys, [prefix]);
+        while (true)
+        {
+            await WaitForChangeAsync(signals, cancellationToken);
+            (keys, var latest) = await RefreshAsync(cancellationToken);
+            if (latest == revision)
+            {
+                continue;
+            }
+
+            var now = Under(keys, [prefix]);
+            var events = DesiredState.From(known, revision).DifferenceTo(now, latest);
+            (known, revision) = (now, latest);
+            if (events.Count > 0)
+            {
+                yield return new WatchBatch(prefix, events, latest);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _gate.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Parses a keys file; a malformed one is a one-line error naming file and line.</summary>
+    public static Dictionary<string, string> Parse(string text, string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new BackendUnavailableException($"{path}({e.Start.Line},{e.Start.Column}): {e.Message}");
+        }
+
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return keys;
+        }
+
+        if (stream.Documents[0].RootNode is not YamlMappingNode map)
+        {
+            throw new BackendUnavailableException($"{path}: expected a map of \"key\": \"value\"");
+        }
+
+        foreach (var (name, value) in map.Children)
+        {
+            if (name is not YamlScalarNode { Value: { } key } || value is not YamlScalarNode scalar)
+            {
+                throw new BackendUnavailableException($"{path}({name.Start.Line},{name.Start.Column}): values must be plain strings, not lists or maps");
+            }
+
+            keys[key] = scalar.Value ?? string.Empty;
+        }
+
+        return keys;
+    }
+
+    private async Task<(Dictionary<string, string> Keys, long Revision)> RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var keys = Parse(await ReadTextAsync(cancellationToken), path);
+            if (_revision == 0 || !SameKeys(keys, _keys))
+            {
+                _keys = keys;
+                _revision++;
+            }
+
+            return (_keys, _revision);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string> ReadTextAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BackendUnavailableException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private FileSystemWatcher WatchFile(out Channel<bool> signals)
+    {
+        var channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var watcher = new FileSystemWatcher(folder, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        void Signal(object sender, FileSystemEventArgs e) => channel.Writer.TryWrite(true);
+        watcher.Changed += Signal;
+        watcher.Created += Signal;
+        watcher.Renamed += (sender, e) => channel.Writer.TryWrite(true);
+        watcher.EnableRaisingEvents = true;
+        signals = channel;
+        return watcher;
+    }
+
+    /// <summary>Waits for a file event, or the poll interval as a safety net for missed events.</summary>
+    private static async Task WaitForChangeAsync(Channel<bool> signals, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PollInterval);
+        try
+        {
+            await signals.Reader.ReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // poll interval elapsed
+        }
+    }
+
+    private static Dictionary<string, string> Under(IReadOnlyDictionary<string, string> keys, IReadOnlyList<KeyPrefix> prefixes) =>
+        keys.Where(kv => prefixes.Any(p => p.Covers(kv.Key))).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+
+    private static bool SameKeys(Dictionary<string, string> a, Dictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);
+}

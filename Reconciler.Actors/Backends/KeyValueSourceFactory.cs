@@ -1,0 +1,21 @@
+using Reconciler.Actors.Configuration;
+
+namespace Reconciler.Actors.Backends;
+
+public static class KeyValueSourceFactory
+{
+    public static IKeyValueSource Create(BackendSettings backend) => backend.Type switch
+    {
+        BackendType.File => new FileKeyValueSource(backend.FilePath),
+        _ => new EtcdKeyValueSource(new EtcdConnectionOptions(backend.Endpoints)
+        {
+            Username = OrNull(backend.Username),
+            Password = OrNull(backend.Password),
+            CaFile = OrNull(backend.Tls.CaFile),
+            CertFile = OrNull(backend.Tls.CertFile),
+            KeyFile = OrNull(backend.Tls.KeyFile),
+        }),
+    };
+
+    private static string? OrNull(string value) => value.Length == 0 ? null : value;
+}

@@ -1,0 +1,354 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using Reconciler.Actors.Output;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Configuration;
+
+/// <summary>
+/// Reads a user's HOCON file over the embedded reference.conf and validates it into
+/// <see cref="ReconcilerSettings"/>. Every problem is a <see cref="ConfigurationException"/>.
+/// </summary>
+public static class SettingsLoader
+{
+    private const string Root = "reconciler";
+
+    public static Config Reference { get; } = LoadReference();
+
+    public static ReconcilerSettings Load(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new ConfigurationException($"{path}: file not found");
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"{path}: cannot read: {e.Message}");
+        }
+
+        return Parse(text, fullPath);
+    }
+
+    /// <summary>Validates HOCON text as if read from <paramref name="sourceFile"/> (relative paths resolve against its folder).</summary>
+    public static ReconcilerSettings Parse(string hocon, string sourceFile)
+    {
+        Config user;
+        try
+        {
+            user = ConfigurationFactory.ParseString(hocon);
+        }
+        catch (Exception e)
+        {
+            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {FirstLine(e.Message)}");
+        }
+
+        var reader = new SettingsReader(user.WithFallback(Reference), sourceFile);
+        return reader.Read();
+    }
+
+    private static Config LoadReference()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("reference.conf")
+            ?? throw new InvalidOperationException("reference.conf is not embedded");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>Reads one setting at a time so every error can name the setting.</summary>
+    private sealed class SettingsReader(Config config, string file)
+    {
+        private readonly string _folder = Path.GetDirectoryName(file) ?? "/";
+
+        public ReconcilerSettings Read()
+        {
+            var backend = ReadBackend();
+            var debounce = ReadDebounce(config, $"{Root}.debounce");
+            var templates = ReadTemplates(debounce);
+            return new ReconcilerSettings(
+                file,
+                backend,
+                debounce,
+                new SupervisionSettings(
+                    Duration(config, $"{Root}.supervision.min-backoff"),
+                    Duration(config, $"{Root}.supervision.max-backoff"),
+                    Number(config, $"{Root}.supervision.random-factor")),
+                Duration(config, $"{Root}.commands.timeout", allowZero: false),
+                new LogSettings(
+                    OneOf(config, $"{Root}.log.level", "trace", "debug", "info", "warning", "error"),
+                    Enum.Parse<LogFormat>(OneOf(config, $"{Root}.log.format", "text", "json"), ignoreCase: true)),
+                Text(config, $"{Root}.http.listen"),
+                templates);
+        }
+
+        private BackendSettings ReadBackend()
+        {
+            const string at = $"{Root}.backend";
+            var type = Enum.Parse<BackendType>(OneOf(config, $"{at}.type", "etcd", "file"), ignoreCase: true);
+            var endpoints = StringList(config, $"{at}.endpoints");
+            if (type == BackendType.Etcd && endpoints.IsEmpty)
+            {
+                throw Error($"{at}.endpoints", "at least one etcd endpoint is needed");
+            }
+
+            foreach (var endpoint in endpoints)
+            {
+                if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                {
+                    throw Error($"{at}.endpoints", $"\"{endpoint}\" is not an http:// or https:// URL");
+                }
+            }
+
+            var filePath = type == BackendType.File ? ExistingFile(config, $"{at}.file.path") : PathSetting(config, $"{at}.file.path");
+            return new BackendSettings(
+                type,
+                endpoints,
+                filePath,
+                Text(config, $"{at}.username"),
+                ReadPassword(at),
+                new TlsSettings(
+                    OptionalFile(config, $"{at}.tls.ca-file"),
+                    OptionalFile(config, $"{at}.tls.cert-file"),
+                    OptionalFile(config, $"{at}.tls.key-file")));
+        }
+
+        private string ReadPassword(string at)
+        {
+            var passwordFile = OptionalFile(config, $"{at}.password-file");
+            return passwordFile.Length == 0 ? Text(config, $"{at}.password") : File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        }
+
+        private ImmutableArray<TemplateDefinition> ReadTemplates(DebounceSettings globalDebounce)
+        {
+            const string at = $"{Root}.templates";
+            var value = config.GetValue(at);
+            if (value is null || value.IsEmpty)
+            {
+                return [];
+            }
+
+            if (!value.IsArray())
+            {
+                throw Error(at, "must be a list of template objects [ { name = ..., src = ..., dest = ..., keys = [...] } ]");
+            }
+
+            var defaults = config.GetConfig($"{Root}.template-defaults");
+            var templates = value.GetArray()
+                .Select((entry, index) => ReadTemplate(entry, $"{at}[{index}]", defaults, globalDebounce))
+                .ToImmutableArray();
+            RejectDuplicates(templates, t => t.Name, "name");
+            RejectDuplicates(templates, t => t.Dest, "dest");
+            return templates;
+        }
+
+        private TemplateDefinition ReadTemplate(HoconValue entry, string at, Config defaults, DebounceSettings globalDebounce)
+        {
+            if (!entry.IsObject())
+            {
+                throw Error(at, "must be an object { name = ..., src = ..., dest = ..., keys = [...] }");
+            }
+
+            var template = entry.ToConfig().WithFallback(defaults);
+            var name = Required(template, "name", at);
+            at = $"{at} ({name})";
+            var keys = StringList(template, "keys", at);
+            if (keys.IsEmpty)
+            {
+                throw Error($"{at}.keys", "list at least one key prefix the template reads");
+            }
+
+            if (keys.FirstOrDefault(k => !k.StartsWith('/')) is { } relative)
+            {
+                throw Error($"{at}.keys", $"\"{relative}\" must start with /");
+            }
+
+            var modeText = Text(template, "mode", at);
+            if (!FileModeSpec.TryParse(modeText, out var mode))
+            {
+                throw Error($"{at}.mode", $"\"{modeText}\" is not an octal file mode like \"0644\"");
+            }
+
+            var dest = PathSetting(template, "dest", at, required: true);
+            if (!Directory.Exists(Path.GetDirectoryName(dest)))
+            {
+                throw Error($"{at}.dest", $"folder {Path.GetDirectoryName(dest)} does not exist");
+            }
+
+            return new TemplateDefinition(
+                name,
+                ExistingFile(template, "src", at),
+                dest,
+                [.. keys.Select(k => new KeyPrefix(k))],
+                mode,
+                Text(template, "owner", at),
+                Text(template, "group", at),
+                Text(template, "check-cmd", at),
+                Text(template, "reload-cmd", at),
+                template.HasPath("debounce") ? ReadDebounce(template, "debounce", at, globalDebounce) : globalDebounce,
+                ReadVariables(template, at));
+        }
+
+        private ImmutableDictionary<string, string> ReadVariables(Config template, string at)
+        {
+            var vars = template.GetConfig("vars");
+            if (vars is null || vars.IsEmpty)
+            {
+                return ImmutableDictionary<string, string>.Empty;
+            }
+
+            return vars.AsEnumerable().ToImmutableDictionary(
+                kv => kv.Key,
+                kv => kv.Value.IsString() ? kv.Value.GetString() : throw Error($"{at}.vars.{kv.Key}", "must be a string"));
+        }
+
+        private DebounceSettings ReadDebounce(Config from, string path, string? at = null, DebounceSettings? fallback = null)
+        {
+            var quietPath = $"{path}.quiet";
+            var maxPath = $"{path}.max";
+            var quiet = from.HasPath(quietPath) || fallback is null ? Duration(from, quietPath, at: at) : fallback.Quiet;
+            var max = from.HasPath(maxPath) || fallback is null ? Duration(from, maxPath, at: at) : fallback.Max;
+            if (max < quiet)
+            {
+                throw Error(Name(at, maxPath), $"must be at least quiet ({quiet.TotalMilliseconds:0}ms)");
+            }
+
+            return new DebounceSettings(quiet, max);
+        }
+
+        private void RejectDuplicates(ImmutableArray<TemplateDefinition> templates, Func<TemplateDefinition, string> field, string setting)
+        {
+            var duplicate = templates.GroupBy(field, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (duplicate is not null)
+            {
+                var names = string.Join(" and ", duplicate.Select(t => t.Name));
+                throw Error($"{Root}.templates", $"templates {names} have the same {setting} {duplicate.Key}");
+            }
+        }
+
+        private TimeSpan Duration(Config from, string path, bool allowZero = true, string? at = null)
+        {
+            TimeSpan value;
+            try
+            {
+                value = from.GetTimeSpan(path, null, allowInfinite: false);
+            }
+            catch (Exception)
+            {
+                throw Error(Name(at, path), $"\"{Raw(from, path)}\" is not a duration (use e.g. 200ms, 2s, 1m)");
+            }
+
+            if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
+            {
+                throw Error(Name(at, path), allowZero ? "must not be negative" : "must be greater than zero");
+            }
+
+            return value;
+        }
+
+        private double Number(Config from, string path)
+        {
+            try
+            {
+                var value = from.GetDouble(path);
+                return value is >= 0 and <= 1 ? value : throw Error(path, "must be between 0 and 1");
+            }
+            catch (FormatException)
+            {
+                throw Error(path, $"\"{Raw(from, path)}\" is not a number");
+            }
+        }
+
+        private string OneOf(Config from, string path, params string[] allowed)
+        {
+            var value = Text(from, path);
+            return allowed.Contains(value, StringComparer.OrdinalIgnoreCase)
+                ? value.ToLowerInvariant()
+                : throw Error(path, $"\"{value}\" is not one of {string.Join(", ", allowed)}");
+        }
+
+        private string Required(Config from, string path, string at)
+        {
+            var value = Text(from, path, at);
+            return value.Length > 0 ? value : throw Error($"{at}.{path}", "is required");
+        }
+
+        private string Text(Config from, string path, string? at = null)
+        {
+            var value = from.GetValue(path);
+            if (value is null || value.IsEmpty)
+            {
+                return string.Empty;
+            }
+
+            return value.IsString() ? value.GetString() : throw Error(Name(at, path), "must be a string");
+        }
+
+        private ImmutableArray<string> StringList(Config from, string path, string? at = null)
+        {
+            var value = from.GetValue(path);
+            if (value is null || value.IsEmpty)
+            {
+                return [];
+            }
+
+            if (value.IsString())
+            {
+                // a single value where a list is expected is a common slip; accept it
+                return [value.GetString()];
+            }
+
+            try
+            {
+                return [.. value.GetStringList().Where(s => s.Length > 0)];
+            }
+            catch (Exception)
+            {
+                throw Error(Name(at, path), "must be a list of strings [\"...\", \"...\"]");
+            }
+        }
+
+        private string PathSetting(Config from, string path, string? at = null, bool required = false)
+        {
+            var value = required ? Required(from, path, at ?? Root) : Text(from, path, at);
+            return value.Length == 0 ? value : Path.GetFullPath(value, _folder);
+        }
+
+        private string ExistingFile(Config from, string path, string? at = null)
+        {
+            var value = PathSetting(from, path, at, required: true);
+            return File.Exists(value) ? value : throw Error(Name(at, path), $"file {value} does not exist");
+        }
+
+        private string OptionalFile(Config from, string path)
+        {
+            var value = PathSetting(from, path);
+            return value.Length == 0 || File.Exists(value) ? value : throw Error(path, $"file {value} does not exist");
+        }
+
+        private static string Raw(Config from, string path)
+        {
+            try
+            {
+                return from.GetValue(path)?.ToString() ?? string.Empty;
+            }
+            catch (Exception)
+            {
+                return string.Empty;
+            }
+        }
+
+        private static string Name(string? at, string path) => at is null ? path : $"{at}.{path}";
+
+        private ConfigurationException Error(string setting, string problem) => ConfigurationException.For(file, setting, problem);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Reconciler.Actors.Output;
+
+/// <summary>
+/// Replaces a dest file atomically: content is staged in a temp file in the dest's folder (same file system,
+/// so rename(2) is atomic) and fsynced, then given its mode and owner and renamed over dest; the folder is
+/// fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
+/// failure before the rename leaves dest untouched.
+/// </summary>
+public sealed class AtomicFileWriter
+{
+    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>True when <paramref name="destPath"/> exists and holds exactly <paramref name="content"/>.</summary>
+    public bool IsUnchanged(string destPath, string content)
+    {
+        var expected = Utf8NoBom.GetBytes(content);
+        var dest = new FileInfo(destPath);
+        return dest.Exists
+            && dest.Length == expected.Length
+            && File.ReadAllBytes(dest.FullName).AsSpan().SequenceEqual(expected);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> (UTF-8, no BOM) to <c>.&lt;destname&gt;.reconciler-&lt;random&gt;.tmp</c>
+    /// next to <paramref name="destPath"/> and fsyncs it. Dest itself is not touched.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The dest folder does not exist.</exception>
+    public StagedFile Stage(string destPath, string content)
+    {
+        var dest = Path.GetFullPath(destPath);
+        var name = Path.GetFileName(dest);
+        if (name.Length == 0)
+        {
+            throw new ArgumentException($"dest {destPath} names a folder, not a file");
+        }
+
+        var folder = Path.GetDirectoryName(dest)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"cannot write {dest}: folder {folder} does not exist");
+        }
+
+        var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var staged = new StagedFile(dest, Path.Combine(folder, $".{name}.reconciler-{random}.tmp"));
+        try
+        {
+            WriteDurably(staged.Path, content);
+            return staged;
+        }
+        catch
+        {
+            staged.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Gives the staged file <paramref name="mode"/>, <paramref name="owner"/> and <paramref name="group"/>
+    /// (a name or numeric id; null or empty leaves it as is), renames it over dest and fsyncs the folder.
+    /// </summary>
+    /// <exception cref="ArgumentException">The owner or group does not exist.</exception>
+    public void Commit(StagedFile staged, UnixFileMode mode, string? owner, string? group)
+    {
+        staged.EnsurePending();
+        var userId = string.IsNullOrEmpty(owner) ? LibC.KeepId : ResolveUser(owner);
+        var groupId = string.IsNullOrEmpty(group) ? LibC.KeepId : ResolveGroup(group);
+        if (userId != LibC.KeepId || groupId != LibC.KeepId)
+        {
+            ChangeOwner(staged, userId, groupId);
+        }
+
+        // After chown, which clears setuid/setgid bits.
+        File.SetUnixFileMode(staged.Path, mode);
+        File.Move(staged.Path, staged.DestPath, overwrite: true);
+        staged.MarkCommitted();
+        SyncFolder(Path.GetDirectoryName(staged.DestPath)!);
+    }
+
+    private static void WriteDurably(string path, string content)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, // never follows a planted symlink or reuses someone else's file
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // private until Commit applies the configured mode
+        };
+        using var stream = new FileStream(path, options);
+        stream.Write(Utf8NoBom.GetBytes(content));
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static uint ResolveUser(string owner) =>
+        UnixAccounts.TryResolveUser(owner, out var id)
+            ? id
+            : throw new ArgumentException($"unknown user '{owner}': owner must be an existing user name or a numeric uid");
+
+    private static uint ResolveGroup(string group) =>
+        UnixAccounts.TryResolveGroup(group, out var id)
+            ? id
+            : throw new ArgumentException($"unknown group '{group}': group must be an existing group name or a numeric gid");
+
+    private static void ChangeOwner(StagedFile staged, uint userId, uint groupId)
+    {
+        if (LibC.chown(staged.Path, userId, groupId) != 0)
+        {
+            var error = Marshal.GetLastPInvokeErrorMessage();
+            throw new IOException($"cannot set owner of {staged.DestPath} to {Describe(userId)}:{Describe(groupId)}: {error}");
+        }
+
+        static string Describe(uint id) => id == LibC.KeepId ? "(unchanged)" : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Best effort: by now dest is replaced, so a failure here must not report the write as failed
+    /// (the caller would then skip the reload of a file that did change).
+    /// </summary>
+    private static void SyncFolder(string folder)
+    {
+        var fd = LibC.open(folder, LibC.O_RDONLY | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        LibC.fsync(fd);
+        LibC.close(fd);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Pipeline;
+
+/// <summary>
+/// The single owner of the desired state: folds the watcher's events into it, keeps the watch
+/// cursor, and after each template's debounce window hands the (shared, immutable) snapshot to
+/// the renderers whose keys changed. No template renders before the first full read.
+/// </summary>
+public sealed class DesiredStateActor : ReceiveActor, IWithTimers
+{
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, TemplateSchedule> _schedules;
+    private DesiredState _state = DesiredState.Empty;
+    private ImmutableDictionary<KeyPrefix, long> _cursor = ImmutableDictionary<KeyPrefix, long>.Empty;
+
+    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger)
+    {
+        _logger = logger;
+        _schedules = templates.ToDictionary(
+            t => t.Definition.Name,
+            t => new TemplateSchedule(t.Definition, t.Renderer, DebounceWindow.Idle(t.Definition.Debounce)));
+
+        Receive<GetWatchCursor>(_ => Sender.Tell(new WatchCursor(_cursor)));
+        Receive<SnapshotLoaded>(OnSnapshot);
+        Receive<KeysChanged>(OnKeysChanged);
+        Receive<RenderDue>(due => OnRenderDue(due.Template));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger) =>
+        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, logger));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private void OnSnapshot(SnapshotLoaded loaded)
+    {
+        var first = _cursor.IsEmpty;
+        var (state, change) = _state.Apply(_state.DifferenceTo(loaded.Snapshot.Keys, loaded.Snapshot.Revision), loaded.Snapshot.Revision);
+        _state = state;
+        _cursor = loaded.Prefixes.ToImmutableDictionary(p => p, _ => loaded.Snapshot.Revision);
+        if (first)
+        {
+            // the first render waits for this complete view, and is never delayed
+            foreach (var schedule in _schedules.Values)
+            {
+                schedule.Pending = change.Under(schedule.Definition.Keys);
+                Flush(schedule);
+            }
+        }
+        else
+        {
+            OnChange(change);
+        }
+    }
+
+    private void OnKeysChanged(KeysChanged changed)
+    {
+        var batch = changed.Batch;
+        var (state, change) = _state.Apply(batch.Events, batch.Revision);
+        _state = state;
+        _cursor = _cursor.SetItem(batch.Prefix, Math.Max(_cursor.GetValueOrDefault(batch.Prefix), batch.Revision));
+        OnChange(change);
+    }
+
+    private void OnChange(StateChange change)
+    {
+        if (change.IsEmpty)
+        {
+            return;
+        }
+
+        _logger.LogDebug("Revision {Revision}: {Changes}", _state.Revision, change);
+        foreach (var schedule in _schedules.Values)
+        {
+            var affecting = change.Under(schedule.Definition.Keys);
+            if (affecting.IsEmpty)
+            {
+                continue;
+            }
+
+            schedule.Pending = schedule.Pending.Then(affecting);
+            schedule.Window = schedule.Window.Record(Now);
+            ScheduleOrFlush(schedule);
+        }
+    }
+
+    private void OnRenderDue(string template)
+    {
+        if (_schedules.TryGetValue(template, out var schedule) && schedule.Window.IsPending)
+        {
+            ScheduleOrFlush(schedule);
+        }
+    }
+
+    private void ScheduleOrFlush(TemplateSchedule schedule)
+    {
+        var delay = schedule.Window.DelayFrom(Now);
+        if (delay == TimeSpan.Zero)
+        {
+            Timers.Cancel(schedule.Definition.Name);
+            Flush(schedule);
+        }
+        else
+        {
+            Timers.StartSingleTimer(schedule.Definition.Name, new RenderDue(schedule.Definition.Name), delay);
+        }
+    }
+
+    private void Flush(TemplateSchedule schedule)
+    {
+        schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending));
+        schedule.Pending = StateChange.None;
+        schedule.Window = schedule.Window.Flushed();
+    }
+
+    private sealed record RenderDue(string Template);
+
+    /// <summary>Per template: what changed since its last render and its debounce window.</summary>
+    private sealed class TemplateSchedule(TemplateDefinition definition, IActorRef renderer, DebounceWindow window)
+    {
+        public TemplateDefinition Definition { get; } = definition;
+
+        public IActorRef Renderer { get; } = renderer;
+
+        public DebounceWindow Window { get; set; } = window;
+
+        public StateChange Pending { get; set; } = StateChange.None;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Output;
+using Reconciler.Actors.Rendering;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Pipeline;
+
+/// <summary>Watcher → state: a full read of every watched prefix (first start, or after compaction).</summary>
+public sealed record SnapshotLoaded(KeySnapshot Snapshot, ImmutableArray<KeyPrefix> Prefixes);
+
+/// <summary>Watcher → state: ordered changes under one prefix.</summary>
+public sealed record KeysChanged(WatchBatch Batch);
+
+/// <summary>Watcher → state: where should a (re)started watcher resume?</summary>
+public sealed record GetWatchCursor
+{
+    public static readonly GetWatchCursor Instance = new();
+}
+
+/// <summary>State → watcher: the last revision seen per prefix; empty before the first snapshot.</summary>
+public sealed record WatchCursor(ImmutableDictionary<KeyPrefix, long> Revisions)
+{
+    public bool HasSnapshot => !Revisions.IsEmpty;
+}
+
+/// <summary>State → renderer: render this snapshot; <paramref name="Change"/> is what changed under the template's keys since its last render.</summary>
+public sealed record RenderRequested(DesiredState State, StateChange Change);
+
+/// <summary>Renderer → reloader: run this reload command (coalesced with equal pending ones).</summary>
+public sealed record ReloadRequested(string Template, string Command);
+
+/// <summary>Reloader → renderer: how the reload it asked for went.</summary>
+public sealed record ReloadCompleted(string Command, CommandResult Result);
+
+/// <summary>Renderer → listeners (parent, status): one reconcile finished, with its reload result if any.</summary>
+public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult? Reload);

@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Pipeline;
+
+/// <summary>
+/// Streams the backend's changes to the desired-state actor: a full read that yields revision R,
+/// then one watch per prefix from R+1 (or from the cursor the state actor kept, after a restart),
+/// so nothing between read and watch is lost. Any failure stops it; its backoff supervisor
+/// starts a fresh one, which resumes from the last revision seen.
+/// </summary>
+public sealed class WatcherActor : ReceiveActor
+{
+    private readonly IKeyValueSource _source;
+    private readonly IActorRef _desiredState;
+    private readonly ImmutableArray<KeyPrefix> _prefixes;
+    private readonly ILogger _logger;
+    private CancellationTokenSource _watches = new();
+    private int _generation;
+
+    public WatcherActor(IKeyValueSource source, IActorRef desiredState, ImmutableArray<KeyPrefix> prefixes, ILogger logger)
+    {
+        _source = source;
+        _desiredState = desiredState;
+        _prefixes = prefixes;
+        _logger = logger;
+
+        Receive<WatchCursor>(OnCursor);
+        Receive<SnapshotRead>(OnSnapshot);
+        Receive<BatchReceived>(b => b.Generation == _generation, b => _desiredState.Tell(new KeysChanged(b.Batch)));
+        Receive<WatchFailed>(f => f.Generation == _generation, OnWatchFailed);
+        Receive<BatchReceived>(_ => { });
+        Receive<WatchFailed>(_ => { });
+        Receive<Status.Failure>(f => throw Unavailable(f.Cause));
+    }
+
+    public static Props Props(IKeyValueSource source, IActorRef desiredState, ImmutableArray<KeyPrefix> prefixes, ILogger logger) =>
+        Akka.Actor.Props.Create(() => new WatcherActor(source, desiredState, prefixes, logger));
+
+    protected override void PreStart() =>
+        _desiredState.Ask<WatchCursor>(GetWatchCursor.Instance, TimeSpan.FromSeconds(10)).PipeTo(Self);
+
+    protected override void PostStop()
+    {
+        _watches.Cancel();
+        _watches.Dispose();
+    }
+
+    private void OnCursor(WatchCursor cursor)
+    {
+        if (cursor.HasSnapshot)
+        {
+            _logger.LogInformation("Resuming watch on {Backend} from revision {Revision}", _source.Description, cursor.Revisions.Values.Min() + 1);
+            StartWatches(prefix => cursor.Revisions.GetValueOrDefault(prefix, cursor.Revisions.Values.Min()));
+        }
+        else
+        {
+            ReadSnapshot();
+        }
+    }
+
+    private void ReadSnapshot() =>
+        _source.ReadAsync(_prefixes, _watches.Token).PipeTo(Self, success: snapshot => new SnapshotRead(snapshot));
+
+    private void OnSnapshot(SnapshotRead read)
+    {
+        _logger.LogInformation(
+            "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision}",
+            read.Snapshot.Keys.Count,
+            string.Join(", ", _prefixes),
+            _source.Description,
+            read.Snapshot.Revision);
+        _desiredState.Tell(new SnapshotLoaded(read.Snapshot, _prefixes));
+        StartWatches(_ => read.Snapshot.Revision);
+    }
+
+    private void OnWatchFailed(WatchFailed failed)
+    {
+        if (failed.Cause is RevisionCompactedException compacted)
+        {
+            // The events we missed are gone: re-read everything; the state actor folds in the difference.
+            _logger.LogWarning(
+                "Watch on {Prefix} fell behind compaction at revision {Revision}; re-reading all keys",
+                failed.Prefix,
+                compacted.CompactRevision);
+            RestartGeneration();
+            ReadSnapshot();
+            return;
+        }
+
+        throw Unavailable(failed.Cause);
+    }
+
+    private void StartWatches(Func<KeyPrefix, long> lastSeen)
+    {
+        RestartGeneration();
+        foreach (var prefix in _prefixes)
+        {
+            StartWatch(prefix, lastSeen(prefix) + 1);
+        }
+    }
+
+    private void StartWatch(KeyPrefix prefix, long fromRevision)
+    {
+        var self = Self;
+        var generation = _generation;
+        var token = _watches.Token;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await foreach (var batch in _source.WatchAsync(prefix, fromRevision, token))
+                    {
+                        self.Tell(new BatchReceived(generation, batch));
+                    }
+
+                    self.Tell(new WatchFailed(generation, prefix, new BackendUnavailableException("watch stream ended")));
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    // this generation of watches was stopped on purpose
+                }
+                catch (Exception e)
+                {
+                    self.Tell(new WatchFailed(generation, prefix, e));
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Stops the running watches; their late messages carry an old generation and are dropped.</summary>
+    private void RestartGeneration()
+    {
+        _watches.Cancel();
+        _watches.Dispose();
+        _watches = new CancellationTokenSource();
+        _generation++;
+    }
+
+    private Exception Unavailable(Exception cause)
+    {
+        _logger.LogWarning("{Backend} unavailable: {Reason}; retrying with backoff", _source.Description, cause.Message);
+        return cause as BackendUnavailableException ?? new BackendUnavailableException(cause.Message, cause);
+    }
+
+    private sealed record SnapshotRead(KeySnapshot Snapshot);
+
+    private sealed record BatchReceived(int Generation, WatchBatch Batch);
+
+    private sealed record WatchFailed(int Generation, KeyPrefix Prefix, Exception Cause);
+}

@@ -1,0 +1,37 @@
+namespace Reconciler.Actors.Rendering;
+
+/// <summary>
+/// Remembers what was last written to dest so an unchanged render is detected without re-reading
+/// the file; a file changed behind our back (other size or mtime) is read again.
+/// </summary>
+internal sealed class LiveFileCache(string path)
+{
+    private string? _content;
+    private long _length = -1;
+    private DateTime _modified;
+
+    public bool Holds(string content)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            return false;
+        }
+
+        if (_content is null || file.Length != _length || file.LastWriteTimeUtc != _modified)
+        {
+            Remember(File.ReadAllText(path), file);
+        }
+
+        return string.Equals(_content, content, StringComparison.Ordinal);
+    }
+
+    public void Wrote(string content) => Remember(content, new FileInfo(path));
+
+    private void Remember(string content, FileInfo file)
+    {
+        _content = content;
+        _length = file.Length;
+        _modified = file.LastWriteTimeUtc;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Output;
+
+namespace Reconciler.Actors.Rendering;
+
+/// <summary>The one structured log line written per reconcile per template.</summary>
+public static partial class ReconcileLog
+{
+    public static void Write(ILogger logger, ReconcileOutcome outcome, CommandResult? reload, TimeSpan total)
+    {
+        var failed = outcome.Failed || reload is { Succeeded: false };
+        Reconciled(
+            logger,
+            failed ? LogLevel.Error : LogLevel.Information,
+            outcome.Template,
+            outcome.Dest,
+            outcome.Revision,
+            outcome.Change.ToString(),
+            outcome.Bytes,
+            Milliseconds(outcome.RenderTime),
+            Describe(outcome),
+            Milliseconds(outcome.Check?.Duration),
+            Describe(reload, outcome),
+            Milliseconds(reload?.Duration),
+            Milliseconds(total));
+        if (outcome.Check is { Succeeded: false } check)
+        {
+            CommandFailed(logger, outcome.Template, "check-cmd", check.ExitCode, check.Output.TrimEnd());
+        }
+
+        if (reload is { Succeeded: false })
+        {
+            CommandFailed(logger, outcome.Template, "reload-cmd", reload.ExitCode, reload.Output.TrimEnd());
+        }
+    }
+
+    private static string Describe(ReconcileOutcome outcome) => outcome.Status switch
+    {
+        ReconcileStatus.Unchanged => "unchanged",
+        ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
+        ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
+        _ when outcome.Check is null => "none",
+        _ when outcome.Check.Succeeded => "ok",
+        _ => $"failed: {outcome.Check.Summary}",
+    };
+
+    private static string Describe(CommandResult? reload, ReconcileOutcome outcome) => reload switch
+    {
+        null when outcome.NeedsReload => "none",
+        null => "skipped",
+        { Succeeded: true } => "ok",
+        _ => $"failed: {reload.Summary}",
+    };
+
+    private static long Milliseconds(TimeSpan? time) => (long)(time ?? TimeSpan.Zero).TotalMilliseconds;
+
+    [LoggerMessage(
+        EventId = 1,
+        Message = "Reconciled {Template} dest={Dest} revision={Revision} changes={Changes} bytes={Bytes} render={RenderMs}ms check={Check} ({CheckMs}ms) reload={Reload} ({ReloadMs}ms) total={TotalMs}ms")]
+    private static partial void Reconciled(
+        ILogger logger,
+        LogLevel level,
+        string template,
+        string dest,
+        long revision,
+        string changes,
+        int bytes,
+        long renderMs,
+        string check,
+        long checkMs,
+        string reload,
+        long reloadMs,
+        long totalMs);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Template} {Command} exited {ExitCode}, output: {Output}")]
+    private static partial void CommandFailed(ILogger logger, string template, string command, int exitCode, string output);
+}

@@ -1,0 +1,39 @@
+using Reconciler.Actors.Output;
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Rendering;
+
+public enum ReconcileStatus
+{
+    /// <summary>Rendered output equals the live file: nothing written, nothing to reload.</summary>
+    Unchanged,
+
+    /// <summary>The new file passed its check and replaced dest.</summary>
+    Written,
+
+    /// <summary>The template failed to render; dest untouched.</summary>
+    RenderFailed,
+
+    /// <summary>check-cmd rejected the staged file; dest untouched.</summary>
+    CheckFailed,
+
+    /// <summary>Staging or replacing the file failed; dest untouched.</summary>
+    WriteFailed,
+}
+
+/// <summary>What one render → compare → check → write of a template did.</summary>
+public sealed record ReconcileOutcome(
+    string Template,
+    string Dest,
+    long Revision,
+    StateChange Change,
+    ReconcileStatus Status,
+    int Bytes,
+    TimeSpan RenderTime,
+    CommandResult? Check,
+    string? Error)
+{
+    public bool Failed => Status is ReconcileStatus.RenderFailed or ReconcileStatus.CheckFailed or ReconcileStatus.WriteFailed;
+
+    public bool NeedsReload => Status == ReconcileStatus.Written;
+}

@@ -1,0 +1,18 @@
+namespace Reconciler.Actors.Templates;
+
+/// <summary>
+/// A template that cannot be loaded, parsed or rendered. The message is one line,
+/// <c>file(line,col): message</c> when the template source is to blame, so it reads well in a log.
+/// </summary>
+public sealed class TemplateException : Exception
+{
+    public TemplateException(string message)
+        : base(message)
+    {
+    }
+
+    public TemplateException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Output;
+using Reconciler.Actors.Rendering;
+using Reconciler.Actors.State;
+using Reconciler.Host.CommandLine;
+using Reconciler.Host.Logging;
+
+namespace Reconciler.Host.Daemon;
+
+/// <summary><c>--onetime</c>: one full read, every template reconciled and reloaded once, like confd -onetime.</summary>
+public static class OneTimeRunner
+{
+    public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
+    {
+        var templates = TemplateReconciler.CreateAll(settings);
+        using var loggers = LoggingSetup.CreateFactory(settings, options);
+        var logger = loggers.CreateLogger("Reconciler");
+        await using var source = KeyValueSourceFactory.Create(settings.Backend);
+
+        KeySnapshot snapshot;
+        try
+        {
+            snapshot = await source.ReadAsync(settings.WatchedPrefixes, cancellationToken);
+        }
+        catch (BackendUnavailableException e)
+        {
+            logger.LogError("Cannot read keys from {Backend}: {Reason}", source.Description, e.Message);
+            return ExitCodes.Failed;
+        }
+
+        var state = DesiredState.Empty.Apply(DesiredState.Empty.DifferenceTo(snapshot.Keys, snapshot.Revision), snapshot.Revision);
+        var commands = new CommandRunner();
+        var failures = 0;
+        foreach (var template in templates)
+        {
+            var started = Stopwatch.StartNew();
+            var outcome = await template.ReconcileAsync(state.State, state.Change.Under(template.Definition.Keys), cancellationToken);
+            var reload = outcome.NeedsReload && template.Definition.ReloadCommand.Length > 0
+                ? await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken)
+                : null;
+            ReconcileLog.Write(logger, outcome, reload, started.Elapsed);
+            failures += outcome.Failed || reload is { Succeeded: false } ? 1 : 0;
+        }
+
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+    }
+}

@@ -1,0 +1,154 @@
+using Reconciler.Actors.Configuration;
+
+namespace Reconciler.Tests.Configuration;
+
+public sealed class SettingsLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("reconciler-config-").FullName;
+
+    public SettingsLoaderTests()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "templates"));
+        Directory.CreateDirectory(Path.Combine(_dir, "out"));
+        File.WriteAllText(Path.Combine(_dir, "templates", "a.sbn"), "x");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void A_minimal_file_gets_every_default_from_reference_conf()
+    {
+        var settings = Load(Template("a", "out/a.cfg"));
+
+        Assert.Equal(BackendType.Etcd, settings.Backend.Type);
+        Assert.Equal(["http://127.0.0.1:2379"], settings.Backend.Endpoints);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Debounce.Quiet);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.Debounce.Max);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.CommandTimeout);
+        var template = Assert.Single(settings.Templates);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, template.Mode);
+        Assert.Equal(settings.Debounce, template.Debounce);
+    }
+
+    [Fact]
+    public void Relative_paths_resolve_against_the_config_files_folder()
+    {
+        var template = Assert.Single(Load(Template("a", "out/a.cfg")).Templates);
+
+        Assert.Equal(Path.Combine(_dir, "templates", "a.sbn"), template.Src);
+        Assert.Equal(Path.Combine(_dir, "out", "a.cfg"), template.Dest);
+    }
+
+    [Fact]
+    public void Template_settings_override_the_defaults()
+    {
+        var settings = Load("""
+            reconciler.debounce { quiet = 0, max = 0 }
+            reconciler.templates = [{
+              name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/apps/a", "/apps/b"]
+              mode = "0600", check-cmd = "true {{src}}", reload-cmd = "true"
+              debounce.quiet = 50ms
+              debounce.max = 1s
+              vars { socket = "/run/x.sock" }
+            }]
+            """);
+
+        var template = Assert.Single(settings.Templates);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, template.Mode);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), template.Debounce.Quiet);
+        Assert.Equal(TimeSpan.FromSeconds(1), template.Debounce.Max);
+        Assert.Equal("/run/x.sock", template.Variables["socket"]);
+        Assert.Equal(["/apps/a", "/apps/b"], template.Keys.Select(k => k.Value));
+        Assert.Equal(TimeSpan.Zero, settings.Debounce.Quiet);
+    }
+
+    [Theory]
+    [InlineData("reconciler.backend.type = consul", "reconciler.backend.type: \"consul\" is not one of etcd, file")]
+    [InlineData("reconciler.debounce.quiet = soon", "reconciler.debounce.quiet: \"soon\" is not a duration")]
+    [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]
+    [InlineData("reconciler.backend.endpoints = [\"127.0.0.1:2379\"]", "reconciler.backend.endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
+    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON")]
+    public void A_bad_setting_is_one_line_naming_file_and_setting(string hocon, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(hocon + "\n" + Template("a", "out/a.cfg")));
+
+        Assert.StartsWith(ConfigPath, error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_missing_template_file_names_the_template_and_the_path()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(Template("missing", "out/a.cfg")));
+
+        Assert.Contains("reconciler.templates[0] (missing).src: file", error.Message);
+        Assert.Contains("missing.sbn does not exist", error.Message);
+    }
+
+    [Fact]
+    public void Two_templates_with_one_dest_are_rejected()
+    {
+        File.WriteAllText(Path.Combine(_dir, "templates", "b.sbn"), "y");
+        var hocon = $$"""
+            reconciler.templates = [
+              { name = a, src = templates/a.sbn, dest = out/same.cfg, keys = ["/a"] },
+              { name = b, src = templates/b.sbn, dest = out/same.cfg, keys = ["/b"] }
+            ]
+            """;
+
+        var error = Assert.Throws<ConfigurationException>(() => Load(hocon));
+
+        Assert.Contains("templates a and b have the same dest", error.Message);
+    }
+
+    [Fact]
+    public void A_dest_in_a_missing_folder_is_rejected()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(Template("a", "nowhere/a.cfg")));
+
+        Assert.Contains(".dest: folder", error.Message);
+    }
+
+    [Fact]
+    public void A_bad_file_mode_is_rejected()
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            Load("""reconciler.templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], mode = "rw-r--r--" }]"""));
+
+        Assert.Contains("reconciler.templates[0] (a).mode: \"rw-r--r--\" is not an octal file mode", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_config_file_is_named()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => SettingsLoader.Load(Path.Combine(_dir, "nope.conf")));
+
+        Assert.Contains("nope.conf: file not found", error.Message);
+    }
+
+    [Fact]
+    public void Watched_prefixes_cover_every_template_without_overlap()
+    {
+        File.WriteAllText(Path.Combine(_dir, "templates", "b.sbn"), "y");
+        var settings = Load("""
+            reconciler.templates = [
+              { name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/apps"] },
+              { name = b, src = templates/b.sbn, dest = out/b.cfg, keys = ["/apps/web", "/config"] }
+            ]
+            """);
+
+        Assert.Equal(["/apps", "/config"], settings.WatchedPrefixes.Select(p => p.Value));
+    }
+
+    private string ConfigPath => Path.Combine(_dir, "reconciler.conf");
+
+    private static string Template(string name, string dest) =>
+        $$"""reconciler.templates = [{ name = {{name}}, src = "templates/{{name}}.sbn", dest = "{{dest}}", keys = ["/apps/{{name}}"] }]""";
+
+    private ReconcilerSettings Load(string hocon)
+    {
+        File.WriteAllText(ConfigPath, hocon);
+        return SettingsLoader.Load(ConfigPath);
+    }
+}

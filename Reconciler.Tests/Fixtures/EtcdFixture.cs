@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+
+namespace Reconciler.Tests.Fixtures;
+
+/// <summary>
+/// A real single-node etcd (<c>/usr/bin/etcd</c>) on free loopback ports with a throwaway data dir.
+/// Use it as a class/collection fixture, or per test with <see cref="StartNewAsync"/> for fault tests
+/// (<see cref="StopAsync"/> kills etcd, <see cref="StartAsync"/> brings it back on the same ports and data).
+/// </summary>
+public sealed class EtcdFixture : IAsyncLifetime, IDisposable
+{
+    private const string EtcdBinary = "/usr/bin/etcd";
+    private const int OutputLinesKept = 40;
+    private const int MaxOpsPerTxn = 128; // etcd's default --max-txn-ops
+
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(20);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(1) };
+
+    private readonly Queue<string> _output = new(); // the last lines etcd printed, for startup-failure messages
+    private Process? _process;
+    private EtcdClient? _client;
+
+    public EtcdFixture()
+    {
+        ClientPort = FreePort.Next();
+        PeerPort = FreePort.Next();
+        DataDir = Directory.CreateTempSubdirectory("reconciler-etcd-").FullName;
+    }
+
+    public int ClientPort { get; }
+
+    public int PeerPort { get; }
+
+    public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
+
+    public string DataDir { get; }
+
+    private EtcdClient Client => _client ?? throw new InvalidOperationException("etcd is not running");
+
+    /// <summary>Starts a private etcd for one test; dispose it at the end of the test.</summary>
+    public static async Task<EtcdFixture> StartNewAsync()
+    {
+        var etcd = new EtcdFixture();
+        try
+        {
+            await etcd.StartAsync();
+            return etcd;
+        }
+        catch
+        {
+            etcd.Dispose();
+            throw;
+        }
+    }
+
+    public Task InitializeAsync() => StartAsync();
+
+    Task IAsyncLifetime.DisposeAsync()
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts etcd (again) on the same ports and data dir and waits until it is healthy.</summary>
+    public async Task StartAsync()
+    {
+        if (_process is not null)
+        {
+            throw new InvalidOperationException("etcd is already running");
+        }
+
+        if (!File.Exists(EtcdBinary))
+        {
+            throw new InvalidOperationException(
+                $"{EtcdBinary} not found; the etcd integration tests need it: apt-get install -y etcd-server etcd-client");
+        }
+
+        _process = Process.Start(StartInfo()) ?? throw new InvalidOperationException($"could not start {EtcdBinary}");
+        _process.OutputDataReceived += (_, e) => KeepOutput(e.Data);
+        _process.ErrorDataReceived += (_, e) => KeepOutput(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        await WaitUntilHealthyAsync(_process);
+        _client = new EtcdClient(ClientUrl);
+    }
+
+    /// <summary>Kills etcd (SIGKILL, no graceful shutdown), as a crash or a power cut would.</summary>
+    public Task StopAsync()
+    {
+        Kill();
+        return Task.CompletedTask;
+    }
+
+    /// <returns>The revision of the put.</returns>
+    public async Task<long> PutAsync(string key, string value) =>
+        (await Client.PutAsync(key, value)).Header.Revision;
+
+    /// <summary>Puts many keys in as few revisions as etcd's txn size limit allows (fast set-up of big key sets).</summary>
+    /// <returns>The revision of the last put.</returns>
+    public async Task<long> PutManyAsync(IEnumerable<KeyValuePair<string, string>> keys)
+    {
+        var revision = 0L;
+        foreach (var chunk in keys.Chunk(MaxOpsPerTxn))
+        {
+            var txn = new TxnRequest();
+            txn.Success.AddRange(chunk.Select(kv => new RequestOp
+            {
+                RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(kv.Key), Value = ByteString.CopyFromUtf8(kv.Value) },
+            }));
+            revision = (await Client.GetConnection().KVClient.TxnAsync(txn)).Header.Revision;
+        }
+
+        return revision;
+    }
+
+    /// <returns>The revision of the delete.</returns>
+    public async Task<long> DeleteAsync(string key) =>
+        (await Client.DeleteAsync(key)).Header.Revision;
+
+    public async Task<long> GetRevisionAsync() =>
+        (await Client.GetAsync("\0")).Header.Revision;
+
+    /// <summary>Compacts the history up to <paramref name="revision"/> and waits until it is applied.</summary>
+    public Task CompactAsync(long revision) =>
+        Client.CompactAsync(new CompactionRequest { Revision = revision, Physical = true });
+
+    /// <summary>Turns on etcd auth with a root user; this fixture's own client keeps working as root.</summary>
+    public async Task EnableAuthAsync(string rootPassword)
+    {
+        await Client.UserAddAsync(new AuthUserAddRequest { Name = "root", Password = rootPassword });
+        await Client.UserGrantRoleAsync(new AuthUserGrantRoleRequest { User = "root", Role = "root" });
+        await Client.AuthEnableAsync(new AuthEnableRequest());
+        Client.SetCredentials("root", rootPassword);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        if (Directory.Exists(DataDir))
+        {
+            Directory.Delete(DataDir, recursive: true);
+        }
+    }
+
+    private void Kill()
+    {
+        _client?.Dispose();
+        _client = null;
+        if (_process is { } process)
+        {
+            _process = null;
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+        }
+    }
+
+    private ProcessStartInfo StartInfo()
+    {
+        var peerUrl = $"http://127.0.0.1:{PeerPort}";
+        var info = new ProcessStartInfo(EtcdBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--name", "test",
+                     "--data-dir", DataDir,
+                     "--listen-client-urls", ClientUrl,
+                     "--advertise-client-urls", ClientUrl,
+                     "--listen-peer-urls", peerUrl,
+                     "--initial-advertise-peer-urls", peerUrl,
+                     "--initial-cluster", $"test={peerUrl}",
+                 })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    private async Task WaitUntilHealthyAsync(Process process)
+    {
+        var deadline = DateTime.UtcNow + StartupTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw StartupFailed($"etcd exited with code {process.ExitCode}");
+            }
+
+            if (await IsHealthyAsync())
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw StartupFailed($"etcd did not become healthy within {StartupTimeout.TotalSeconds:0} s");
+    }
+
+    private async Task<bool> IsHealthyAsync()
+    {
+        try
+        {
+            var body = await Http.GetStringAsync($"{ClientUrl}/health");
+            return body.Contains("\"health\":\"true\"", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false; // not listening yet
+        }
+    }
+
+    private void KeepOutput(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            if (_output.Count > OutputLinesKept)
+            {
+                _output.Dequeue();
+            }
+        }
+    }
+
+    private InvalidOperationException StartupFailed(string what)
+    {
+        lock (_output)
+        {
+            return new InvalidOperationException(
+                $"{what} ({ClientUrl}, data dir {DataDir}); last output:{Environment.NewLine}{string.Join(Environment.NewLine, _output)}");
+        }
+    }
+}

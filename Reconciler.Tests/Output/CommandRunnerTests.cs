@@ -1,0 +1,155 @@
+using Reconciler.Actors.Output;
+
+namespace Reconciler.Tests.Output;
+
+public sealed class CommandRunnerTests : IDisposable
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    private readonly CommandRunner _runner = new();
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task Success_reports_exit_0_and_the_output()
+    {
+        var result = await _runner.RunAsync("echo hello", Generous, CancellationToken.None);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("hello\n", result.Output);
+        Assert.True(result.Succeeded);
+        Assert.False(result.TimedOut);
+        Assert.False(result.Cancelled);
+        Assert.Equal("exit 0: hello", result.Summary);
+    }
+
+    [Fact]
+    public async Task Failure_reports_the_exit_code_and_stdout_and_stderr_in_the_order_written()
+    {
+        var result = await _runner.RunAsync("echo one; echo two >&2; echo three; echo '[ALERT] bad line 3' >&2; exit 3", Generous, CancellationToken.None);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal("one\ntwo\nthree\n[ALERT] bad line 3\n", result.Output);
+        Assert.False(result.Succeeded);
+        Assert.Equal("exit 3: [ALERT] bad line 3", result.Summary);
+    }
+
+    [Fact]
+    public async Task Stdin_is_empty_so_a_reading_command_does_not_hang()
+    {
+        var result = await _runner.RunAsync("cat; echo read-eof", Generous, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.Equal("read-eof\n", result.Output);
+    }
+
+    [Fact]
+    public async Task The_command_line_is_shell_syntax()
+    {
+        var result = await _runner.RunAsync("for x in a b; do printf '%s-' \"$x\"; done | tr a-z A-Z", Generous, CancellationToken.None);
+
+        Assert.Equal("A-B-", result.Output);
+    }
+
+    [Fact]
+    public async Task The_command_leads_a_process_group_of_its_own()
+    {
+        var result = await _runner.RunAsync("echo $$ $(cut -d' ' -f5 /proc/$$/stat)", Generous, CancellationToken.None);
+
+        var ids = result.Output.Split(' ', StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+        Assert.Equal(ids[0], ids[1]);
+        Assert.NotEqual(ProcessGroup.Own(), ids[1]);
+    }
+
+    [Fact]
+    public async Task Timeout_kills_the_whole_process_group_including_background_jobs()
+    {
+        var result = await _runner.RunAsync(
+            "echo $$; sleep 1000 >/dev/null 2>&1 & sleep 1000 & sleep 1000",
+            TimeSpan.FromSeconds(1),
+            CancellationToken.None);
+
+        Assert.True(result.TimedOut);
+        Assert.False(result.Succeeded);
+        Assert.InRange(result.Duration, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("timed out after 1", result.Summary);
+        Assert.Empty(await ProcessGroup.WaitUntilGoneAsync(GroupOf(result), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Cancellation_kills_the_whole_process_group()
+    {
+        var fifo = _folder["started"];
+        Assert.True((await _runner.RunAsync($"mkfifo '{fifo}'", Generous, CancellationToken.None)).Succeeded);
+        using var cancel = new CancellationTokenSource();
+
+        var running = _runner.RunAsync($"echo $$ > '{fifo}'; sleep 1000 & sleep 1000", Generous, cancel.Token);
+        // Opening the fifo returns once the command has opened it for writing: it has started, with its group.
+        var groupId = int.Parse(await File.ReadAllTextAsync(fifo).WaitAsync(Generous));
+        await cancel.CancelAsync();
+        var result = await running.WaitAsync(Generous);
+
+        Assert.True(result.Cancelled);
+        Assert.False(result.TimedOut);
+        Assert.False(result.Succeeded);
+        Assert.StartsWith("cancelled after", result.Summary);
+        Assert.Empty(await ProcessGroup.WaitUntilGoneAsync(groupId, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Cancelled_before_it_starts_it_still_ends_cleanly()
+    {
+        var result = await _runner.RunAsync("sleep 1000", Generous, new CancellationToken(canceled: true));
+
+        Assert.True(result.Cancelled);
+        Assert.InRange(result.Duration, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_background_job_holding_the_output_does_not_hold_up_the_result()
+    {
+        var result = await _runner.RunAsync("sleep 1000 & echo $!", Generous, CancellationToken.None);
+        var job = int.Parse(result.Output);
+        try
+        {
+            Assert.True(result.Succeeded);
+            Assert.InRange(result.Duration, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            System.Diagnostics.Process.GetProcessById(job).Kill();
+        }
+    }
+
+    [Fact]
+    public async Task Output_keeps_only_the_tail_of_a_noisy_command()
+    {
+        var result = await _runner.RunAsync("head -c 1000000 /dev/zero | tr '\\0' x; echo; echo last line", Generous, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.InRange(result.Output.Length, 64 * 1024, (64 * 1024) + 100);
+        Assert.StartsWith("[", result.Output);
+        Assert.Contains("earlier characters dropped]\nxxx", result.Output);
+        Assert.EndsWith("x\nlast line\n", result.Output);
+        Assert.Equal("exit 0: last line", result.Summary);
+    }
+
+    [Fact]
+    public async Task A_signal_death_is_a_failure()
+    {
+        var result = await _runner.RunAsync("kill -KILL $$", Generous, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.False(result.TimedOut);
+        Assert.Equal(137, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Timeout_must_be_positive()
+    {
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _runner.RunAsync("true", TimeSpan.Zero, CancellationToken.None));
+    }
+
+    private static int GroupOf(CommandResult result) => int.Parse(result.Output.Split('\n')[0]);
+}

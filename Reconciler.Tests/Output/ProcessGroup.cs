@@ -1,0 +1,51 @@
+namespace Reconciler.Tests.Output;
+
+/// <summary>Looks a process group up in /proc, to prove a command left nothing running.</summary>
+internal static class ProcessGroup
+{
+    /// <summary>Pids of processes in <paramref name="groupId"/> that are still running (zombies are dead, just unreaped).</summary>
+    public static int[] LiveMembers(int groupId) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Select(name => (Pid: int.Parse(name!), Stat: ReadStat(name!)))
+            .Where(p => p.Stat is { } stat && stat.GroupId == groupId && stat.State is not ('Z' or 'X'))
+            .Select(p => p.Pid)];
+
+    /// <summary>
+    /// Waits until the group has no live member, up to <paramref name="limit"/>: SIGKILLed processes
+    /// finish dying asynchronously. Returns the members still alive.
+    /// </summary>
+    public static async Task<int[]> WaitUntilGoneAsync(int groupId, TimeSpan limit)
+    {
+        using var deadline = new CancellationTokenSource(limit);
+        var members = LiveMembers(groupId);
+        while (members.Length > 0 && !deadline.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+            members = LiveMembers(groupId);
+        }
+
+        return members;
+    }
+
+    /// <summary>The group id of this test process, which commands must not share.</summary>
+    public static int Own() => ReadStat("self")!.Value.GroupId;
+
+    private static (char State, int GroupId)? ReadStat(string pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null; // exited while we looked
+        }
+
+        // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so parse after the last ')'.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return (fields[0][0], int.Parse(fields[2]));
+    }
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what the tests and the demo need on a fresh Debian 12 machine: etcd and HAProxy.
+set -euo pipefail
+missing=()
+command -v etcd >/dev/null || missing+=(etcd-server)
+command -v etcdctl >/dev/null || missing+=(etcd-client)
+command -v haproxy >/dev/null || missing+=(haproxy)
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+# The Debian packages start their own services where systemd runs; tests start their own on free ports.
