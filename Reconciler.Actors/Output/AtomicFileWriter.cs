@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -12,6 +13,9 @@ namespace Reconciler.Actors.Output;
 /// </summary>
 public sealed class AtomicFileWriter
 {
+    /// <summary>Unix modes and owners have no Windows meaning; the daemon runs on Linux.</summary>
+    private const string NeedsUnix = "AtomicFileWriter needs Unix file modes and owners";
+
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>True when <paramref name="destPath"/> exists and holds exactly <paramref name="content"/>.</summary>
@@ -31,6 +35,10 @@ public sealed class AtomicFileWriter
     /// <exception cref="DirectoryNotFoundException">The dest folder does not exist.</exception>
     public StagedFile Stage(string destPath, string content)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException(NeedsUnix);
+        }
         var dest = Path.GetFullPath(destPath);
         var name = Path.GetFileName(dest);
         if (name.Length == 0)
@@ -65,6 +73,10 @@ public sealed class AtomicFileWriter
     /// <exception cref="ArgumentException">The owner or group does not exist.</exception>
     public void Commit(StagedFile staged, UnixFileMode mode, string? owner, string? group)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException(NeedsUnix);
+        }
         staged.EnsurePending();
         var userId = string.IsNullOrEmpty(owner) ? LibC.KeepId : ResolveUser(owner);
         var groupId = string.IsNullOrEmpty(group) ? LibC.KeepId : ResolveGroup(group);
@@ -80,6 +92,7 @@ public sealed class AtomicFileWriter
         SyncFolder(Path.GetDirectoryName(staged.DestPath)!);
     }
 
+    [UnsupportedOSPlatform("windows")]
     private static void WriteDurably(string path, string content)
     {
         var options = new FileStreamOptions

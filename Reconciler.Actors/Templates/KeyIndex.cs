@@ -5,7 +5,7 @@ namespace Reconciler.Actors.Templates;
 
 /// <summary>
 /// The keys of one <see cref="DesiredState"/> as a sorted array, so a prefix lookup is a binary search
-/// plus the matching run instead of a walk over the whole state. <see cref="ImmutableSortedDictionary{TKey,TValue}"/>
+/// plus the matching run instead of a walk over the whole state. The state's sorted dictionary
 /// has no seek, and the state is immutable, so one index per state is built on first use and shared by
 /// every template rendering that state.
 /// </summary>

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using System.Text;
 using Reconciler.Actors.Output;
 
 namespace Reconciler.Tests.Output;
 
+[UnsupportedOSPlatform("windows")]
 public sealed class AtomicFileWriterTests : IDisposable
 {
     private const UnixFileMode Mode0600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -87,14 +89,16 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void An_exception_between_stage_and_commit_leaves_no_temp_file()
     {
-        Assert.Throws<InvalidOperationException>(() =>
-        {
-            using var staged = _writer.Stage(_dest, "new\n");
-            throw new InvalidOperationException("check-cmd failed");
-        });
+        Assert.Throws<InvalidOperationException>(StageThenFail);
 
         Assert.Equal(["haproxy.cfg"], _folder.FileNames());
         Assert.Equal("old\n", File.ReadAllText(_dest));
+
+        void StageThenFail()
+        {
+            using var staged = _writer.Stage(_dest, "new\n");
+            throw new InvalidOperationException("check-cmd failed");
+        }
     }
 
     [Fact]

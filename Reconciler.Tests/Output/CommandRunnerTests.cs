@@ -74,7 +74,7 @@ public sealed class CommandRunnerTests : IDisposable
         Assert.False(result.Succeeded);
         Assert.InRange(result.Duration, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
         Assert.StartsWith("timed out after 1", result.Summary);
-        Assert.Empty(await ProcessGroup.WaitUntilGoneAsync(GroupOf(result), TimeSpan.FromSeconds(5)));
+        await ProcessGroup.AssertGoneAsync(GroupOf(result));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class CommandRunnerTests : IDisposable
         Assert.False(result.TimedOut);
         Assert.False(result.Succeeded);
         Assert.StartsWith("cancelled after", result.Summary);
-        Assert.Empty(await ProcessGroup.WaitUntilGoneAsync(groupId, TimeSpan.FromSeconds(5)));
+        await ProcessGroup.AssertGoneAsync(groupId);
     }
 
     [Fact]

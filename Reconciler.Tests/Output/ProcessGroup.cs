@@ -1,10 +1,12 @@
+using Reconciler.Actors.Output;
+
 namespace Reconciler.Tests.Output;
 
 /// <summary>Looks a process group up in /proc, to prove a command left nothing running.</summary>
 internal static class ProcessGroup
 {
     /// <summary>Pids of processes in <paramref name="groupId"/> that are still running (zombies are dead, just unreaped).</summary>
-    public static int[] LiveMembers(int groupId) =>
+    private static int[] LiveMembers(int groupId) =>
         [.. Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => name!.All(char.IsAsciiDigit))
@@ -13,12 +15,12 @@ internal static class ProcessGroup
             .Select(p => p.Pid)];
 
     /// <summary>
-    /// Waits until the group has no live member, up to <paramref name="limit"/>: SIGKILLed processes
-    /// finish dying asynchronously. Returns the members still alive.
+    /// Asserts that the group has no live member within a few seconds (SIGKILLed processes finish dying
+    /// asynchronously). On failure kills the group, so a failing test leaves nothing running.
     /// </summary>
-    public static async Task<int[]> WaitUntilGoneAsync(int groupId, TimeSpan limit)
+    public static async Task AssertGoneAsync(int groupId)
     {
-        using var deadline = new CancellationTokenSource(limit);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var members = LiveMembers(groupId);
         while (members.Length > 0 && !deadline.IsCancellationRequested)
         {
@@ -26,7 +28,11 @@ internal static class ProcessGroup
             members = LiveMembers(groupId);
         }
 
-        return members;
+        if (members.Length > 0)
+        {
+            LibC.kill(-groupId, LibC.SIGKILL);
+            Assert.Fail($"process group {groupId} still has live members: {string.Join(", ", members)}");
+        }
     }
 
     /// <summary>The group id of this test process, which commands must not share.</summary>

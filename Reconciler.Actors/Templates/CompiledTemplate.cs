@@ -1,0 +1,128 @@
+using Reconciler.Actors.State;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Reconciler.Actors.Templates;
+
+/// <summary>
+/// A Scriban template parsed once and rendered many times, each render with its own context over one
+/// <see cref="DesiredState"/>. Thread-safe: renders share only the immutable parsed template.
+/// </summary>
+public sealed class CompiledTemplate
+{
+    private readonly Template template;
+
+    private CompiledTemplate(Template template, string filePath)
+    {
+        this.template = template;
+        FilePath = filePath;
+    }
+
+    public string FilePath { get; }
+
+    /// <exception cref="TemplateException">The file cannot be read, or does not parse.</exception>
+    public static CompiledTemplate Load(string path)
+    {
+        string sourceText;
+        try
+        {
+            sourceText = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TemplateException($"{path}: cannot read template: {e.Message}", e);
+        }
+
+        return Parse(sourceText, path);
+    }
+
+    /// <exception cref="TemplateException">The text does not parse; the message names the first error's position.</exception>
+    public static CompiledTemplate Parse(string sourceText, string filePath)
+    {
+        var template = Template.Parse(sourceText, filePath);
+        if (template.HasErrors)
+        {
+            var error = template.Messages.First(message => message.Type == ParserMessageType.Error);
+            throw new TemplateException(Locate(filePath, error.Span, error.Message));
+        }
+
+        return new CompiledTemplate(template, filePath);
+    }
+
+    /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>
+    public string Render(DesiredState state, CancellationToken cancellationToken) => Render(state, null, cancellationToken);
+
+    /// <summary>Renders over <paramref name="state"/>, with <paramref name="variables"/> as extra globals (plain data).</summary>
+    /// <exception cref="TemplateException">The template failed, e.g. <c>getv</c> of a missing key; the message names the position.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
+    public string Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables = null, CancellationToken cancellationToken = default)
+    {
+        var context = CreateContext(state, variables, cancellationToken);
+        try
+        {
+            return template.Render(context);
+        }
+        catch (ScriptRuntimeException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException($"Rendering {FilePath} was cancelled.", e, cancellationToken);
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new TemplateException(Locate(FilePath, e.Span, e.OriginalMessage), e);
+        }
+    }
+
+    private static TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken)
+    {
+        var context = new TemplateContext(CreateBuiltins())
+        {
+            StrictVariables = true,
+            MemberRenamer = member => member.Name,
+            CancellationToken = cancellationToken,
+
+            // A state can hold 100,000 keys and a config file grow accordingly: Scriban's defaults (1,000 loop
+            // iterations, 1 MiB of output that is silently truncated) would fail or cut it. 0 disables them.
+            LoopLimit = 0,
+            LimitToString = 0,
+            OutputLimit = 0,
+        };
+        if (variables is not null)
+        {
+            context.PushGlobal(ToScriptObject(variables));
+        }
+
+        // Pushed last so confd's names win over a variable of the same name.
+        context.PushGlobal(new TemplateFunctions(state));
+        return context;
+    }
+
+    /// <summary>Scriban's builtins without <c>object.eval</c>/<c>eval_template</c>: a key's value must never run as template code.</summary>
+    private static ScriptObject CreateBuiltins()
+    {
+        var builtins = TemplateContext.GetDefaultBuiltinObject();
+        if (builtins["object"] is ScriptObject objectFunctions)
+        {
+            objectFunctions.Remove("eval");
+            objectFunctions.Remove("eval_template");
+        }
+
+        return builtins;
+    }
+
+    private static ScriptObject ToScriptObject(IReadOnlyDictionary<string, object?> variables)
+    {
+        var globals = new ScriptObject(variables.Count);
+        foreach (var (name, value) in variables)
+        {
+            globals.SetValue(name, value, readOnly: true);
+        }
+
+        return globals;
+    }
+
+    /// <summary><c>file(line,col): message</c>, 1-based, on one line (Scriban spans are 0-based).</summary>
+    private static string Locate(string filePath, SourceSpan span, string message) =>
+        $"{filePath}({span.Start.Line + 1},{span.Start.Column + 1}): {message.ReplaceLineEndings(" ")}";
+}

@@ -1,0 +1,57 @@
+using System.Collections;
+using System.Globalization;
+using System.Text;
+
+namespace Reconciler.Actors.Templates;
+
+/// <summary>Integer arithmetic and list functions. confd's arithmetic is on Go ints, here 64-bit.</summary>
+public sealed partial class TemplateFunctions
+{
+    private void RegisterListFunctions()
+    {
+        Register("add", (long a, long b) => a + b);
+        Register("sub", (long a, long b) => a - b);
+        Register("mul", (long a, long b) => a * b);
+        Register("div", (long a, long b) => a / b);
+        Register("mod", (long a, long b) => a % b);
+        Register("seq", Sequence);
+        Register("reverse", Reverse);
+        Register("sortByLength", SortByLength);
+        Register("sortKVByLength", SortKeyValuesByLength);
+    }
+
+    /// <summary>The integers from <paramref name="first"/> to <paramref name="last"/> inclusive; empty when last &lt; first.</summary>
+    private static long[] Sequence(long first, long last)
+    {
+        var numbers = new long[Math.Max(0, last - first + 1)];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            numbers[i] = first + i;
+        }
+
+        return numbers;
+    }
+
+    private static object?[] Reverse(IEnumerable values)
+    {
+        var items = values.Cast<object?>().ToArray();
+        Array.Reverse(items);
+        return items;
+    }
+
+    /// <summary>
+    /// Shortest first. Length is the UTF-8 byte count, Go's len(); ties keep their order (confd's sort is
+    /// unstable, a stable one gives the same file on every render).
+    /// </summary>
+    private static string[] SortByLength(IEnumerable values) =>
+        [.. values.Cast<object?>()
+            .Select(value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty)
+            .OrderBy(Encoding.UTF8.GetByteCount)];
+
+    /// <summary>Entries from <c>get</c>/<c>gets</c>, shortest key first (stable, like <see cref="SortByLength"/>).</summary>
+    private static KeyValueEntry[] SortKeyValuesByLength(IEnumerable entries) =>
+        [.. entries.Cast<object?>()
+            .Select(entry => entry as KeyValueEntry
+                ?? throw new ArgumentException("sortKVByLength expects key/value entries from get or gets"))
+            .OrderBy(entry => Encoding.UTF8.GetByteCount(entry.Key))];
+}

@@ -1,0 +1,87 @@
+using Reconciler.Actors.State;
+using Scriban.Runtime;
+
+namespace Reconciler.Actors.Templates;
+
+/// <summary>
+/// confd's template functions under confd's names (<c>getv</c>, <c>getvs</c>, <c>jsonArray</c>, …), bound to one
+/// <see cref="DesiredState"/>. Push one per render as a Scriban global. Key values are only ever returned as
+/// data; nothing here evaluates a value as template code or hands it to a shell.
+/// </summary>
+public sealed partial class TemplateFunctions : ScriptObject
+{
+    private readonly DesiredState state;
+
+    public TemplateFunctions(DesiredState state)
+    {
+        this.state = state;
+        RegisterKeyFunctions();
+        RegisterTextFunctions();
+        RegisterListFunctions();
+        RegisterSystemFunctions();
+    }
+
+    /// <summary>
+    /// Imports under the exact confd name: the name-less import would pass it through the member renamer
+    /// (<c>jsonArray</c> → <c>json_array</c>).
+    /// </summary>
+    private void Register(string name, Delegate function) => ScriptObjectExtensions.Import(this, name, function);
+
+    private void RegisterKeyFunctions()
+    {
+        Register("getv", GetValue);
+        Register("getvs", GetValues);
+        Register("get", Get);
+        Register("gets", GetAll);
+        Register("ls", List);
+        Register("lsdir", ListDirectories);
+        Register("exists", Exists);
+    }
+
+    /// <summary>The value of <paramref name="key"/>, else <paramref name="defaultValue"/>; a missing key without one is an error.</summary>
+    private string GetValue(string key, string? defaultValue = null) =>
+        state.TryGetValue(key, out var value) ? value : defaultValue ?? throw KeyNotFound(key);
+
+    /// <summary>Values of the keys matching <paramref name="pattern"/>, sorted by value as confd does.</summary>
+    private string[] GetValues(string pattern) =>
+        [.. new KeyPattern(pattern).Matches(state).Select(entry => entry.Value).Order(StringComparer.Ordinal)];
+
+    private KeyValueEntry Get(string key) =>
+        state.TryGetValue(key, out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
+
+    /// <summary>Entries whose key matches <paramref name="pattern"/>, sorted by key.</summary>
+    private KeyValueEntry[] GetAll(string pattern) =>
+        [.. new KeyPattern(pattern).Matches(state).Select(entry => new KeyValueEntry(entry.Key, entry.Value))];
+
+    /// <summary>Names of the direct children of <paramref name="path"/>, sorted and unique.</summary>
+    private string[] List(string path) => ChildNames(path, hasChildren: false);
+
+    /// <summary>Names of the direct children of <paramref name="path"/> that have children of their own.</summary>
+    private string[] ListDirectories(string path) => ChildNames(path, hasChildren: true);
+
+    private bool Exists(string key) => state.TryGetValue(key, out _);
+
+    /// <summary>
+    /// Child names on path-segment boundaries (unlike confd's plain string prefix, <c>/apps/web</c> does not
+    /// list <c>/apps/webby</c>). A child's name is its first segment below <paramref name="path"/>.
+    /// </summary>
+    private string[] ChildNames(string path, bool hasChildren)
+    {
+        var childPrefix = path.TrimEnd('/') + "/";
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (key, _) in KeyIndex.For(state).StartingWith(childPrefix))
+        {
+            var below = key.AsSpan(childPrefix.Length);
+            var slash = below.IndexOf('/');
+            var name = slash < 0 ? below : below[..slash];
+            if (!name.IsEmpty && (!hasChildren || slash >= 0))
+            {
+                names.Add(name.ToString());
+            }
+        }
+
+        return [.. names];
+    }
+
+    private static KeyNotFoundException KeyNotFound(string key) => new($"key not found: {key}");
+}

@@ -1,0 +1,64 @@
+using Akka.Actor;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Rendering;
+
+namespace Reconciler.Tests.Fixtures;
+
+/// <summary>
+/// The real pipeline (watcher, state, renderers, reloader) in a test's actor system, configured
+/// from HOCON written to a temp folder that also holds templates and dest files.
+/// </summary>
+public sealed class PipelineHarness : IAsyncDisposable
+{
+    private readonly IKeyValueSource _source;
+
+    private PipelineHarness(string folder, ReconcilerSettings settings, IActorRef root, IKeyValueSource source, CapturingLoggerFactory logs)
+    {
+        Folder = folder;
+        Settings = settings;
+        Root = root;
+        _source = source;
+        Logs = logs;
+    }
+
+    public string Folder { get; }
+
+    public ReconcilerSettings Settings { get; }
+
+    public IActorRef Root { get; }
+
+    public CapturingLoggerFactory Logs { get; }
+
+    /// <summary>Writes <paramref name="files"/> (relative path → content) and reconciler.conf into <paramref name="folder"/>, then starts the pipeline.</summary>
+    public static PipelineHarness Start(ActorSystem system, string folder, string hocon, IReadOnlyDictionary<string, string> files)
+    {
+        foreach (var (path, content) in files)
+        {
+            var full = Path.Combine(folder, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllText(full, content);
+        }
+
+        var configFile = Path.Combine(folder, "reconciler.conf");
+        File.WriteAllText(configFile, hocon);
+        var settings = SettingsLoader.Load(configFile);
+        var source = KeyValueSourceFactory.Create(settings.Backend);
+        var logs = new CapturingLoggerFactory();
+        var root = system.ActorOf(ReconcilerActor.Props(settings, TemplateReconciler.CreateAll(settings), source, logs));
+        return new PipelineHarness(folder, settings, root, source, logs);
+    }
+
+    public string PathOf(string relative) => Path.Combine(Folder, relative);
+
+    public string? ReadOrNull(string relative) => File.Exists(PathOf(relative)) ? File.ReadAllText(PathOf(relative)) : null;
+
+    public int LinesIn(string relative) => File.Exists(PathOf(relative)) ? File.ReadAllLines(PathOf(relative)).Length : 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Root.GracefulStop(TimeSpan.FromSeconds(10));
+        await _source.DisposeAsync();
+    }
+}

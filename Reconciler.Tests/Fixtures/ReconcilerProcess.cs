@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Reconciler.Tests.Fixtures;
+
+/// <summary>Runs the built <c>reconciler</c> executable as an operator would, and collects its exit code and output.</summary>
+public static class ReconcilerProcess
+{
+    public static async Task<ProcessResult> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"reconciler {string.Join(' ', args)} did not exit within 60s");
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);

@@ -1,0 +1,120 @@
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Integration;
+
+/// <summary>The executable as operators run it: exit codes, one-line errors, --onetime.</summary>
+public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>, IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Version_and_help_answer_and_exit_zero()
+    {
+        var version = await ReconcilerProcess.RunAsync("--version");
+        var help = await ReconcilerProcess.RunAsync("--help");
+
+        Assert.Equal(0, version.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", version.Stdout.Trim());
+        Assert.Equal(0, help.ExitCode);
+        Assert.Contains("--config", help.Stdout);
+        Assert.Contains("--onetime", help.Stdout);
+    }
+
+    [Theory]
+    [InlineData("reconciler.backend.type = zookeeper", "reconciler.backend.type: \"zookeeper\" is not one of etcd, file")]
+    [InlineData("reconciler.debounce.quiet = fast", "reconciler.debounce.quiet: \"fast\" is not a duration")]
+    [InlineData("reconciler { templates = [ {", "malformed HOCON")]
+    public async Task A_bad_config_is_one_line_on_stderr_and_exit_2(string hocon, string expected)
+    {
+        var config = Write("bad.conf", hocon);
+
+        var result = await ReconcilerProcess.RunAsync("--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"reconciler: {config}: ", line);
+        Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public async Task A_template_parse_error_names_file_line_and_column_and_exits_2()
+    {
+        var template = Write("broken.sbn", "line one\n{{ for x in getvs \"/a/*\" }}\n{{ x ");
+        var config = FileBackendConfig("/a", template, check: "");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Matches(@"broken\.sbn\(\d+,\d+\)", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Onetime_renders_from_etcd_and_exits_zero()
+    {
+        var prefix = $"/cli/{Guid.NewGuid():N}";
+        await etcd.PutAsync($"{prefix}/a", "alpha");
+        await etcd.PutAsync($"{prefix}/b", "beta");
+        var template = Write("list.sbn", $$"""{{ for v in getvs "{{prefix}}/*" }}{{ v }};{{ end }}""");
+        var config = Write("etcd.conf", $$"""
+            reconciler.backend.endpoints = ["{{etcd.ClientUrl}}"]
+            reconciler.templates = [{ name = list, src = "{{template}}", dest = out.txt, keys = ["{{prefix}}"], reload-cmd = "echo reloaded > '{{_folder}}/reloaded'" }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("alpha;beta;", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+        Assert.True(File.Exists(Path.Combine(_folder, "reloaded")));
+        Assert.Contains("Reconciled list", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Onetime_exits_non_zero_when_a_check_fails_and_writes_nothing()
+    {
+        Write("keys.yaml", "/a/1: one\n");
+        var template = Write("t.sbn", """{{ getv "/a/1" }}""");
+        var config = FileBackendConfig("/a", template, check: "false");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+        Assert.Contains("check=failed", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Onetime_on_the_file_backend_needs_no_etcd()
+    {
+        Write("keys.yaml", "/a/1: one\n/a/2: two\n/b/1: other\n");
+        var template = Write("t.sbn", """{{ for v in getvs "/a/*" }}{{ v }} {{ end }}""");
+        var config = FileBackendConfig("/a", template, check: "test -s {{src}}");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("one two ", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+    }
+
+    private string FileBackendConfig(string prefix, string template, string check)
+    {
+        if (!File.Exists(Path.Combine(_folder, "keys.yaml")))
+        {
+            Write("keys.yaml", "");
+        }
+
+        return Write("file.conf", $$"""
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.templates = [{ name = t, src = "{{template}}", dest = out.txt, keys = ["{{prefix}}"], check-cmd = "{{check}}" }]
+            """);
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+}

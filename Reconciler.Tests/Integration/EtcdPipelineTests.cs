@@ -1,0 +1,140 @@
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Integration;
+
+/// <summary>The whole pipeline against a real etcd: keys come and go, the file follows.</summary>
+public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.TestKit, IClassFixture<EtcdFixture>, IAsyncLifetime
+{
+    private const string Template = """
+        backend app
+        {{~ for s in getvs (prefix + "/*") }}
+            server {{ s }} check
+        {{~ end }}
+        """;
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-it-").FullName;
+    private readonly string _prefix = $"/it/{Guid.NewGuid():N}";
+    private PipelineHarness? _pipeline;
+
+    private PipelineHarness Pipeline => _pipeline!;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+        }
+
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_file_follows_puts_and_deletes()
+    {
+        await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
+        Start(quiet: "0ms");
+        AwaitCondition(() => Output()?.Contains("server web-1 127.0.0.1:9001 check") == true, Deadline);
+
+        await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
+        AwaitCondition(() => Output()?.Contains("server web-2 127.0.0.1:9002 check") == true, Deadline);
+
+        await etcd.DeleteAsync($"{_prefix}/web-1");
+        AwaitCondition(() => Output()?.Contains("web-1") == false, Deadline);
+        Assert.Contains("server web-2 127.0.0.1:9002 check", Output());
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 3, Deadline);
+    }
+
+    [Fact]
+    public async Task A_burst_of_200_puts_costs_a_handful_of_reloads_and_ends_complete()
+    {
+        await etcd.PutAsync($"{_prefix}/seed", "seed 127.0.0.1:1");
+        Start(quiet: "200ms", max: "5s");
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
+
+        for (var i = 0; i < 200; i++)
+        {
+            await etcd.PutAsync($"{_prefix}/n{i:000}", $"n{i:000} 127.0.0.1:{10000 + i}");
+        }
+
+        AwaitCondition(() => Output()?.Contains("server n199 127.0.0.1:10199 check") == true, Deadline);
+        var lines = Output()!.Split('\n').Count(l => l.TrimStart().StartsWith("server n", StringComparison.Ordinal));
+        Assert.Equal(200, lines);
+        Assert.InRange(Pipeline.LinesIn("reloads") - 1, 1, 5);
+    }
+
+    [Fact]
+    public async Task Keys_past_the_prefix_boundary_are_not_seen()
+    {
+        await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
+        Start(quiet: "0ms");
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
+
+        await etcd.PutAsync($"{_prefix}by/intruder", "intruder 127.0.0.1:6666");
+        await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
+
+        AwaitCondition(() => Output()?.Contains("web-2") == true, Deadline);
+        Assert.DoesNotContain("intruder", Output());
+        Assert.Equal(2, Pipeline.LinesIn("reloads"));
+    }
+
+    [Fact]
+    public async Task A_failing_check_leaves_the_live_file_and_skips_the_reload()
+    {
+        await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
+        Start(quiet: "0ms", check: "! grep -q BROKEN {{src}}");
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
+        var good = Output();
+
+        await etcd.PutAsync($"{_prefix}/web-2", "BROKEN");
+        AwaitCondition(() => Pipeline.Logs.Lines.Any(l => l.Message.Contains("check=failed")), Deadline);
+        Assert.Equal(good, Output());
+        Assert.Equal(1, Pipeline.LinesIn("reloads"));
+        Assert.Empty(Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories));
+
+        await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
+        AwaitCondition(() => Output()?.Contains("web-2 127.0.0.1:9002") == true, Deadline);
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 2, Deadline);
+    }
+
+    [Fact]
+    public async Task Every_reconcile_writes_one_structured_log_line()
+    {
+        await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
+        Start(quiet: "0ms");
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
+
+        var line = Pipeline.Logs.Lines.Single(l => l.Message.StartsWith("Reconciled", StringComparison.Ordinal));
+        Assert.Equal("app", line.Fields["Template"]);
+        Assert.Equal(Pipeline.PathOf("out/app.cfg"), line.Fields["Dest"]);
+        Assert.Equal("+1 ~0 -0", line.Fields["Changes"]);
+        Assert.Equal("ok", line.Fields["Check"]);
+        Assert.Equal("ok", line.Fields["Reload"]);
+        Assert.True((long)line.Fields["Revision"]! > 0);
+        Assert.True((int)line.Fields["Bytes"]! > 0);
+    }
+
+    private string? Output() => Pipeline.ReadOrNull("out/app.cfg");
+
+    private void Start(string quiet, string max = "2s", string check = "test -s {{src}}")
+    {
+        var hocon = $$"""
+            reconciler {
+              backend.endpoints = ["{{etcd.ClientUrl}}"]
+              debounce { quiet = {{quiet}}, max = {{max}} }
+              templates = [{
+                name = app
+                src = app.sbn
+                dest = out/app.cfg
+                keys = ["{{_prefix}}"]
+                check-cmd = "{{check}}"
+                reload-cmd = "echo reload >> '{{_folder}}/reloads'"
+                vars { prefix = "{{_prefix}}" }
+              }]
+            }
+            """;
+        _pipeline = PipelineHarness.Start(Sys, _folder, hocon, new Dictionary<string, string> { ["app.sbn"] = Template, ["out/.keep"] = "" });
+    }
+}

@@ -1,0 +1,80 @@
+using Reconciler.Actors.Output;
+using Reconciler.Actors.Pipeline;
+
+namespace Reconciler.Tests.Pipeline;
+
+public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("reconciler-reload-").FullName;
+
+    void IDisposable.Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        base.Dispose();
+    }
+
+    [Fact]
+    public void Requests_arriving_while_a_reload_runs_coalesce_into_one_more_run()
+    {
+        var gate = Path.Combine(_dir, "gate");
+        var runs = Path.Combine(_dir, "runs");
+        // the first run waits until the test has queued the others, so coalescing is deterministic
+        var command = $"echo run >> '{runs}'; while [ ! -e '{gate}' ]; do sleep 0.01; done";
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
+        var requesters = Enumerable.Range(0, 5).Select(_ => CreateTestProbe()).ToList();
+
+        reloader.Tell(new ReloadRequested("t", command), requesters[0].Ref);
+        AwaitCondition(() => File.Exists(runs));
+        foreach (var requester in requesters.Skip(1))
+        {
+            reloader.Tell(new ReloadRequested("t", command), requester.Ref);
+        }
+
+        File.WriteAllText(gate, "");
+
+        foreach (var requester in requesters)
+        {
+            Assert.True(requester.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
+        }
+
+        Assert.Equal(2, File.ReadAllLines(runs).Length);
+    }
+
+    [Fact]
+    public void Different_commands_run_one_at_a_time_in_order()
+    {
+        var log = Path.Combine(_dir, "log");
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
+
+        reloader.Tell(new ReloadRequested("a", $"echo a-start >> '{log}'; sleep 0.2; echo a-end >> '{log}'"));
+        reloader.Tell(new ReloadRequested("b", $"echo b >> '{log}'"));
+
+        ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10));
+        ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10));
+        Assert.Equal(["a-start", "a-end", "b"], File.ReadAllLines(log));
+    }
+
+    [Fact]
+    public void A_failing_reload_reports_exit_code_and_output()
+    {
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
+
+        reloader.Tell(new ReloadRequested("t", "echo 'no such service' >&2; exit 5"));
+
+        var result = ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result;
+        Assert.Equal(5, result.ExitCode);
+        Assert.Contains("no such service", result.Output);
+    }
+
+    [Fact]
+    public void A_reload_that_hangs_is_killed_at_the_timeout()
+    {
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromMilliseconds(300)));
+
+        reloader.Tell(new ReloadRequested("t", "sleep 30"));
+
+        var result = ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result;
+        Assert.True(result.TimedOut);
+        Assert.False(result.Succeeded);
+    }
+}
