@@ -130,7 +130,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         catch (RpcException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("range failed", ex);
+            throw Unavailable("range failed", ex.Status, ex);
         }
     }
 
@@ -147,10 +147,10 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         {
             await call.RequestStream.WriteAsync(request, cancellationToken);
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("watch could not be opened", ex);
+            throw Unavailable("watch could not be opened", StatusOf(call, ex), ex);
         }
     }
 
@@ -164,13 +164,34 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
                 return call.ResponseStream.Current;
             }
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("watch stream broke", ex);
+            throw Unavailable("watch stream broke", StatusOf(call, ex), ex);
         }
 
         throw new BackendUnavailableException($"{Description}: watch stream ended");
+    }
+
+    /// <summary>
+    /// Why a stream call failed. A call that fails before it is established (say, auth rejected while
+    /// fetching the token) shows up on its streams as a bare TaskCanceledException; the call's status has the reason.
+    /// </summary>
+    private static Status StatusOf(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Exception ex)
+    {
+        if (ex is RpcException rpc)
+        {
+            return rpc.Status;
+        }
+
+        try
+        {
+            return call.GetStatus();
+        }
+        catch (InvalidOperationException)
+        {
+            return new Status(StatusCode.Unknown, ex.Message); // the call has not finished: no status to give
+        }
     }
 
     private void ThrowIfWatchEnded(WatchResponse response)
@@ -213,37 +234,37 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         return distinct.Where(p => !distinct.Any(other => other != p && p.IsWithin(other)));
     }
 
-    private BackendUnavailableException Unavailable(string what, RpcException ex)
+    private BackendUnavailableException Unavailable(string what, Status status, Exception ex)
     {
-        var detail = ex.Status.Detail.ReplaceLineEndings(" ");
-        return new BackendUnavailableException($"{Description}: {what}: {ex.StatusCode} ({detail})", ex);
+        var detail = status.Detail.Length > 0 ? $": {status.Detail.ReplaceLineEndings(" ")}" : string.Empty;
+        return new BackendUnavailableException($"{Description}: {what}: {status.StatusCode}{detail}", ex);
     }
 
     private static void Validate(EtcdConnectionOptions options)
     {
         if (options.Endpoints.Count == 0 || options.Endpoints.Any(string.IsNullOrWhiteSpace))
         {
-            throw new ArgumentException("etcd endpoints: at least one, none empty", nameof(options));
+            throw new ArgumentException("etcd endpoints: at least one is needed and none may be empty");
         }
 
         if (options.UsesTls && !options.Endpoints.All(e => e.StartsWith("https://", StringComparison.OrdinalIgnoreCase)))
         {
-            throw new ArgumentException("etcd endpoints: mix of https:// and plaintext endpoints", nameof(options));
+            throw new ArgumentException("etcd endpoints: either all https:// or none");
         }
 
         if (!options.UsesTls && (options.CaFile ?? options.CertFile ?? options.KeyFile) is not null)
         {
-            throw new ArgumentException("etcd TLS files are set but the endpoints are not https://", nameof(options));
+            throw new ArgumentException("etcd tls: files are set but the endpoints are not https://");
         }
 
         if ((options.CertFile is null) != (options.KeyFile is null))
         {
-            throw new ArgumentException("etcd TLS: cert-file and key-file go together", nameof(options));
+            throw new ArgumentException("etcd tls: cert-file and key-file go together");
         }
 
         if (string.IsNullOrEmpty(options.Username) != string.IsNullOrEmpty(options.Password))
         {
-            throw new ArgumentException("etcd auth: username and password go together", nameof(options));
+            throw new ArgumentException("etcd auth: username and password go together");
         }
     }
 

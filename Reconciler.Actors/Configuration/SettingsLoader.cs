@@ -41,6 +41,11 @@ public static class SettingsLoader
     /// <summary>Validates HOCON text as if read from <paramref name="sourceFile"/> (relative paths resolve against its folder).</summary>
     public static ReconcilerSettings Parse(string hocon, string sourceFile)
     {
+        if (HoconBrackets.FindUnbalanced(hocon) is { } bracketError)
+        {
+            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {bracketError}");
+        }
+
         Config user;
         try
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
@@ -39,6 +40,7 @@ public sealed class AtomicFileWriter
         {
             throw new PlatformNotSupportedException(NeedsUnix);
         }
+
         var dest = Path.GetFullPath(destPath);
         var name = Path.GetFileName(dest);
         if (name.Length == 0)
@@ -77,6 +79,7 @@ public sealed class AtomicFileWriter
         {
             throw new PlatformNotSupportedException(NeedsUnix);
         }
+
         staged.EnsurePending();
         var userId = string.IsNullOrEmpty(owner) ? LibC.KeepId : ResolveUser(owner);
         var groupId = string.IsNullOrEmpty(group) ? LibC.KeepId : ResolveGroup(group);
@@ -124,7 +127,7 @@ public sealed class AtomicFileWriter
             throw new IOException($"cannot set owner of {staged.DestPath} to {Describe(userId)}:{Describe(groupId)}: {error}");
         }
 
-        static string Describe(uint id) => id == LibC.KeepId ? "(unchanged)" : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        static string Describe(uint id) => id == LibC.KeepId ? "(unchanged)" : id.ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>

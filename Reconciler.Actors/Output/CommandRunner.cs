@@ -64,7 +64,7 @@ public sealed class CommandRunner
         // and execs the operator's command line, which arrives as an argument and needs no quoting.
         var start = new ProcessStartInfo(SetsidPath)
         {
-            ArgumentList = { ShellPath, "-c", $"exec {ShellPath} -c \"$1\"", "sh", commandLine },
+            ArgumentList = { ShellPath, "-c", $"exec {ShellPath} -c \"$1\" 2>&1", "sh", commandLine },
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -13,9 +13,7 @@ internal static class LibC
     public const int SIGKILL = 9;
 
     public const int ESRCH = 3;
-    public const int EINVAL = 22;
     public const int ERANGE = 34;
-    public const int EOPNOTSUPP = 95;
 
     public const int O_RDONLY = 0;
     public const int O_CLOEXEC = 0x80000;

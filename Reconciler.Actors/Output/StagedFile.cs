@@ -35,7 +35,7 @@ public sealed class StagedFile : IDisposable
         {
             File.Delete(Path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Dispose runs while another error propagates; masking it would hide why the write failed.
         }

@@ -20,7 +20,13 @@ public sealed class KeyValueEntry(string key, string value) : IScriptObject
     public bool IsReadOnly
     {
         get => true;
-        set => throw new InvalidOperationException("A key/value entry is read-only.");
+        set
+        {
+            if (!value)
+            {
+                throw new InvalidOperationException("A key/value entry is read-only.");
+            }
+        }
     }
 
     public IEnumerable<string> GetMembers() => ["key", "value"];

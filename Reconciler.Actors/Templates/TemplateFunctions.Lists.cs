@@ -1,6 +1,6 @@
 using System.Collections;
-using System.Globalization;
 using System.Text;
+using Scriban;
 
 namespace Reconciler.Actors.Templates;
 
@@ -43,9 +43,9 @@ public sealed partial class TemplateFunctions
     /// Shortest first. Length is the UTF-8 byte count, Go's len(); ties keep their order (confd's sort is
     /// unstable, a stable one gives the same file on every render).
     /// </summary>
-    private static string[] SortByLength(IEnumerable values) =>
+    private static string[] SortByLength(TemplateContext context, IEnumerable values) =>
         [.. values.Cast<object?>()
-            .Select(value => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty)
+            .Select(value => context.ObjectToString(value) ?? string.Empty)
             .OrderBy(Encoding.UTF8.GetByteCount)];
 
     /// <summary>Entries from <c>get</c>/<c>gets</c>, shortest key first (stable, like <see cref="SortByLength"/>).</summary>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Scriban;
 using Scriban.Runtime;
 
 namespace Reconciler.Actors.Templates;
@@ -81,12 +82,15 @@ public sealed partial class TemplateFunctions
             ? [.. s.EnumerateRunes().Select(rune => rune.ToString())]
             : s.Split(separator);
 
-    private static string Join(IEnumerable values, string separator) =>
-        string.Join(separator, values.Cast<object?>().Select(value => Convert.ToString(value, CultureInfo.InvariantCulture)));
+    /// <summary>Items formatted as Scriban prints them (<c>true</c>, not <c>True</c>).</summary>
+    private static string Join(TemplateContext context, IEnumerable values, string separator) =>
+        string.Join(separator, values.Cast<object?>().Select(value => context.ObjectToString(value)));
 
     /// <summary>
     /// Go's strings.Replace: the first <paramref name="count"/> non-overlapping occurrences (all when negative).
     /// An empty <paramref name="oldValue"/> matches before each code point and at the end.
+    /// In a template a negative count needs parentheses, <c>replace s "a" "b" (-1)</c>: Scriban reads a bare
+    /// <c>-1</c> as a subtraction from the call's result.
     /// </summary>
     private static string Replace(string s, string oldValue, string newValue, int count)
     {

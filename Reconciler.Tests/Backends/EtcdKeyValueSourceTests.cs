@@ -48,7 +48,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     }
 
     [Fact]
-    public async Task ReadAsync_WithOverlappingAndWholeKeySpacePrefixes_ReadsEachKeyOnce()
+    public async Task ReadAsync_WithOverlappingAndWholeKeySpacePrefixes_ReturnsTheCoveredKeys()
     {
         await etcd.PutAsync($"{_root}/a/x", "1");
         await using var source = Source(etcd);
@@ -195,7 +195,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([Prefix("a")], Timeout));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(7), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -237,21 +237,35 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     }
 
     [Fact]
-    public async Task WithAuth_ReadsAndWatchesWithTheRightPasswordAndFailsWithoutLeakingAWrongOne()
+    public async Task WithAuth_ReadsAndWatchesWithTheRightPassword()
     {
         using var own = await EtcdFixture.StartNewAsync();
         await own.EnableAuthAsync("s3cret-root");
         var put = await own.PutAsync($"{_root}/a", "1");
         await using var source = Source(own, "root", "s3cret-root");
-        await using var impostor = Source(own, "root", "wrong-pass");
 
         var snapshot = await source.ReadAsync([Prefix("a")], Timeout);
         await using var watch = source.WatchAsync(Prefix("a"), put, Timeout).GetAsyncEnumerator(Timeout);
-        var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => impostor.ReadAsync([Prefix("a")], Timeout));
 
         Assert.Equal("1", snapshot.Keys[$"{_root}/a"]);
         Assert.Equal([KeyEvent.Put($"{_root}/a", "1", put)], await NextEventsAsync(watch, 1));
-        Assert.DoesNotContain("wrong-pass", error.ToString());
+    }
+
+    [Fact]
+    public async Task WithAuth_AWrongPassword_FailsReadAndWatchAsUnavailableWithoutLeakingIt()
+    {
+        using var own = await EtcdFixture.StartNewAsync();
+        await own.EnableAuthAsync("s3cret-root");
+        await using var impostor = Source(own, "root", "wrong-pass");
+
+        var readError = await Assert.ThrowsAsync<BackendUnavailableException>(() => impostor.ReadAsync([Prefix("a")], Timeout));
+        await using var watch = impostor.WatchAsync(Prefix("a"), 1, Timeout).GetAsyncEnumerator(Timeout);
+        var watchError = await Assert.ThrowsAsync<BackendUnavailableException>(async () => await watch.MoveNextAsync());
+
+        Assert.Contains("authentication failed", readError.Message);
+        Assert.Contains("authentication failed", watchError.Message);
+        Assert.DoesNotContain("wrong-pass", readError.ToString());
+        Assert.DoesNotContain("wrong-pass", watchError.ToString());
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public sealed class SettingsLoaderTests : IDisposable
         var settings = Load(Template("a", "out/a.cfg"));
 
         Assert.Equal(BackendType.Etcd, settings.Backend.Type);
-        Assert.Equal(["http://127.0.0.1:2379"], settings.Backend.Endpoints);
+        Assert.Equal<string>(["http://127.0.0.1:2379"], settings.Backend.Endpoints);
         Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Debounce.Quiet);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.Debounce.Max);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.CommandTimeout);

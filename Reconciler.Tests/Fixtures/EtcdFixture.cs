@@ -84,7 +84,16 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        await WaitUntilHealthyAsync(_process);
+        try
+        {
+            await WaitUntilHealthyAsync(_process);
+        }
+        catch
+        {
+            Kill(); // a half-started etcd must not outlive the failed test
+            throw;
+        }
+
         _client = new EtcdClient(ClientUrl);
     }
 

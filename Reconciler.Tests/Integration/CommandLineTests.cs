@@ -57,7 +57,7 @@ public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         var prefix = $"/cli/{Guid.NewGuid():N}";
         await etcd.PutAsync($"{prefix}/a", "alpha");
         await etcd.PutAsync($"{prefix}/b", "beta");
-        var template = Write("list.sbn", $$"""{{ for v in getvs "{{prefix}}/*" }}{{ v }};{{ end }}""");
+        var template = Write("list.sbn", $$$"""{{ for v in getvs "{{{prefix}}}/*" }}{{ v }};{{ end }}""");
         var config = Write("etcd.conf", $$"""
             reconciler.backend.endpoints = ["{{etcd.ClientUrl}}"]
             reconciler.templates = [{ name = list, src = "{{template}}", dest = out.txt, keys = ["{{prefix}}"], reload-cmd = "echo reloaded > '{{_folder}}/reloaded'" }]

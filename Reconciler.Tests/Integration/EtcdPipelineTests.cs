@@ -36,14 +36,14 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
     {
         await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
         Start(quiet: "0ms");
-        AwaitCondition(() => Output()?.Contains("server web-1 127.0.0.1:9001 check") == true, Deadline);
+        AwaitCondition(() => Rendered()?.Contains("server web-1 127.0.0.1:9001 check") == true, Deadline);
 
         await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
-        AwaitCondition(() => Output()?.Contains("server web-2 127.0.0.1:9002 check") == true, Deadline);
+        AwaitCondition(() => Rendered()?.Contains("server web-2 127.0.0.1:9002 check") == true, Deadline);
 
         await etcd.DeleteAsync($"{_prefix}/web-1");
-        AwaitCondition(() => Output()?.Contains("web-1") == false, Deadline);
-        Assert.Contains("server web-2 127.0.0.1:9002 check", Output());
+        AwaitCondition(() => Rendered()?.Contains("web-1") == false, Deadline);
+        Assert.Contains("server web-2 127.0.0.1:9002 check", Rendered());
         AwaitCondition(() => Pipeline.LinesIn("reloads") == 3, Deadline);
     }
 
@@ -59,8 +59,8 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
             await etcd.PutAsync($"{_prefix}/n{i:000}", $"n{i:000} 127.0.0.1:{10000 + i}");
         }
 
-        AwaitCondition(() => Output()?.Contains("server n199 127.0.0.1:10199 check") == true, Deadline);
-        var lines = Output()!.Split('\n').Count(l => l.TrimStart().StartsWith("server n", StringComparison.Ordinal));
+        AwaitCondition(() => Rendered()?.Contains("server n199 127.0.0.1:10199 check") == true, Deadline);
+        var lines = Rendered()!.Split('\n').Count(l => l.TrimStart().StartsWith("server n", StringComparison.Ordinal));
         Assert.Equal(200, lines);
         Assert.InRange(Pipeline.LinesIn("reloads") - 1, 1, 5);
     }
@@ -75,8 +75,8 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         await etcd.PutAsync($"{_prefix}by/intruder", "intruder 127.0.0.1:6666");
         await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
 
-        AwaitCondition(() => Output()?.Contains("web-2") == true, Deadline);
-        Assert.DoesNotContain("intruder", Output());
+        AwaitCondition(() => Rendered()?.Contains("web-2") == true, Deadline);
+        Assert.DoesNotContain("intruder", Rendered());
         Assert.Equal(2, Pipeline.LinesIn("reloads"));
     }
 
@@ -86,16 +86,16 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
         Start(quiet: "0ms", check: "! grep -q BROKEN {{src}}");
         AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
-        var good = Output();
+        var good = Rendered();
 
         await etcd.PutAsync($"{_prefix}/web-2", "BROKEN");
         AwaitCondition(() => Pipeline.Logs.Lines.Any(l => l.Message.Contains("check=failed")), Deadline);
-        Assert.Equal(good, Output());
+        Assert.Equal(good, Rendered());
         Assert.Equal(1, Pipeline.LinesIn("reloads"));
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp", SearchOption.AllDirectories));
 
         await etcd.PutAsync($"{_prefix}/web-2", "web-2 127.0.0.1:9002");
-        AwaitCondition(() => Output()?.Contains("web-2 127.0.0.1:9002") == true, Deadline);
+        AwaitCondition(() => Rendered()?.Contains("web-2 127.0.0.1:9002") == true, Deadline);
         AwaitCondition(() => Pipeline.LinesIn("reloads") == 2, Deadline);
     }
 
@@ -116,7 +116,7 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         Assert.True((int)line.Fields["Bytes"]! > 0);
     }
 
-    private string? Output() => Pipeline.ReadOrNull("out/app.cfg");
+    private string? Rendered() => Pipeline.ReadOrNull("out/app.cfg");
 
     private void Start(string quiet, string max = "2s", string check = "test -s {{src}}")
     {

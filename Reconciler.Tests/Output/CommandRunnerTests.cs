@@ -72,7 +72,7 @@ public sealed class CommandRunnerTests : IDisposable
 
         Assert.True(result.TimedOut);
         Assert.False(result.Succeeded);
-        Assert.InRange(result.Duration, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.InRange(result.Duration, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10)); // timers may fire a hair early
         Assert.StartsWith("timed out after 1", result.Summary);
         await ProcessGroup.AssertGoneAsync(GroupOf(result));
     }

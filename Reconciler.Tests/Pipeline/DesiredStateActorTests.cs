@@ -32,7 +32,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
 
         var request = renderer.ExpectMsg<RenderRequested>();
         Assert.Equal(7, request.State.Revision);
-        Assert.Equal(["/apps/a/1"], request.Change.Added);
+        Assert.Equal<string>(["/apps/a/1"], request.Change.Added);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
 
         var request = renderer.ExpectMsg<RenderRequested>();
         Assert.Equal("two", request.State.Keys["/apps/a/2"]);
-        Assert.Equal(["/apps/a/2"], request.Change.Added);
+        Assert.Equal<string>(["/apps/a/2"], request.Change.Added);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
 
         state.Tell(Put("/apps/a/1", "x", 6));
 
-        Assert.Equal(["/apps/a/1"], a.ExpectMsg<RenderRequested>().Change.Added);
+        Assert.Equal<string>(["/apps/a/1"], a.ExpectMsg<RenderRequested>().Change.Added);
         b.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
@@ -159,8 +159,8 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
         state.Tell(Snapshot(50, ("/apps/a/new", "n")));
 
         var request = renderer.ExpectMsg<RenderRequested>();
-        Assert.Equal(["/apps/a/new"], request.Change.Added);
-        Assert.Equal(["/apps/a/1"], request.Change.Removed);
+        Assert.Equal<string>(["/apps/a/new"], request.Change.Added);
+        Assert.Equal<string>(["/apps/a/1"], request.Change.Removed);
         Assert.Equal(50, request.State.Revision);
     }
 

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Pipeline;
 

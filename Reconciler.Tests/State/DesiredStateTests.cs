@@ -13,7 +13,7 @@ public class DesiredStateTests
 
         Assert.Equal(7, state.Revision);
         Assert.Equal(new Dictionary<string, string> { ["/a/2"] = "y" }, state.Keys);
-        Assert.Equal(["/a/2"], change.Added);
+        Assert.Equal<string>(["/a/2"], change.Added);
         Assert.Empty(change.Removed);
     }
 
@@ -24,9 +24,9 @@ public class DesiredStateTests
 
         var (_, change) = before.Apply([KeyEvent.Put("/k/a", "9", 11), KeyEvent.Delete("/k/b", 12), KeyEvent.Put("/k/c", "3", 13)], 13);
 
-        Assert.Equal(["/k/c"], change.Added);
-        Assert.Equal(["/k/a"], change.Changed);
-        Assert.Equal(["/k/b"], change.Removed);
+        Assert.Equal<string>(["/k/c"], change.Added);
+        Assert.Equal<string>(["/k/a"], change.Changed);
+        Assert.Equal<string>(["/k/b"], change.Removed);
     }
 
     [Fact]
@@ -62,9 +62,9 @@ public class DesiredStateTests
         var (after, change) = current.Apply(events, 20);
 
         Assert.Equal(reread, after.Keys);
-        Assert.Equal(["/k/d"], change.Added);
-        Assert.Equal(["/k/b"], change.Changed);
-        Assert.Equal(["/k/c"], change.Removed);
+        Assert.Equal<string>(["/k/d"], change.Added);
+        Assert.Equal<string>(["/k/b"], change.Changed);
+        Assert.Equal<string>(["/k/c"], change.Removed);
         Assert.DoesNotContain(events, e => e.Key == "/k/a");
     }
 

@@ -12,9 +12,9 @@ public class StateChangeTests
 
         var merged = first.Then(later);
 
-        Assert.Equal(["/a"], merged.Added); // added then changed is still an addition
-        Assert.Equal(["/d"], merged.Changed); // removed then re-added is a change
-        Assert.Equal(["/c"], merged.Removed); // added then removed is nothing at all
+        Assert.Equal<string>(["/a"], merged.Added); // added then changed is still an addition
+        Assert.Equal<string>(["/d"], merged.Changed); // removed then re-added is a change
+        Assert.Equal<string>(["/c"], merged.Removed); // added then removed is nothing at all
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public class StateChangeTests
 
         var under = change.Under([new KeyPrefix("/apps/web")]);
 
-        Assert.Equal(["/apps/web/1"], under.Added);
+        Assert.Equal<string>(["/apps/web/1"], under.Added);
         Assert.Empty(under.Removed);
         Assert.Equal("+1 ~0 -0", under.ToString());
     }

@@ -1,0 +1,282 @@
+using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
+
+namespace Reconciler.Tests.Templates;
+
+public class CompiledTemplateTests
+{
+    /// <summary>The template of docs/scenario.md, verbatim.</summary>
+    private const string ScenarioTemplate = """
+        global
+            maxconn 4096
+            stats socket {{ stats_socket }} mode 600 level admin
+
+        defaults
+            mode http
+            option httplog
+            option dontlognull
+            retries 3
+            option redispatch
+            maxconn 2000
+            timeout connect 5s
+            timeout client 50s
+            timeout server 50s
+            option forwardfor
+            option http-server-close
+
+        frontend stats
+            bind *:8888
+            stats enable
+            stats uri /
+
+        frontend http-in
+            bind *:80
+            default_backend application-backend
+
+        backend application-backend
+            balance leastconn
+            option forwardfor
+            cookie JSESSIONID prefix
+        {{~ for s in getvs "/apps/stupid_server/*" }}
+            server {{ s }} cookie A check
+        {{~ end }}
+
+        """;
+
+    private static DesiredState State(params (string Key, string Value)[] keys) =>
+        DesiredState.From(keys.Select(kv => KeyValuePair.Create(kv.Key, kv.Value)), 1);
+
+    [Fact]
+    public void The_scenario_template_renders_one_server_line_per_registered_instance()
+    {
+        var state = State(
+            ("/apps/stupid_server/stupid-server@3.service", "stupid-server-3 10.10.10.12:9000"),
+            ("/apps/stupid_server/stupid-server@1.service", "stupid-server-1 10.10.10.10:9000"),
+            ("/apps/stupid_server/stupid-server@2.service", "stupid-server-2 10.10.10.11:9000"),
+            ("/apps/stupid_server/stupid-server@2.service/meta", "not a direct child"),
+            ("/apps/other/x", "unrelated"));
+        var template = CompiledTemplate.Parse(ScenarioTemplate, "haproxy.cfg.tmpl");
+
+        var output = template.Render(state, new Dictionary<string, object?> { ["stats_socket"] = "/run/haproxy/admin.sock" });
+
+        // Scriban's "{{~" trims the spaces before a tag but keeps the line break, so each server line comes
+        // with an empty line before it: harmless to HAProxy ("~}}" on the tags would make the output tight).
+        Assert.Equal(
+            """
+            global
+                maxconn 4096
+                stats socket /run/haproxy/admin.sock mode 600 level admin
+
+            defaults
+                mode http
+                option httplog
+                option dontlognull
+                retries 3
+                option redispatch
+                maxconn 2000
+                timeout connect 5s
+                timeout client 50s
+                timeout server 50s
+                option forwardfor
+                option http-server-close
+
+            frontend stats
+                bind *:8888
+                stats enable
+                stats uri /
+
+            frontend http-in
+                bind *:80
+                default_backend application-backend
+
+            backend application-backend
+                balance leastconn
+                option forwardfor
+                cookie JSESSIONID prefix
+
+                server stupid-server-1 10.10.10.10:9000 cookie A check
+
+                server stupid-server-2 10.10.10.11:9000 cookie A check
+
+                server stupid-server-3 10.10.10.12:9000 cookie A check
+
+
+            """,
+            output);
+    }
+
+    [Fact]
+    public void The_backend_snippet_of_the_brief_renders_exactly()
+    {
+        const string Source = "backend application-backend\n    balance leastconn\n{{~ for s in getvs \"/apps/stupid_server/*\" }}\n    server {{ s }} cookie A check\n{{~ end }}\n";
+        var state = State(
+            ("/apps/stupid_server/b", "web-b 10.0.0.2:80"),
+            ("/apps/stupid_server/a", "web-a 10.0.0.1:80"),
+            ("/apps/stupid_server/c", "web-c 10.0.0.3:80"));
+
+        var output = CompiledTemplate.Parse(Source, "backend.tmpl").Render(state);
+
+        Assert.Equal(
+            "backend application-backend\n    balance leastconn\n"
+            + "\n    server web-a 10.0.0.1:80 cookie A check\n"
+            + "\n    server web-b 10.0.0.2:80 cookie A check\n"
+            + "\n    server web-c 10.0.0.3:80 cookie A check\n"
+            + "\n",
+            output);
+    }
+
+    [Fact]
+    public void A_parse_error_names_file_line_and_column_on_one_line()
+    {
+        var error = Assert.Throws<TemplateException>(() => CompiledTemplate.Parse("first line\nsecond {{ if }}\n", "conf/bad.tmpl"));
+
+        Assert.StartsWith("conf/bad.tmpl(2,14): Error while parsing if statement", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void A_missing_key_names_the_key_file_line_and_column()
+    {
+        var template = CompiledTemplate.Parse("line one\nport {{ getv \"/apps/missing/port\" }}\n", "app.tmpl");
+
+        var error = Assert.Throws<TemplateException>(() => template.Render(DesiredState.Empty));
+
+        Assert.Equal("app.tmpl(2,9): key not found: /apps/missing/port", error.Message);
+    }
+
+    [Fact]
+    public void An_unknown_variable_is_an_error()
+    {
+        var template = CompiledTemplate.Parse("{{ stats_socket }}", "vars.tmpl");
+
+        var error = Assert.Throws<TemplateException>(() => template.Render(DesiredState.Empty));
+
+        Assert.StartsWith("vars.tmpl(1,4): ", error.Message);
+        Assert.Contains("stats_socket", error.Message);
+    }
+
+    [Fact]
+    public void Variables_are_globals_and_confd_functions_win_over_a_variable_of_the_same_name()
+    {
+        var template = CompiledTemplate.Parse("{{ name }} {{ getv \"/k\" }}", "vars.tmpl");
+        var variables = new Dictionary<string, object?> { ["name"] = "edge", ["getv"] = "shadowed" };
+
+        Assert.Equal("edge v", template.Render(State(("/k", "v")), variables));
+    }
+
+    [Fact]
+    public void A_value_that_looks_like_template_code_is_rendered_literally()
+    {
+        var state = State(("/apps/evil", "{{ getv \"/apps/secret\" }} {{ 1 + 1 }}"), ("/apps/secret", "s3cret"));
+
+        var output = CompiledTemplate.Parse("value: {{ getv \"/apps/evil\" }}", "literal.tmpl").Render(state);
+
+        Assert.Equal("value: {{ getv \"/apps/secret\" }} {{ 1 + 1 }}", output);
+    }
+
+    [Fact]
+    public void Object_eval_is_not_available_to_run_a_value_as_code()
+    {
+        var state = State(("/apps/evil", "{{ 1 + 1 }}"));
+        var template = CompiledTemplate.Parse("{{ object.eval_template (getv \"/apps/evil\") }}{{ object.eval \"1 + 1\" }}", "eval.tmpl");
+
+        Assert.Throws<TemplateException>(() => template.Render(state));
+    }
+
+    [Fact]
+    public void Scriban_builtins_remain_available()
+    {
+        Assert.Equal("WEB 3", CompiledTemplate.Parse("{{ \"web\" | string.upcase }} {{ [1, 2, 3] | array.size }}", "builtins.tmpl").Render(DesiredState.Empty));
+    }
+
+    [Fact]
+    public void A_render_over_5000_keys_is_not_stopped_by_a_loop_limit()
+    {
+        var state = DesiredState.From(
+            Enumerable.Range(0, 5000).Select(i => KeyValuePair.Create($"/apps/pool/{i:D5}", $"server-{i} 10.0.{i / 256}.{i % 256}:80")),
+            1);
+        var template = CompiledTemplate.Parse("{{ for s in gets \"/apps/pool/*\" }}{{ s.value }}\n{{ end }}", "pool.tmpl");
+
+        var lines = template.Render(state).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(5000, lines.Length);
+        Assert.Equal("server-4999 10.0.19.135:80", lines[^1]);
+    }
+
+    [Fact]
+    public void One_parsed_template_renders_each_state_independently()
+    {
+        var template = CompiledTemplate.Parse("{{ x = getv \"/k\" }}{{ x }}", "reuse.tmpl");
+
+        Assert.Equal("1", template.Render(State(("/k", "1"))));
+        Assert.Equal("2", template.Render(State(("/k", "2"))));
+    }
+
+    [Fact]
+    public void A_cancelled_token_aborts_the_render()
+    {
+        var template = CompiledTemplate.Parse("{{ for i in 1..10 }}{{ i }}{{ end }}", "cancel.tmpl");
+
+        Assert.Throws<OperationCanceledException>(() => template.Render(DesiredState.Empty, new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
+    public void Cancelling_during_a_runaway_render_aborts_it()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var template = CompiledTemplate.Parse("{{ while true }}{{ x = stopper.Tick }}{{ end }}", "runaway.tmpl");
+        var variables = new Dictionary<string, object?> { ["stopper"] = new CancelOnRead(cancellation, reads: 1000) };
+
+        var error = Assert.Throws<OperationCanceledException>(() => template.Render(DesiredState.Empty, variables, cancellation.Token));
+
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+    }
+
+    [Fact]
+    public void Load_reads_and_parses_a_file()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "v={{ getv \"/k\" }}");
+
+            var template = CompiledTemplate.Load(path);
+
+            Assert.Equal(path, template.FilePath);
+            Assert.Equal("v=1", template.Render(State(("/k", "1"))));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Load_of_a_missing_file_names_the_path()
+    {
+        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing.tmpl");
+
+        var error = Assert.Throws<TemplateException>(() => CompiledTemplate.Load(path));
+
+        Assert.Contains(path, error.Message);
+    }
+
+    /// <summary>Cancels its token after a number of reads: a runaway render that stops itself, with no timing involved.</summary>
+    private sealed class CancelOnRead(CancellationTokenSource cancellation, int reads)
+    {
+        private int remaining = reads;
+
+        public int Tick
+        {
+            get
+            {
+                if (--remaining == 0)
+                {
+                    cancellation.Cancel();
+                }
+
+                return remaining;
+            }
+        }
+    }
+}
