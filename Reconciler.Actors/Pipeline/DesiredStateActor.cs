@@ -44,6 +44,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         var (state, change) = _state.Apply(_state.DifferenceTo(loaded.Snapshot.Keys, loaded.Snapshot.Revision), loaded.Snapshot.Revision);
         _state = state;
         _cursor = loaded.Prefixes.ToImmutableDictionary(p => p, _ => loaded.Snapshot.Revision);
+        Published(change);
         if (first)
         {
             // the first render waits for this complete view, and is never delayed
@@ -65,8 +66,12 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         var (state, change) = _state.Apply(batch.Events, batch.Revision);
         _state = state;
         _cursor = _cursor.SetItem(batch.Prefix, Math.Max(_cursor.GetValueOrDefault(batch.Prefix), batch.Revision));
+        Published(change);
         OnChange(change);
     }
+
+    private void Published(StateChange change) =>
+        Context.System.EventStream.Publish(new StateAdvanced(_state.Revision, change.Added.Length + change.Changed.Length + change.Removed.Length, _state.Count));
 
     private void OnChange(StateChange change)
     {

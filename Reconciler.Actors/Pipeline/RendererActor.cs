@@ -75,7 +75,9 @@ public sealed class RendererActor : ReceiveActor
     {
         var outcome = _outcome!;
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
-        Context.Parent.Tell(new TemplateReconciled(outcome, reload));
+        var reconciled = new TemplateReconciled(outcome, reload);
+        Context.Parent.Tell(reconciled);
+        Context.System.EventStream.Publish(reconciled);
         _outcome = null;
         if (_next is { } next)
         {

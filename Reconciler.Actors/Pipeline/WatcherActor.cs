@@ -55,6 +55,7 @@ public sealed class WatcherActor : ReceiveActor
         {
             _logger.LogInformation("Resuming watch on {Backend} from revision {Revision}", _source.Description, cursor.Revisions.Values.Min() + 1);
             StartWatches(prefix => cursor.Revisions.GetValueOrDefault(prefix, cursor.Revisions.Values.Min()));
+            PublishStatus(reachable: true, reason: null);
         }
         else
         {
@@ -75,6 +76,7 @@ public sealed class WatcherActor : ReceiveActor
             read.Snapshot.Revision);
         _desiredState.Tell(new SnapshotLoaded(read.Snapshot, _prefixes));
         StartWatches(_ => read.Snapshot.Revision);
+        PublishStatus(reachable: true, reason: null);
     }
 
     private void OnWatchFailed(WatchFailed failed)
@@ -144,8 +146,12 @@ public sealed class WatcherActor : ReceiveActor
     private Exception Unavailable(Exception cause)
     {
         _logger.LogWarning("{Backend} unavailable: {Reason}; retrying with backoff", _source.Description, cause.Message);
+        PublishStatus(reachable: false, reason: cause.Message);
         return cause as BackendUnavailableException ?? new BackendUnavailableException(cause.Message, cause);
     }
+
+    private void PublishStatus(bool reachable, string? reason) =>
+        Context.System.EventStream.Publish(new BackendStatusChanged(_source.Description, reachable, reason));
 
     private sealed record SnapshotRead(KeySnapshot Snapshot);
 

@@ -1,0 +1,27 @@
+using System.CommandLine;
+
+namespace Reconciler.Host.CommandLine;
+
+/// <summary>Options every command understands (declared recursive on the root command).</summary>
+public sealed class CommonOptions
+{
+    public Option<string?> Config { get; } = new("--config", "-c")
+    {
+        Description = "HOCON configuration file (settings and defaults: config/hocon/reference.conf)",
+        Recursive = true,
+    };
+
+    public Option<string?> LogLevel { get; } = Choice("--log-level", "trace | debug | info | warning | error (overrides reconciler.log.level)", "trace", "debug", "info", "warning", "error");
+
+    public Option<string?> LogFormat { get; } = Choice("--log-format", "text | json (overrides reconciler.log.format)", "text", "json");
+
+    public RunOptions Read(ParseResult result) =>
+        new(result.GetValue(Config) ?? string.Empty, result.GetValue(LogLevel), result.GetValue(LogFormat));
+
+    private static Option<string?> Choice(string name, string description, params string[] values)
+    {
+        var option = new Option<string?>(name) { Description = description, Recursive = true };
+        option.AcceptOnlyFromAmong(values);
+        return option;
+    }
+}
