@@ -22,6 +22,7 @@ public sealed record ReconcilerSettings(
     DebounceSettings Debounce,
     SupervisionSettings Supervision,
     TimeSpan CommandTimeout,
+    TimeSpan ShutdownTimeout,
     LogSettings Log,
     string HttpListen,
     ImmutableArray<TemplateDefinition> Templates)
@@ -45,7 +46,7 @@ public sealed record TlsSettings(string CaFile, string CertFile, string KeyFile)
 }
 
 
-public sealed record SupervisionSettings(TimeSpan MinBackoff, TimeSpan MaxBackoff, double RandomFactor);
+public sealed record SupervisionSettings(TimeSpan MinBackoff, TimeSpan MaxBackoff, double RandomFactor, int MaxRestarts, TimeSpan RestartWindow);
 
 public sealed record LogSettings(string Level, LogFormat Format);
 
@@ -61,7 +62,16 @@ public sealed record TemplateDefinition(
     string CheckCommand,
     string ReloadCommand,
     DebounceSettings Debounce,
-    ImmutableDictionary<string, string> Variables)
+    ImmutableDictionary<string, string> Variables,
+    bool RollbackOnReloadFailure,
+    ShrinkGuard ShrinkGuard)
 {
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
+
+    /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>
+    public bool IsSameAs(TemplateDefinition other) =>
+        this with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty } == other with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty }
+        && Keys.SequenceEqual(other.Keys)
+        && Variables.Count == other.Variables.Count
+        && Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var value) && value == kv.Value);
 }

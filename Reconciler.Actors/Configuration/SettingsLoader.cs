@@ -87,8 +87,11 @@ public static class SettingsLoader
                 new SupervisionSettings(
                     Duration(config, $"{Root}.supervision.min-backoff"),
                     Duration(config, $"{Root}.supervision.max-backoff"),
-                    Number(config, $"{Root}.supervision.random-factor")),
+                    Number(config, $"{Root}.supervision.random-factor"),
+                    Count(config, $"{Root}.supervision.max-restarts"),
+                    Duration(config, $"{Root}.supervision.restart-window", allowZero: false)),
                 Duration(config, $"{Root}.commands.timeout", allowZero: false),
+                Duration(config, $"{Root}.shutdown.timeout", allowZero: false),
                 new LogSettings(
                     OneOf(config, $"{Root}.log.level", "trace", "debug", "info", "warning", "error"),
                     Enum.Parse<LogFormat>(OneOf(config, $"{Root}.log.format", "text", "json"), ignoreCase: true)),
@@ -200,7 +203,9 @@ public static class SettingsLoader
                 Text(template, "check-cmd", at),
                 Text(template, "reload-cmd", at),
                 template.HasPath("debounce") ? ReadDebounce(template, "debounce", at, globalDebounce) : globalDebounce,
-                ReadVariables(template, at));
+                ReadVariables(template, at),
+                Flag(template, "rollback-on-reload-failure", at),
+                new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)));
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)
@@ -271,6 +276,31 @@ public static class SettingsLoader
             {
                 throw Error(path, $"\"{Raw(from, path)}\" is not a number");
             }
+        }
+
+        private int Count(Config from, string path, string? at = null)
+        {
+            var raw = Raw(from, path);
+            return int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                ? value
+                : throw Error(Name(at, path), $"\"{raw}\" is not a whole number >= 0");
+        }
+
+        private int Percent(Config from, string path, string? at = null)
+        {
+            var value = Count(from, path, at);
+            return value <= 100 ? value : throw Error(Name(at, path), "must be between 0 and 100");
+        }
+
+        private bool Flag(Config from, string path, string? at = null)
+        {
+            var raw = Raw(from, path);
+            return raw switch
+            {
+                "true" or "on" or "yes" => true,
+                "false" or "off" or "no" or "" => false,
+                _ => throw Error(Name(at, path), $"\"{raw}\" is not true or false"),
+            };
         }
 
         private string OneOf(Config from, string path, params string[] allowed)

@@ -29,6 +29,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         Receive<SnapshotLoaded>(OnSnapshot);
         Receive<KeysChanged>(OnKeysChanged);
         Receive<RenderDue>(due => OnRenderDue(due.Template));
+        Receive<ReplaceTemplates>(OnReplaceTemplates);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -57,6 +58,33 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         else
         {
             OnChange(change);
+        }
+    }
+
+    private void OnReplaceTemplates(ReplaceTemplates replace)
+    {
+        foreach (var name in _schedules.Keys.Where(name => !replace.Templates.Any(t => t.Definition.Name == name)).ToList())
+        {
+            Timers.Cancel(name);
+            _schedules.Remove(name);
+        }
+
+        foreach (var (definition, renderer) in replace.Templates)
+        {
+            if (!replace.Render.Contains(definition.Name))
+            {
+                continue;
+            }
+
+            Timers.Cancel(definition.Name);
+            var schedule = new TemplateSchedule(definition, renderer, DebounceWindow.Idle(definition.Debounce));
+            _schedules[definition.Name] = schedule;
+            if (!_cursor.IsEmpty)
+            {
+                // a new or changed template renders at once from the current state, like a first render
+                schedule.Pending = new StateChange([.. _state.Keys.Keys.Where(definition.Reads)], [], []);
+                Flush(schedule);
+            }
         }
     }
 

@@ -41,3 +41,14 @@ public sealed record BackendStatusChanged(string Backend, bool Reachable, string
 
 /// <summary>Published on the event stream by the state actor after each fold step that moved the state.</summary>
 public sealed record StateAdvanced(long Revision, int EventsApplied, int KeyCount);
+
+/// <summary>Shutdown: stop taking new work, finish what is running, then answer <see cref="Drained"/>.</summary>
+public sealed record Drain
+{
+    public static readonly Drain Instance = new();
+}
+
+public sealed record Drained
+{
+    public static readonly Drained Instance = new();
+}

@@ -4,6 +4,7 @@ using Akka.Pattern;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Pipeline;
@@ -12,44 +13,166 @@ namespace Reconciler.Actors.Pipeline;
 /// The root of the pipeline: builds reloader → renderers → desired state → watcher from the
 /// settings and supervises them. Renderers and the reloader are restarted when they throw
 /// (the desired state lives in its own actor and survives); the watcher runs under a backoff
-/// supervisor so a dead backend is retried with growing delays.
+/// supervisor so a dead backend is retried with growing delays. A reloaded configuration
+/// replaces only the renderers whose template changed, unless the backend or keys changed.
 /// </summary>
 public sealed class ReconcilerActor : ReceiveActor
 {
+    private readonly Func<BackendSettings, IKeyValueSource> _sources;
     private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly IActorRef _reloader;
     private readonly Dictionary<string, TemplateReconciled> _lastReconciled = [];
+    private Dictionary<string, (TemplateReconciler Reconciler, IActorRef Renderer)> _renderers = [];
+    private ReconcilerSettings _settings;
+    private IKeyValueSource _source;
+    private IActorRef _desiredState = ActorRefs.Nobody;
+    private IActorRef _watcher = ActorRefs.Nobody;
+    private int _generation;
 
     public ReconcilerActor(
         ReconcilerSettings settings,
         IReadOnlyList<TemplateReconciler> templates,
-        IKeyValueSource source,
-        ILoggerFactory loggers)
+        Func<BackendSettings, IKeyValueSource> sources,
+        ILoggerFactory loggers,
+        InFlightWork? inFlight)
     {
+        _settings = settings;
+        _sources = sources;
         _loggers = loggers;
-        var reloader = Context.ActorOf(ReloaderActor.Props(new Output.CommandRunner(), settings.CommandTimeout), "reloader");
-        var renderers = templates.Select(t => (t.Definition, Renderer: Context.ActorOf(
-            RendererActor.Props(t, reloader, Logger<RendererActor>()),
-            $"renderer-{Uri.EscapeDataString(t.Definition.Name)}"))).ToList();
-        var desiredState = Context.ActorOf(DesiredStateActor.Props(renderers, Logger<DesiredStateActor>()), "desired-state");
-        Context.ActorOf(WatcherSupervisorProps(settings, source, desiredState), "watcher-supervisor");
+        _logger = loggers.CreateLogger<ReconcilerActor>();
+        _source = sources(settings.Backend);
+        _reloader = Context.ActorOf(ReloaderActor.Props(new CommandRunner(), settings.CommandTimeout, inFlight), "reloader");
+        StartPipeline(templates);
 
         Receive<TemplateReconciled>(r => _lastReconciled[r.Outcome.Template] = r);
         Receive<GetTemplateStatus>(_ => Sender.Tell(new TemplateStatus(_lastReconciled.ToImmutableDictionary())));
+        Receive<ApplyConfiguration>(Apply);
+        Receive<Drain>(_ => DrainRenderers());
     }
 
-    public static Props Props(ReconcilerSettings settings, IReadOnlyList<TemplateReconciler> templates, IKeyValueSource source, ILoggerFactory loggers) =>
-        Akka.Actor.Props.Create(() => new ReconcilerActor(settings, templates, source, loggers));
+    public static Props Props(
+        ReconcilerSettings settings,
+        IReadOnlyList<TemplateReconciler> templates,
+        Func<BackendSettings, IKeyValueSource> sources,
+        ILoggerFactory loggers,
+        InFlightWork? inFlight = null) =>
+        Akka.Actor.Props.Create(() => new ReconcilerActor(settings, templates, sources, loggers, inFlight));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(maxNrOfRetries: 10, withinTimeRange: TimeSpan.FromMinutes(1), localOnlyDecider: _ => Directive.Restart);
+        new OneForOneStrategy(
+            _settings.Supervision.MaxRestarts,
+            _settings.Supervision.RestartWindow,
+            localOnlyDecider: _ => Directive.Restart);
 
-    private Props WatcherSupervisorProps(ReconcilerSettings settings, IKeyValueSource source, IActorRef desiredState)
+    // disposal only closes client connections; nothing waits on it
+    protected override void PostStop() => _ = _source.DisposeAsync().AsTask();
+
+    private void StartPipeline(IReadOnlyList<TemplateReconciler> templates)
     {
-        var watcher = WatcherActor.Props(source, desiredState, settings.WatchedPrefixes, Logger<WatcherActor>());
-        var supervision = settings.Supervision;
+        _generation++;
+        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t)));
+        _desiredState = Context.ActorOf(
+            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Reconciler.Definition, r.Renderer)), Logger<DesiredStateActor>()),
+            $"desired-state-{_generation}");
+        _watcher = Context.ActorOf(WatcherSupervisorProps(), $"watcher-{_generation}");
+    }
+
+    private IActorRef StartRenderer(TemplateReconciler template)
+    {
+        var supervision = _settings.Supervision;
+        var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
+        return Context.ActorOf(
+            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>()),
+            $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
+    }
+
+    private Props WatcherSupervisorProps()
+    {
+        var watcher = WatcherActor.Props(_source, _desiredState, _settings.WatchedPrefixes, Logger<WatcherActor>());
+        var supervision = _settings.Supervision;
         return BackoffSupervisor.Props(
             Backoff.OnFailure(watcher, "watcher", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
                 .WithAutoReset(supervision.MaxBackoff));
+    }
+
+    private void Apply(ApplyConfiguration apply)
+    {
+        var old = _settings;
+        _settings = apply.Settings;
+        if (old.Backend != apply.Settings.Backend || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
+        {
+            RestartPipeline(apply.Templates);
+        }
+        else
+        {
+            ReplaceChangedRenderers(apply.Templates);
+        }
+
+        Context.System.EventStream.Publish(new ConfigurationReloaded(Succeeded: true));
+    }
+
+    /// <summary>The backend or the watched keys changed: everything starts over from a fresh full read.</summary>
+    private void RestartPipeline(IReadOnlyList<TemplateReconciler> templates)
+    {
+        _logger.LogInformation("Configuration reload changed the backend or watched keys; restarting the pipeline");
+        Context.Stop(_watcher);
+        Context.Stop(_desiredState);
+        foreach (var (_, renderer) in _renderers.Values)
+        {
+            Context.Stop(renderer);
+        }
+
+        _ = _source.DisposeAsync().AsTask();
+        _source = _sources(_settings.Backend);
+        _lastReconciled.Clear();
+        StartPipeline(templates);
+    }
+
+    /// <summary>Only templates whose definition or text changed get a new renderer and render again.</summary>
+    private void ReplaceChangedRenderers(IReadOnlyList<TemplateReconciler> templates)
+    {
+        _generation++;
+        var kept = new Dictionary<string, (TemplateReconciler Reconciler, IActorRef Renderer)>();
+        var changed = ImmutableHashSet.CreateBuilder<string>();
+        foreach (var template in templates)
+        {
+            var name = template.Definition.Name;
+            if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template))
+            {
+                kept[name] = current;
+                continue;
+            }
+
+            kept[name] = (template, StartRenderer(template));
+            changed.Add(name);
+        }
+
+        foreach (var (name, (_, renderer)) in _renderers)
+        {
+            if (!kept.TryGetValue(name, out var now) || !now.Renderer.Equals(renderer))
+            {
+                Context.Stop(renderer);
+                _lastReconciled.Remove(name);
+            }
+        }
+
+        _renderers = kept;
+        _logger.LogInformation(
+            "Configuration reloaded: {Changed} template(s) changed or added, {Kept} unchanged",
+            changed.Count,
+            kept.Count - changed.Count);
+        _desiredState.Tell(new ReplaceTemplates([.. kept.Values.Select(r => (r.Reconciler.Definition, r.Renderer))], changed.ToImmutable()));
+    }
+
+    /// <summary>Shutdown: no new changes; answer once every renderer finished its reconcile and reload.</summary>
+    private void DrainRenderers()
+    {
+        Context.Stop(_watcher);
+        Context.Stop(_desiredState);
+        var timeout = _settings.ShutdownTimeout;
+        Task.WhenAll(_renderers.Values.Select(r => r.Renderer.Ask<Drained>(Drain.Instance, timeout)))
+            .PipeTo(Sender, success: _ => Drained.Instance);
     }
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();

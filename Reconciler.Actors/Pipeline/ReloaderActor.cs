@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Pipeline;
 
@@ -12,20 +13,22 @@ public sealed class ReloaderActor : ReceiveActor
 {
     private readonly CommandRunner _runner;
     private readonly TimeSpan _timeout;
+    private readonly InFlightWork? _inFlight;
     private readonly List<PendingReload> _queue = [];
     private readonly CancellationTokenSource _shutdown = new();
     private PendingReload? _running;
 
-    public ReloaderActor(CommandRunner runner, TimeSpan timeout)
+    public ReloaderActor(CommandRunner runner, TimeSpan timeout, InFlightWork? inFlight)
     {
         _runner = runner;
         _timeout = timeout;
+        _inFlight = inFlight;
         Receive<ReloadRequested>(OnRequested);
         Receive<ReloadRan>(OnRan);
     }
 
-    public static Props Props(CommandRunner runner, TimeSpan timeout) =>
-        Akka.Actor.Props.Create(() => new ReloaderActor(runner, timeout));
+    public static Props Props(CommandRunner runner, TimeSpan timeout, InFlightWork? inFlight = null) =>
+        Akka.Actor.Props.Create(() => new ReloaderActor(runner, timeout, inFlight));
 
     protected override void PostStop()
     {
@@ -68,7 +71,9 @@ public sealed class ReloaderActor : ReceiveActor
         _running = _queue[0];
         _queue.RemoveAt(0);
         var command = _running.Command;
-        _runner.RunAsync(command, _timeout, _shutdown.Token).PipeTo(
+        var run = _runner.RunAsync(command, _timeout, _shutdown.Token);
+        _inFlight?.Track(run);
+        run.PipeTo(
             Self,
             success: result => new ReloadRan(command, result),
             failure: e => new ReloadRan(command, new CommandResult(-1, e.Message, TimeSpan.Zero, false)));

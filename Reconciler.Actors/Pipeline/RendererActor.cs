@@ -3,6 +3,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Pipeline;
 
@@ -10,60 +11,109 @@ namespace Reconciler.Actors.Pipeline;
 /// Keeps one template's dest in sync: reconciles each snapshot it is handed (render, compare,
 /// check, replace) off the mailbox thread, asks the reloader to reload when the file changed,
 /// and writes the reconcile log line. Snapshots arriving meanwhile collapse into the latest.
+/// A failed reconcile or reload is retried with backoff, not only on the next change; a reload
+/// that failed is owed until one succeeds.
 /// </summary>
-public sealed class RendererActor : ReceiveActor
+public sealed class RendererActor : ReceiveActor, IWithTimers
 {
+    private const string RetryTimer = "retry";
     private readonly TemplateReconciler _reconciler;
     private readonly IActorRef _reloader;
+    private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
     private RenderRequested? _next;
+    private DesiredState? _lastState;
+    private StateChange _unapplied = StateChange.None;
     private ReconcileOutcome? _outcome;
     private Stopwatch _started = new();
+    private int _failures;
+    private bool _reloadOwed;
+    private IActorRef? _drainer;
 
-    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, ILogger logger)
+    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger)
     {
         _reconciler = reconciler;
         _reloader = reloader;
+        _backoff = backoff;
         _logger = logger;
         Idle();
     }
 
-    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, logger));
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private string ReloadCommand => _reconciler.Definition.ReloadCommand;
+
+    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger) =>
+        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger));
 
     protected override void PostStop()
     {
-        // abandons an in-flight check command (its process group is killed)
+        // abandons an in-flight check: its process group is killed and the staged file removed
         _shutdown.Cancel();
         _shutdown.Dispose();
     }
 
-    private void Idle() => Receive<RenderRequested>(Start);
+    private void Idle()
+    {
+        Receive<RenderRequested>(Start);
+        Receive<RetryDue>(_ => Retry());
+        Receive<Drain>(_ => Drained(Sender));
+    }
 
     private void Busy()
     {
-        Receive<RenderRequested>(request =>
-            _next = _next is null ? request : request with { Change = _next.Change.Then(request.Change) });
+        Receive<RenderRequested>(Queue);
         Receive<ReconcileOutcome>(OnReconciled);
-        Receive<ReloadCompleted>(completed => Finish(completed.Result));
+        Receive<ReloadCompleted>(OnReloaded);
+        Receive<Drain>(_ => _drainer = Sender);
+        Receive<RetryDue>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
     }
 
+    private void RollingBack(CommandResult failedReload)
+    {
+        Receive<RenderRequested>(Queue);
+        Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
+        Receive<ReloadCompleted>(completed => OnRollbackReloaded(completed.Result, failedReload));
+        Receive<Drain>(_ => _drainer = Sender);
+        Receive<RetryDue>(_ => { });
+        Receive<Status.Failure>(failure => Finish(failedReload));
+    }
+
+    private void Draining()
+    {
+        Receive<Drain>(_ => Sender.Tell(Pipeline.Drained.Instance));
+        ReceiveAny(_ => { });
+    }
+
+    private void Queue(RenderRequested request) =>
+        _next = _next is null ? request : request with { Change = _next.Change.Then(request.Change) };
+
     private void Start(RenderRequested request)
     {
+        Timers.Cancel(RetryTimer);
+        _lastState = request.State;
         _started = Stopwatch.StartNew();
-        _reconciler.ReconcileAsync(request.State, request.Change, _shutdown.Token).PipeTo(Self);
+        _reconciler.ReconcileAsync(request.State, _unapplied.Then(request.Change), _shutdown.Token).PipeTo(Self);
         Become(Busy);
+    }
+
+    private void Retry()
+    {
+        if (_lastState is not null)
+        {
+            Start(new RenderRequested(_lastState, StateChange.None));
+        }
     }
 
     private void OnReconciled(ReconcileOutcome outcome)
     {
         _outcome = outcome;
-        var reloadCommand = _reconciler.Definition.ReloadCommand;
-        if (outcome.NeedsReload && reloadCommand.Length > 0)
+        var reload = outcome.NeedsReload || (_reloadOwed && outcome.Status == ReconcileStatus.Unchanged);
+        if (reload && ReloadCommand.Length > 0)
         {
-            _reloader.Tell(new ReloadRequested(outcome.Template, reloadCommand));
+            _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
         }
         else
         {
@@ -71,7 +121,44 @@ public sealed class RendererActor : ReceiveActor
         }
     }
 
-    private void Finish(CommandResult? reload)
+    private void OnReloaded(ReloadCompleted completed)
+    {
+        if (completed.Result.Succeeded || !_reconciler.Definition.RollbackOnReloadFailure || !_outcome!.NeedsReload)
+        {
+            Finish(completed.Result);
+            return;
+        }
+
+        var failedReload = completed.Result;
+        Task.Run(() => _reconciler.RestorePrevious()).PipeTo(Self, success: restored => new RolledBack(restored));
+        Become(() => RollingBack(failedReload));
+    }
+
+    private void OnRolledBack(RolledBack rolledBack, CommandResult failedReload)
+    {
+        if (!rolledBack.Restored)
+        {
+            Finish(failedReload);
+            return;
+        }
+
+        _logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", _reconciler.Definition.Dest, _reconciler.Definition.Name);
+        _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
+    }
+
+    private void OnRollbackReloaded(CommandResult result, CommandResult failedReload)
+    {
+        _logger.Log(
+            result.Succeeded ? LogLevel.Information : LogLevel.Error,
+            "Reload of the restored {Dest} of {Template}: {Result}",
+            _reconciler.Definition.Dest,
+            _reconciler.Definition.Name,
+            result.Succeeded ? "ok" : result.Summary);
+        _reloadOwed = !result.Succeeded;
+        Finish(failedReload, reloadSettled: true);
+    }
+
+    private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
@@ -79,14 +166,50 @@ public sealed class RendererActor : ReceiveActor
         Context.Parent.Tell(reconciled);
         Context.System.EventStream.Publish(reconciled);
         _outcome = null;
-        if (_next is { } next)
+        if (!reloadSettled && reload is not null)
+        {
+            _reloadOwed = !reload.Succeeded;
+        }
+
+        var failed = outcome.Failed || reload is { Succeeded: false };
+        _unapplied = failed ? outcome.Change : StateChange.None;
+        _failures = failed ? _failures + 1 : 0;
+        Continue(failed);
+    }
+
+    private void Continue(bool failed)
+    {
+        if (_drainer is not null)
+        {
+            Drained(_drainer);
+        }
+        else if (_next is { } next)
         {
             _next = null;
             Start(next);
         }
         else
         {
+            if (failed)
+            {
+                Timers.StartSingleTimer(RetryTimer, RetryDue.Instance, _backoff.DelayFor(_failures, Random.Shared.NextDouble()));
+            }
+
             Become(Idle);
         }
     }
+
+    private void Drained(IActorRef drainer)
+    {
+        Timers.CancelAll();
+        drainer.Tell(Pipeline.Drained.Instance);
+        Become(Draining);
+    }
+
+    private sealed record RetryDue
+    {
+        public static readonly RetryDue Instance = new();
+    }
+
+    private sealed record RolledBack(bool Restored);
 }

@@ -10,11 +10,15 @@ internal sealed class LiveFileCache(string path)
     private long _length = -1;
     private DateTime _modified;
 
+    /// <summary>The live content as last seen or written; null when unknown or there is no file.</summary>
+    public string? Content => _content;
+
     public bool Holds(string content)
     {
         var file = new FileInfo(path);
         if (!file.Exists)
         {
+            _content = null;
             return false;
         }
 

@@ -11,7 +11,7 @@ public static partial class ReconcileLog
         var failed = outcome.Failed || reload is { Succeeded: false };
         Reconciled(
             logger,
-            failed ? LogLevel.Error : LogLevel.Information,
+            failed ? LogLevel.Error : outcome.Status == ReconcileStatus.HeldBack ? LogLevel.Warning : LogLevel.Information,
             outcome.Template,
             outcome.Dest,
             outcome.Revision,
@@ -39,6 +39,7 @@ public static partial class ReconcileLog
         ReconcileStatus.Unchanged => "unchanged",
         ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
         ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
+        ReconcileStatus.HeldBack => $"held back by the shrink guard: {outcome.Error}",
         _ when outcome.Check is null => "none",
         _ when outcome.Check.Succeeded => "ok",
         _ => $"failed: {outcome.Check.Summary}",

@@ -19,6 +19,9 @@ public enum ReconcileStatus
 
     /// <summary>Staging or replacing the file failed; dest untouched.</summary>
     WriteFailed,
+
+    /// <summary>The shrink guard held the render back (too few keys); dest untouched until the data recovers.</summary>
+    HeldBack,
 }
 
 /// <summary>What one render → compare → check → write of a template did.</summary>

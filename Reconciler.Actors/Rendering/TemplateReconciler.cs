@@ -22,21 +22,66 @@ public sealed class TemplateReconciler(
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
 
     private readonly LiveFileCache _live = new(definition.Dest);
+    private int? _lastAppliedEntries;
+    private string? _previousContent;
 
     public TemplateDefinition Definition => definition;
 
+    /// <summary>The template text it was built from, to tell on a configuration reload whether it changed.</summary>
+    public string SourceText { get; init; } = string.Empty;
+
+    /// <summary>Running work the daemon waits for (bounded) before it exits.</summary>
+    public InFlightWork? InFlight { get; init; }
+
     /// <summary>Parses every template of the configuration (a broken one throws <see cref="TemplateException"/>).</summary>
-    public static IReadOnlyList<TemplateReconciler> CreateAll(ReconcilerSettings settings)
+    public static IReadOnlyList<TemplateReconciler> CreateAll(ReconcilerSettings settings, InFlightWork? inFlight = null)
     {
         var writer = new AtomicFileWriter();
         var commands = new CommandRunner();
-        return [.. settings.Templates.Select(t => new TemplateReconciler(t, CompiledTemplate.Load(t.Src), writer, commands, settings.CommandTimeout))];
+        return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight))];
+    }
+
+    /// <summary>True when this reconciler was built from the same definition and template text as <paramref name="other"/>.</summary>
+    public bool IsSameAs(TemplateReconciler other) => definition.IsSameAs(other.Definition) && SourceText == other.SourceText;
+
+    private static TemplateReconciler Create(TemplateDefinition definition, AtomicFileWriter writer, CommandRunner commands, TimeSpan commandTimeout, InFlightWork? inFlight)
+    {
+        var template = CompiledTemplate.Load(definition.Src);
+        return new TemplateReconciler(definition, template, writer, commands, commandTimeout) { SourceText = template.SourceText, InFlight = inFlight };
     }
 
     /// <summary>Renders <paramref name="state"/>; when the output differs from dest, checks it and replaces dest.</summary>
-    public async Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    public Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    {
+        var work = ReconcileCoreAsync(state, change, cancellationToken);
+        InFlight?.Track(work);
+        return work;
+    }
+
+    /// <summary>Puts back the file that was live before the last write (after its reload failed); false when there is none.</summary>
+    public bool RestorePrevious()
+    {
+        if (_previousContent is null)
+        {
+            return false;
+        }
+
+        using var staged = writer.Stage(definition.Dest, _previousContent);
+        writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
+        _live.Wrote(_previousContent);
+        _previousContent = null;
+        return true;
+    }
+
+    private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
     {
         var outcome = new ReconcileOutcome(definition.Name, definition.Dest, state.Revision, change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
+        var entries = CountEntries(state);
+        if (definition.ShrinkGuard.Violation(entries, _lastAppliedEntries) is { } violation)
+        {
+            return outcome with { Status = ReconcileStatus.HeldBack, Error = violation };
+        }
+
         var watch = Stopwatch.StartNew();
         string content;
         try
@@ -51,7 +96,9 @@ public sealed class TemplateReconciler(
         outcome = outcome with { Bytes = System.Text.Encoding.UTF8.GetByteCount(content), RenderTime = watch.Elapsed };
         try
         {
-            return _live.Holds(content) ? outcome : await ReplaceAsync(content, outcome, cancellationToken);
+            var result = _live.Holds(content) ? outcome : await ReplaceAsync(content, outcome, cancellationToken);
+            _lastAppliedEntries = result.Failed ? _lastAppliedEntries : entries;
+            return result;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
@@ -76,8 +123,11 @@ public sealed class TemplateReconciler(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        _previousContent = _live.Content;
         writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
         _live.Wrote(content);
         return outcome with { Status = ReconcileStatus.Written };
     }
+
+    private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.Under(prefix.Value).Count());
 }

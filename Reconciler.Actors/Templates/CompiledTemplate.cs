@@ -14,13 +14,17 @@ public sealed class CompiledTemplate
 {
     private readonly Template template;
 
-    private CompiledTemplate(Template template, string filePath)
+    private CompiledTemplate(Template template, string filePath, string sourceText)
     {
         this.template = template;
         FilePath = filePath;
+        SourceText = sourceText;
     }
 
     public string FilePath { get; }
+
+    /// <summary>The text the template was parsed from.</summary>
+    public string SourceText { get; }
 
     /// <exception cref="TemplateException">The file cannot be read, or does not parse.</exception>
     public static CompiledTemplate Load(string path)
@@ -48,7 +52,7 @@ public sealed class CompiledTemplate
             throw new TemplateException(Locate(filePath, error.Span, error.Message));
         }
 
-        return new CompiledTemplate(template, filePath);
+        return new CompiledTemplate(template, filePath, sourceText);
     }
 
     /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>

@@ -12,14 +12,11 @@ namespace Reconciler.Tests.Fixtures;
 /// </summary>
 public sealed class PipelineHarness : IAsyncDisposable
 {
-    private readonly IKeyValueSource _source;
-
-    private PipelineHarness(string folder, ReconcilerSettings settings, IActorRef root, IKeyValueSource source, CapturingLoggerFactory logs)
+    private PipelineHarness(string folder, ReconcilerSettings settings, IActorRef root, CapturingLoggerFactory logs)
     {
         Folder = folder;
         Settings = settings;
         Root = root;
-        _source = source;
         Logs = logs;
     }
 
@@ -44,10 +41,9 @@ public sealed class PipelineHarness : IAsyncDisposable
         var configFile = Path.Combine(folder, "reconciler.conf");
         File.WriteAllText(configFile, hocon);
         var settings = SettingsLoader.Load(configFile);
-        var source = KeyValueSourceFactory.Create(settings.Backend);
         var logs = new CapturingLoggerFactory();
-        var root = system.ActorOf(ReconcilerActor.Props(settings, TemplateReconciler.CreateAll(settings), source, logs));
-        return new PipelineHarness(folder, settings, root, source, logs);
+        var root = system.ActorOf(ReconcilerActor.Props(settings, TemplateReconciler.CreateAll(settings), KeyValueSourceFactory.Create, logs));
+        return new PipelineHarness(folder, settings, root, logs);
     }
 
     public string PathOf(string relative) => Path.Combine(Folder, relative);
@@ -56,9 +52,5 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public int LinesIn(string relative) => File.Exists(PathOf(relative)) ? File.ReadAllLines(PathOf(relative)).Length : 0;
 
-    public async ValueTask DisposeAsync()
-    {
-        await Root.GracefulStop(TimeSpan.FromSeconds(10));
-        await _source.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await Root.GracefulStop(TimeSpan.FromSeconds(10));
 }

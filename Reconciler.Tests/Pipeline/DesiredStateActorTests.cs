@@ -167,7 +167,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
     private static DebounceSettings Quiet(int quietMs, int maxMs) => new(TimeSpan.FromMilliseconds(quietMs), TimeSpan.FromMilliseconds(maxMs));
 
     private static TemplateDefinition Template(string name, KeyPrefix prefix, DebounceSettings debounce) =>
-        new(name, "src", $"/tmp/{name}", [prefix], UnixFileMode.UserRead, "", "", "", "", debounce, ImmutableDictionary<string, string>.Empty);
+        new(name, "src", $"/tmp/{name}", [prefix], UnixFileMode.UserRead, "", "", "", "", debounce, ImmutableDictionary<string, string>.Empty, false, ShrinkGuard.Off);
 
     private static SnapshotLoaded Snapshot(long revision, params (string Key, string Value)[] keys) =>
         new(new KeySnapshot(keys.ToDictionary(k => k.Key, k => k.Value), revision), [Apps]);
