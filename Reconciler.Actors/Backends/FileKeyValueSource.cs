@@ -15,6 +15,9 @@ namespace Reconciler.Actors.Backends;
 public sealed class FileKeyValueSource(string path) : IKeyValueSource
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
+
+    // a file being rewritten in place is empty or half-written for a moment; read once events stop
+    private static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(50);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Dictionary<string, string> _keys = new(StringComparer.Ordinal);
     private long _revision;
@@ -148,18 +151,29 @@ public sealed class FileKeyValueSource(string path) : IKeyValueSource
         return watcher;
     }
 
-    /// <summary>Waits for a file event, or the poll interval as a safety net for missed events.</summary>
+    /// <summary>Waits for file events to settle, or the poll interval as a safety net for missed events.</summary>
     private static async Task WaitForChangeAsync(Channel<bool> signals, CancellationToken cancellationToken)
     {
+        if (await SignalWithinAsync(signals, PollInterval, cancellationToken))
+        {
+            while (await SignalWithinAsync(signals, SettleTime, cancellationToken))
+            {
+            }
+        }
+    }
+
+    private static async Task<bool> SignalWithinAsync(Channel<bool> signals, TimeSpan wait, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(PollInterval);
+        timeout.CancelAfter(wait);
         try
         {
             await signals.Reader.ReadAsync(timeout.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // poll interval elapsed
+            return false;
         }
     }
 

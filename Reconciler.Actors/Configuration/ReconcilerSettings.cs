@@ -38,7 +38,12 @@ public sealed record BackendSettings(
     string FilePath,
     string Username,
     string Password,
-    TlsSettings Tls);
+    TlsSettings Tls)
+{
+    /// <summary>Value equality, including the endpoint list (records compare it by reference).</summary>
+    public bool IsSameAs(BackendSettings other) =>
+        this with { Endpoints = [] } == other with { Endpoints = [] } && Endpoints.SequenceEqual(other.Endpoints);
+}
 
 public sealed record TlsSettings(string CaFile, string CertFile, string KeyFile)
 {

@@ -100,7 +100,7 @@ public sealed class ReconcilerActor : ReceiveActor
     {
         var old = _settings;
         _settings = apply.Settings;
-        if (old.Backend != apply.Settings.Backend || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
+        if (!old.Backend.IsSameAs(apply.Settings.Backend) || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
         {
             RestartPipeline(apply.Templates);
         }

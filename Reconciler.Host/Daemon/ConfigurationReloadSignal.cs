@@ -7,7 +7,6 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Templates;
-using Reconciler.Host.CommandLine;
 
 namespace Reconciler.Host.Daemon;
 
@@ -17,7 +16,7 @@ namespace Reconciler.Host.Daemon;
 /// configuration stays.
 /// </summary>
 public sealed class ConfigurationReloadSignal(
-    RunOptions options,
+    ReconcilerSettings running,
     ActorSystem system,
     ActorRegistry registry,
     InFlightWork inFlight,
@@ -42,10 +41,10 @@ public sealed class ConfigurationReloadSignal(
     private void Reload()
     {
         system.EventStream.Publish(ConfigurationReloading.Instance);
-        logger.LogInformation("SIGHUP: reloading {Config}", options.ConfigFile);
+        logger.LogInformation("SIGHUP: reloading {Config}", running.SourceFile);
         try
         {
-            var settings = SettingsLoader.Load(options.ConfigFile);
+            var settings = SettingsLoader.Load(running.SourceFile);
             var templates = TemplateReconciler.CreateAll(settings, inFlight);
             registry.Get<ReconcilerActor>().Tell(new ApplyConfiguration(settings, templates));
         }

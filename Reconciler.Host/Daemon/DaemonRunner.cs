@@ -49,7 +49,7 @@ public static class DaemonRunner
                         ReconcilerActor.Props(settings, templates, KeyValueSourceFactory.Create, services.GetRequiredService<ILoggerFactory>(), inFlight),
                         "reconciler");
                     registry.Register<ReconcilerActor>(root);
-                    DrainOnShutdown(system, root, settings.ShutdownTimeout);
+                    DrainOnShutdown(system, root, settings.ShutdownTimeout, services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler"));
                 });
         });
 
@@ -72,16 +72,18 @@ public static class DaemonRunner
     }
 
     /// <summary>Before the actors stop: no new changes, and running reconciles and reloads finish (bounded).</summary>
-    private static void DrainOnShutdown(ActorSystem system, IActorRef root, TimeSpan timeout) =>
+    private static void DrainOnShutdown(ActorSystem system, IActorRef root, TimeSpan timeout, ILogger logger) =>
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-reconciler", async () =>
         {
+            logger.LogInformation("Shutting down: no new changes, running checks and reloads get {Timeout}s to finish", timeout.TotalSeconds);
             try
             {
                 await root.Ask<Drained>(Drain.Instance, timeout);
             }
             catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
             {
-                // what is still running is abandoned: stopping the actors kills its process groups
+                // stopping the actors kills the process groups of what is still running
+                logger.LogWarning("Abandoning work still running after {Timeout}s", timeout.TotalSeconds);
             }
 
             return Akka.Done.Instance;

@@ -1,0 +1,139 @@
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Integration;
+
+/// <summary>The daemon process under signals: SIGTERM exits cleanly mid-check, SIGHUP reloads or rejects the configuration.</summary>
+public sealed class DaemonLifecycleTests : IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-daemon-").FullName;
+    private readonly string _marker = $"reconciler-test-{Guid.NewGuid():N}";
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Sigterm_during_a_slow_check_exits_zero_with_no_staged_file_or_child_left()
+    {
+        Write("keys.yaml", "/a/1: one\n");
+        Write("a.sbn", """{{ getv "/a/1" }}""");
+        // the check announces itself, then hangs far longer than the shutdown bound
+        var config = Config($$"""
+            reconciler.shutdown.timeout = 1s
+            reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"],
+              check-cmd = "touch '{{_folder}}/checking'; sleep 600 # {{_marker}}" }]
+            """);
+        using var daemon = DaemonProcess.Start("--config", config);
+        await Until(() => File.Exists(Path.Combine(_folder, "checking")));
+        Assert.NotEmpty(StagedFiles());
+
+        daemon.Signal(Signals.SigTerm);
+
+        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Empty(StagedFiles());
+        Assert.False(File.Exists(Path.Combine(_folder, "out", "a.txt")));
+        Assert.Empty(ProcessesMentioning(_marker));
+    }
+
+    [Fact]
+    public async Task Sighup_with_a_good_config_rerenders_only_the_changed_template()
+    {
+        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        Write("b.sbn", """B={{ getv "/b/1" }}""");
+        var config = Config(TwoTemplates);
+        using var daemon = DaemonProcess.Start("--config", config);
+        await Until(() => Read("out/a.txt") == "A=one" && Read("out/b.txt") == "B=bee");
+        await Until(() => daemon.CountLines("Reconciled b") == 1);
+
+        Write("a.sbn", """a is {{ getv "/a/1" }}""");
+        daemon.Signal(Signals.SigHup);
+
+        await Until(() => Read("out/a.txt") == "a is one");
+        await Until(() => daemon.CountLines("Configuration reloaded") == 1);
+        Assert.Equal(1, daemon.CountLines("Reconciled b"));
+        Assert.Equal(2, daemon.CountLines("Reconciled a"));
+    }
+
+    [Fact]
+    public async Task Sighup_with_a_broken_config_is_rejected_and_the_old_one_keeps_running()
+    {
+        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        Write("b.sbn", """B={{ getv "/b/1" }}""");
+        var config = Config(TwoTemplates);
+        using var daemon = DaemonProcess.Start("--config", config);
+        await Until(() => Read("out/a.txt") == "A=one");
+
+        Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.debounce.quiet = later\n");
+        daemon.Signal(Signals.SigHup);
+        await Until(() => daemon.CountLines("Configuration reload rejected") == 1);
+        Assert.Contains(daemon.LogLines, l => l.Contains("reconciler.debounce.quiet: \"later\" is not a duration"));
+
+        Write("keys.yaml", "/a/1: two\n/b/1: bee\n");
+        await Until(() => Read("out/a.txt") == "A=two");
+        Assert.False(daemon.HasExited);
+    }
+
+    private const string TwoTemplates = """
+        reconciler.debounce.quiet = 0ms
+        reconciler.templates = [
+          { name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"] },
+          { name = b, src = b.sbn, dest = out/b.txt, keys = ["/b"] }
+        ]
+        """;
+
+    private string Config(string templates)
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "out"));
+        return Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + templates);
+    }
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private string? Read(string name) => File.Exists(Path.Combine(_folder, name)) ? File.ReadAllText(Path.Combine(_folder, name)) : null;
+
+    private string[] StagedFiles() => Directory.GetFiles(Path.Combine(_folder, "out"), "*.tmp");
+
+    /// <summary>Live processes whose command line contains <paramref name="text"/> (zombies excluded).</summary>
+    private static List<int> ProcessesMentioning(string text)
+    {
+        var found = new List<int>();
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                var state = File.ReadAllText(Path.Combine(dir, "stat")).Split(") ")[1][0];
+                if (cmdline.Contains(text, StringComparison.Ordinal) && state != 'Z')
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+            {
+                // the process ended while we looked
+            }
+        }
+
+        return found;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(Deadline);
+        while (!condition())
+        {
+            await Task.Delay(25, deadline.Token);
+        }
+    }
+}
