@@ -92,7 +92,7 @@ public sealed class ReconcilerActor : ReceiveActor
         var watcher = WatcherActor.Props(_source, _desiredState, _settings.WatchedPrefixes, Logger<WatcherActor>());
         var supervision = _settings.Supervision;
         return BackoffSupervisor.Props(
-            Backoff.OnFailure(watcher, "watcher", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
+            Backoff.OnStop(watcher, "watcher", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
                 .WithAutoReset(supervision.MaxBackoff));
     }
 

@@ -34,7 +34,7 @@ public sealed class WatcherActor : ReceiveActor
         Receive<WatchFailed>(f => f.Generation == _generation, OnWatchFailed);
         Receive<BatchReceived>(_ => { });
         Receive<WatchFailed>(_ => { });
-        Receive<Status.Failure>(f => throw Unavailable(f.Cause));
+        Receive<Status.Failure>(f => Fail(f.Cause));
     }
 
     public static Props Props(IKeyValueSource source, IActorRef desiredState, ImmutableArray<KeyPrefix> prefixes, ILogger logger) =>
@@ -93,7 +93,7 @@ public sealed class WatcherActor : ReceiveActor
             return;
         }
 
-        throw Unavailable(failed.Cause);
+        Fail(failed.Cause);
     }
 
     private void StartWatches(Func<KeyPrefix, long> lastSeen)
@@ -143,11 +143,15 @@ public sealed class WatcherActor : ReceiveActor
         _generation++;
     }
 
-    private Exception Unavailable(Exception cause)
+    /// <summary>
+    /// An expected outage, not a bug: one warning, then stop; the backoff supervisor starts a
+    /// fresh watcher later (a thrown exception would add Akka's error line with a stack trace).
+    /// </summary>
+    private void Fail(Exception cause)
     {
-        _logger.LogWarning("{Backend} unavailable: {Reason}; retrying with backoff", _source.Description, cause.Message);
+        _logger.LogWarning("Backend unavailable, retrying with backoff: {Reason}", cause.Message);
         PublishStatus(reachable: false, reason: cause.Message);
-        return cause as BackendUnavailableException ?? new BackendUnavailableException(cause.Message, cause);
+        Context.Stop(Self);
     }
 
     private void PublishStatus(bool reachable, string? reason) =>
