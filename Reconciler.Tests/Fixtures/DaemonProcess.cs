@@ -25,19 +25,7 @@ public sealed class DaemonProcess : IDisposable
 
     public static DaemonProcess Start(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = new Process { StartInfo = start };
+        var process = new Process { StartInfo = ReconcilerProcess.StartInfo(args) };
         var daemon = new DaemonProcess(process);
         process.ErrorDataReceived += (_, e) =>
         {
