@@ -10,11 +10,16 @@ internal sealed class LiveFileCache(string path)
     private long _length = -1;
     private DateTime _modified;
 
+    /// <summary>The live content as of the last <see cref="Holds"/>; null when dest did not exist.</summary>
+    public string? Content => _content;
+
     public bool Holds(string content)
     {
         var file = new FileInfo(path);
         if (!file.Exists)
         {
+            _content = null;
+            _length = -1;
             return false;
         }
 
