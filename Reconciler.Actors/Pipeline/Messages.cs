@@ -41,3 +41,12 @@ public sealed record BackendStatusChanged(string Backend, bool Reachable, string
 
 /// <summary>Published on the event stream by the state actor after each fold step that moved the state.</summary>
 public sealed record StateAdvanced(long Revision, int EventsApplied, int KeyCount);
+
+/// <summary>Published on the event stream when a configuration reload (SIGHUP) starts.</summary>
+public sealed record ConfigurationReloading
+{
+    public static readonly ConfigurationReloading Instance = new();
+}
+
+/// <summary>Published on the event stream when a configuration reload ended; a rejected config leaves the old one running.</summary>
+public sealed record ConfigurationReloaded(bool Succeeded);
