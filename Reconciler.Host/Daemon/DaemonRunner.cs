@@ -1,27 +1,57 @@
+using System.Net;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Host.CommandLine;
+using Reconciler.Host.Http;
 using Reconciler.Host.Logging;
+using Reconciler.Host.Metrics;
+using Reconciler.Host.Systemd;
 
 namespace Reconciler.Host.Daemon;
 
-/// <summary>Runs the pipeline under the generic host until SIGTERM/SIGINT (coordinated shutdown, exit 0).</summary>
+/// <summary>
+/// Runs the pipeline under the generic host until SIGTERM/SIGINT (coordinated shutdown, exit 0);
+/// with <c>reconciler.http.listen</c> set, under a slim web host serving /healthz and /metrics.
+/// </summary>
 public static class DaemonRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {
         // templates are parsed before anything starts, so a broken one is a startup error (exit 2)
-        var templates = TemplateReconciler.CreateAll(settings);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var templates = TemplateReconciler.CreateAll(settings, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
+        using var host = settings.HttpListen.Length == 0
+            ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates).Build()
+            : BuildWithHttp(settings, options, templates);
+        EffectiveConfiguration.Log(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler"), settings, options);
+        await host.RunAsync(cancellationToken);
+        return ExitCodes.Ok;
+    }
+
+    private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateReconciler> templates)
+    {
+        // Kestrel: the framework's own server (no download), concurrent, and shut down with the host
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(settings.HttpListen)));
+        builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name)));
+        var app = Configure(builder, settings, options, templates).Build();
+        StatusEndpoints.Map(app);
+        return app;
+    }
+
+    private static TBuilder Configure<TBuilder>(TBuilder builder, ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateReconciler> templates)
+        where TBuilder : IHostApplicationBuilder
+    {
         LoggingSetup.Configure(builder.Logging, settings, options);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(_ => KeyValueSourceFactory.Create(settings.Backend));
+        builder.Services.AddSingleton(services => SystemdNotifier.FromEnvironment(services.GetRequiredService<ILogger<SystemdNotifier>>()));
         builder.Services.AddAkka("reconciler", (akka, services) =>
         {
             akka.ConfigureLoggers(loggers =>
@@ -30,25 +60,8 @@ public static class DaemonRunner
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActors((system, registry) =>
-                {
-                    var root = system.ActorOf(
-                        ReconcilerActor.Props(settings, templates, services.GetRequiredService<IKeyValueSource>(), services.GetRequiredService<ILoggerFactory>()),
-                        "reconciler");
-                    registry.Register<ReconcilerActor>(root);
-                });
+                .WithActors((system, registry) => PipelineStartup.Start(system, registry, services, settings, templates));
         });
-
-        using var host = builder.Build();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
-        logger.LogInformation(
-            "Starting with {Config}: {Templates} template(s) from {Backend}, debounce quiet={Quiet}ms max={Max}ms",
-            settings.SourceFile,
-            settings.Templates.Length,
-            host.Services.GetRequiredService<IKeyValueSource>().Description,
-            settings.Debounce.Quiet.TotalMilliseconds,
-            settings.Debounce.Max.TotalMilliseconds);
-        await host.RunAsync(cancellationToken);
-        return ExitCodes.Ok;
+        return builder;
     }
 }
