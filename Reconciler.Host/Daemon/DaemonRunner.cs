@@ -29,8 +29,19 @@ public static class DaemonRunner
         using var host = settings.HttpListen.Length == 0
             ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates).Build()
             : BuildWithHttp(settings, options, templates);
-        EffectiveConfiguration.Log(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler"), settings, options);
-        await host.RunAsync(cancellationToken);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
+        EffectiveConfiguration.Log(logger, settings, options);
+        try
+        {
+            await host.RunAsync(cancellationToken);
+        }
+        catch (IOException e) when (settings.HttpListen.Length > 0)
+        {
+            // Kestrel could not bind reconciler.http.listen (in use, not a local address)
+            logger.LogCritical("Cannot serve /healthz and /metrics on {Listen}: {Reason}", settings.HttpListen, e.Message);
+            return ExitCodes.Failed;
+        }
+
         return ExitCodes.Ok;
     }
 

@@ -23,7 +23,8 @@ public static class StatusEndpoints
     {
         try
         {
-            var current = await status.ActorRef.Ask<PipelineStatus>(GetPipelineStatus.Instance, AskTimeout, cancellationToken);
+            var actor = await status.GetAsync(cancellationToken);
+            var current = await actor.Ask<PipelineStatus>(GetPipelineStatus.Instance, AskTimeout, cancellationToken);
             return Results.Json(
                 HealthReport.From(current, DateTimeOffset.UtcNow),
                 statusCode: current.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
