@@ -62,6 +62,11 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         {
             var response = await ReceiveAsync(call, cancellationToken);
             ThrowIfWatchEnded(response);
+            if (response.Created)
+            {
+                yield return new WatchBatch(prefix, [], fromRevision - 1);
+                continue;
+            }
 
             var events = response.Events.Select(ToKeyEvent).Where(e => prefix.Covers(e.Key)).ToList();
             if (events.Count > 0)

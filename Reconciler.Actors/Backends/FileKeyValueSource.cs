@@ -40,6 +40,7 @@ public sealed class FileKeyValueSource(string path) : IKeyValueSource
         }
 
         var known = Under(keys, [prefix]);
+        yield return new WatchBatch(prefix, [], revision);
         while (true)
         {
             await WaitForChangeAsync(signals, cancellationToken);

@@ -23,7 +23,8 @@ public interface IKeyValueSource : IAsyncDisposable
 
     /// <summary>
     /// Streams the changes under <paramref name="prefix"/> from <paramref name="fromRevision"/> on, in order,
-    /// until cancelled. Ends by throwing when the stream breaks.
+    /// until cancelled. The first batch is empty: it says the stream is established. Ends by throwing
+    /// when the stream breaks.
     /// </summary>
     /// <exception cref="BackendUnavailableException">the stream broke or could not be opened.</exception>
     /// <exception cref="RevisionCompactedException">events from <paramref name="fromRevision"/> are no longer kept.</exception>

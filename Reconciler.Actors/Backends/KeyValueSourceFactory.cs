@@ -17,5 +17,12 @@ public static class KeyValueSourceFactory
         }),
     };
 
+    /// <summary>What <see cref="IKeyValueSource.Description"/> of the source for <paramref name="backend"/> says, without creating it.</summary>
+    public static string Describe(BackendSettings backend) => backend.Type switch
+    {
+        BackendType.File => $"file {backend.FilePath}",
+        _ => new EtcdConnectionOptions(backend.Endpoints).ToString(),
+    };
+
     private static string? OrNull(string value) => value.Length == 0 ? null : value;
 }

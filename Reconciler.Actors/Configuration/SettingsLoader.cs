@@ -95,7 +95,7 @@ public static class SettingsLoader
                 new LogSettings(
                     OneOf(config, $"{Root}.log.level", "trace", "debug", "info", "warning", "error"),
                     Enum.Parse<LogFormat>(OneOf(config, $"{Root}.log.format", "text", "json"), ignoreCase: true)),
-                Text(config, $"{Root}.http.listen"),
+                ListenAddress(config, $"{Root}.http.listen"),
                 templates);
         }
 
@@ -301,6 +301,14 @@ public static class SettingsLoader
                 "false" or "off" or "no" or "" => false,
                 _ => throw Error(Name(at, path), $"\"{raw}\" is not true or false"),
             };
+        }
+
+        private string ListenAddress(Config from, string path)
+        {
+            var value = Text(from, path);
+            return value.Length == 0 || (System.Net.IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0)
+                ? value
+                : throw Error(path, $"\"{value}\" is not an address:port like 127.0.0.1:9310 or [::1]:9310 (empty = off)");
         }
 
         private string OneOf(Config from, string path, params string[] allowed)

@@ -21,3 +21,6 @@ public sealed record ConfigurationReloaded(bool Succeeded);
 public sealed record ReplaceTemplates(
     IReadOnlyList<(TemplateDefinition Definition, IActorRef Renderer)> Templates,
     ImmutableHashSet<string> Render);
+
+/// <summary>Published on the event stream after a configuration reload: the templates now configured.</summary>
+public sealed record TemplatesConfigured(ImmutableArray<string> Names);

@@ -109,6 +109,7 @@ public sealed class ReconcilerActor : ReceiveActor
             ReplaceChangedRenderers(apply.Templates);
         }
 
+        Context.System.EventStream.Publish(new TemplatesConfigured([.. apply.Templates.Select(t => t.Definition.Name)]));
         Context.System.EventStream.Publish(new ConfigurationReloaded(Succeeded: true));
     }
 

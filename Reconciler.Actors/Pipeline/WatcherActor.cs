@@ -20,6 +20,7 @@ public sealed class WatcherActor : ReceiveActor
     private readonly ILogger _logger;
     private CancellationTokenSource _watches = new();
     private int _generation;
+    private bool _reachable;
 
     public WatcherActor(IKeyValueSource source, IActorRef desiredState, ImmutableArray<KeyPrefix> prefixes, ILogger logger)
     {
@@ -30,7 +31,7 @@ public sealed class WatcherActor : ReceiveActor
 
         Receive<WatchCursor>(OnCursor);
         Receive<SnapshotRead>(OnSnapshot);
-        Receive<BatchReceived>(b => b.Generation == _generation, b => _desiredState.Tell(new KeysChanged(b.Batch)));
+        Receive<BatchReceived>(b => b.Generation == _generation, OnBatch);
         Receive<WatchFailed>(f => f.Generation == _generation, OnWatchFailed);
         Receive<BatchReceived>(_ => { });
         Receive<WatchFailed>(_ => { });
@@ -55,7 +56,6 @@ public sealed class WatcherActor : ReceiveActor
         {
             _logger.LogInformation("Resuming watch on {Backend} from revision {Revision}", _source.Description, cursor.Revisions.Values.Min() + 1);
             StartWatches(prefix => cursor.Revisions.GetValueOrDefault(prefix, cursor.Revisions.Values.Min()));
-            PublishStatus(reachable: true, reason: null);
         }
         else
         {
@@ -76,7 +76,26 @@ public sealed class WatcherActor : ReceiveActor
             read.Snapshot.Revision);
         _desiredState.Tell(new SnapshotLoaded(read.Snapshot, _prefixes));
         StartWatches(_ => read.Snapshot.Revision);
-        PublishStatus(reachable: true, reason: null);
+        Reachable();
+    }
+
+    private void OnBatch(BatchReceived received)
+    {
+        // the first (empty) batch of a watch says the stream is established
+        Reachable();
+        if (received.Batch.Events.Count > 0)
+        {
+            _desiredState.Tell(new KeysChanged(received.Batch));
+        }
+    }
+
+    private void Reachable()
+    {
+        if (!_reachable)
+        {
+            _reachable = true;
+            PublishStatus(reachable: true, reason: null);
+        }
     }
 
     private void OnWatchFailed(WatchFailed failed)

@@ -19,6 +19,7 @@ internal sealed class LiveFileCache(string path)
         if (!file.Exists)
         {
             _content = null;
+            _length = -1;
             return false;
         }
 

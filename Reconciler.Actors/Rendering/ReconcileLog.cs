@@ -23,6 +23,15 @@ public static partial class ReconcileLog
             Describe(reload, outcome),
             Milliseconds(reload?.Duration),
             Milliseconds(total));
+        if (outcome.Diff is { Length: > 0 } diff)
+        {
+            // one entry per line: the systemd console formatter folds a multi-line message into one line
+            foreach (var line in diff.TrimEnd().Split('\n'))
+            {
+                DiffLine(logger, outcome.Template, line);
+            }
+        }
+
         if (outcome.Check is { Succeeded: false } check)
         {
             CommandFailed(logger, outcome.Template, "check-cmd", check.ExitCode, check.Output.TrimEnd());
@@ -72,6 +81,9 @@ public static partial class ReconcileLog
         string reload,
         long reloadMs,
         long totalMs);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "{Template} diff| {Line}")]
+    private static partial void DiffLine(ILogger logger, string template, string line);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Template} {Command} exited {ExitCode}, output: {Output}")]
     private static partial void CommandFailed(ILogger logger, string template, string command, int exitCode, string output);

@@ -24,7 +24,10 @@ public enum ReconcileStatus
     HeldBack,
 }
 
-/// <summary>What one render → compare → check → write of a template did.</summary>
+/// <summary>
+/// What one render → compare → check → write of a template did. <paramref name="Diff"/> is the
+/// unified diff of a written or rejected change, when the reconciler was asked to keep diffs.
+/// </summary>
 public sealed record ReconcileOutcome(
     string Template,
     string Dest,
@@ -34,7 +37,8 @@ public sealed record ReconcileOutcome(
     int Bytes,
     TimeSpan RenderTime,
     CommandResult? Check,
-    string? Error)
+    string? Error,
+    string? Diff = null)
 {
     public bool Failed => Status is ReconcileStatus.RenderFailed or ReconcileStatus.CheckFailed or ReconcileStatus.WriteFailed;
 

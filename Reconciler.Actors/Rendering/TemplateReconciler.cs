@@ -9,14 +9,16 @@ namespace Reconciler.Actors.Rendering;
 /// <summary>
 /// Render → compare with the live file → stage → check-cmd → replace, for one template.
 /// Plain class: the renderer actor runs it off its mailbox thread, <c>--onetime</c> calls it directly.
-/// Not thread-safe; one reconcile at a time.
+/// Not thread-safe; one reconcile at a time. With <paramref name="keepDiffs"/> (debug logging)
+/// each outcome that changes or would change dest carries the unified diff.
 /// </summary>
 public sealed class TemplateReconciler(
     TemplateDefinition definition,
     CompiledTemplate template,
     AtomicFileWriter writer,
     CommandRunner commands,
-    TimeSpan commandTimeout)
+    TimeSpan commandTimeout,
+    bool keepDiffs = false)
 {
     private readonly IReadOnlyDictionary<string, object?> _variables =
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
@@ -34,20 +36,26 @@ public sealed class TemplateReconciler(
     public InFlightWork? InFlight { get; init; }
 
     /// <summary>Parses every template of the configuration (a broken one throws <see cref="TemplateException"/>).</summary>
-    public static IReadOnlyList<TemplateReconciler> CreateAll(ReconcilerSettings settings, InFlightWork? inFlight = null)
+    public static IReadOnlyList<TemplateReconciler> CreateAll(ReconcilerSettings settings, InFlightWork? inFlight = null, bool keepDiffs = false)
     {
         var writer = new AtomicFileWriter();
         var commands = new CommandRunner();
-        return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight))];
+        return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs))];
     }
 
     /// <summary>True when this reconciler was built from the same definition and template text as <paramref name="other"/>.</summary>
     public bool IsSameAs(TemplateReconciler other) => definition.IsSameAs(other.Definition) && SourceText == other.SourceText;
 
-    private static TemplateReconciler Create(TemplateDefinition definition, AtomicFileWriter writer, CommandRunner commands, TimeSpan commandTimeout, InFlightWork? inFlight)
+    private static TemplateReconciler Create(
+        TemplateDefinition definition,
+        AtomicFileWriter writer,
+        CommandRunner commands,
+        TimeSpan commandTimeout,
+        InFlightWork? inFlight,
+        bool keepDiffs)
     {
         var template = CompiledTemplate.Load(definition.Src);
-        return new TemplateReconciler(definition, template, writer, commands, commandTimeout) { SourceText = template.SourceText, InFlight = inFlight };
+        return new TemplateReconciler(definition, template, writer, commands, commandTimeout, keepDiffs) { SourceText = template.SourceText, InFlight = inFlight };
     }
 
     /// <summary>Renders <paramref name="state"/>; when the output differs from dest, checks it and replaces dest.</summary>
@@ -106,11 +114,56 @@ public sealed class TemplateReconciler(
         }
     }
 
-    /// <summary>The output the template would produce now, for <c>render</c> and <c>--noop</c>.</summary>
+    /// <summary>The output the template would produce now, for <c>render</c>.</summary>
     public string Render(DesiredState state, CancellationToken cancellationToken) => template.Render(state, _variables, cancellationToken);
+
+    /// <summary>
+    /// Renders <paramref name="state"/> and, when the output differs from dest, runs check-cmd on a
+    /// copy in <paramref name="scratchFolder"/>; writes nothing near dest and reloads nothing.
+    /// </summary>
+    public async Task<DryRunOutcome> DryRunAsync(DesiredState state, string scratchFolder, CancellationToken cancellationToken)
+    {
+        string content;
+        try
+        {
+            content = Render(state, cancellationToken);
+        }
+        catch (TemplateException e)
+        {
+            return new DryRunOutcome(definition.Name, definition.Dest, string.Empty, null, e.Message);
+        }
+
+        if (_live.Holds(content))
+        {
+            return new DryRunOutcome(definition.Name, definition.Dest, string.Empty, null, null);
+        }
+
+        var diff = UnifiedDiff.Between(_live.Content, content, definition.Dest);
+        if (definition.CheckCommand.Length == 0)
+        {
+            return new DryRunOutcome(definition.Name, definition.Dest, diff, null, null);
+        }
+
+        var copy = Path.Combine(scratchFolder, $"{definition.Name}-{Path.GetFileName(definition.Dest)}");
+        await File.WriteAllTextAsync(copy, content, cancellationToken);
+        try
+        {
+            var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), commandTimeout, cancellationToken);
+            return new DryRunOutcome(definition.Name, definition.Dest, diff, check, null);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
+    }
 
     private async Task<ReconcileOutcome> ReplaceAsync(string content, ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
+        if (keepDiffs)
+        {
+            outcome = outcome with { Diff = UnifiedDiff.Between(_live.Content, content, definition.Dest) };
+        }
+
         using var staged = writer.Stage(definition.Dest, content);
         if (definition.CheckCommand.Length > 0)
         {

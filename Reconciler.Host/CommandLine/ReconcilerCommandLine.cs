@@ -14,20 +14,31 @@ public static class ReconcilerCommandLine
             Description = "Render every template once (check, write, reload), then exit; non-zero exit if any failed",
         };
 
+        var noop = new Option<bool>("--noop")
+        {
+            Description = "Read the keys once, render and check every template, print a unified diff per template to stdout; write and reload nothing",
+        };
+
         var root = new RootCommand("Reconciler: keeps configuration files in sync with etcd and reloads the services that read them.")
         {
             common.Config,
             common.LogLevel,
             common.LogFormat,
             onetime,
+            noop,
         };
         root.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);
-            return result.GetValue(onetime)
-                ? ConfiguredRun.RunAsync(options, settings => OneTimeRunner.RunAsync(settings, options, cancellationToken))
-                : ConfiguredRun.RunAsync(options, settings => DaemonRunner.RunAsync(settings, options, cancellationToken));
+            return (result.GetValue(noop), result.GetValue(onetime)) switch
+            {
+                (true, _) => ConfiguredRun.RunAsync(options, settings => NoopRunner.RunAsync(settings, options, cancellationToken)),
+                (_, true) => ConfiguredRun.RunAsync(options, settings => OneTimeRunner.RunAsync(settings, options, cancellationToken)),
+                _ => ConfiguredRun.RunAsync(options, settings => DaemonRunner.RunAsync(settings, options, cancellationToken)),
+            };
         });
+        root.Subcommands.Add(CheckConfigCommand.Create(common));
+        root.Subcommands.Add(RenderTemplateCommand.Create(common));
         return root;
     }
 }

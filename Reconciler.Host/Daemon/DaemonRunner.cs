@@ -1,21 +1,25 @@
-using Akka.Actor;
+using System.Net;
 using Akka.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Host.CommandLine;
+using Reconciler.Host.Http;
 using Reconciler.Host.Logging;
+using Reconciler.Host.Metrics;
+using Reconciler.Host.Systemd;
 
 namespace Reconciler.Host.Daemon;
 
 /// <summary>
-/// Runs the pipeline under the generic host until SIGTERM/SIGINT. Shutdown drains first (no new
-/// changes; running checks and reloads finish within reconciler.shutdown.timeout), then stops the
-/// actors, whose running commands are killed, and exits 0 with no staged file or child left.
+/// Runs the pipeline under the generic host until SIGTERM/SIGINT; with <c>reconciler.http.listen</c>
+/// set, under a slim web host serving /healthz and /metrics. Shutdown drains first (no new changes;
+/// running checks and reloads finish within reconciler.shutdown.timeout), then stops the actors,
+/// whose running commands are killed, and exits 0 with no staged file or child left.
 /// </summary>
 public static class DaemonRunner
 {
@@ -24,14 +28,57 @@ public static class DaemonRunner
         var inFlight = new InFlightWork();
 
         // templates are parsed before anything starts, so a broken one is a startup error (exit 2)
-        var templates = TemplateReconciler.CreateAll(settings, inFlight);
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
+        using var host = settings.HttpListen.Length == 0
+            ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates, inFlight).Build()
+            : BuildWithHttp(settings, options, templates, inFlight);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
+        EffectiveConfiguration.Log(logger, settings, options);
+        try
+        {
+            await host.RunAsync(cancellationToken);
+        }
+        catch (IOException e) when (settings.HttpListen.Length > 0)
+        {
+            // Kestrel could not bind reconciler.http.listen (in use, not a local address)
+            logger.LogCritical("Cannot serve /healthz and /metrics on {Listen}: {Reason}", settings.HttpListen, e.Message);
+            return ExitCodes.Failed;
+        }
+
+        if (!await inFlight.DrainAsync(TimeSpan.FromSeconds(5)))
+        {
+            logger.LogWarning("Exiting with commands still being stopped");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateReconciler> templates, InFlightWork inFlight)
+    {
+        // Kestrel: the framework's own server (no download), concurrent, and shut down with the host
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(settings.HttpListen)));
+        builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name)));
+        var app = Configure(builder, settings, options, templates, inFlight).Build();
+        StatusEndpoints.Map(app);
+        return app;
+    }
+
+    private static TBuilder Configure<TBuilder>(
+        TBuilder builder,
+        ReconcilerSettings settings,
+        RunOptions options,
+        IReadOnlyList<TemplateReconciler> templates,
+        InFlightWork inFlight)
+        where TBuilder : IHostApplicationBuilder
+    {
         LoggingSetup.Configure(builder.Logging, settings, options);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(inFlight);
         builder.Services.AddHostedService<ConfigurationReloadSignal>();
+        builder.Services.AddSingleton(services => SystemdNotifier.FromEnvironment(services.GetRequiredService<ILogger<SystemdNotifier>>()));
         builder.Services.AddAkka("reconciler", (akka, services) =>
         {
             akka.AddHocon(
@@ -43,49 +90,8 @@ public static class DaemonRunner
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActors((system, registry) =>
-                {
-                    var root = system.ActorOf(
-                        ReconcilerActor.Props(settings, templates, KeyValueSourceFactory.Create, services.GetRequiredService<ILoggerFactory>(), inFlight),
-                        "reconciler");
-                    registry.Register<ReconcilerActor>(root);
-                    DrainOnShutdown(system, root, settings.ShutdownTimeout, services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler"));
-                });
+                .WithActors((system, registry) => PipelineStartup.Start(system, registry, services, settings, templates, inFlight));
         });
-
-        using var host = builder.Build();
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
-        logger.LogInformation(
-            "Starting with {Config}: {Templates} template(s) from {Backend}, debounce quiet={Quiet}ms max={Max}ms",
-            settings.SourceFile,
-            settings.Templates.Length,
-            settings.Backend.Type == BackendType.File ? settings.Backend.FilePath : string.Join(",", settings.Backend.Endpoints),
-            settings.Debounce.Quiet.TotalMilliseconds,
-            settings.Debounce.Max.TotalMilliseconds);
-        await host.RunAsync(cancellationToken);
-        if (!await inFlight.DrainAsync(TimeSpan.FromSeconds(5)))
-        {
-            logger.LogWarning("Exiting with commands still being stopped");
-        }
-
-        return ExitCodes.Ok;
+        return builder;
     }
-
-    /// <summary>Before the actors stop: no new changes, and running reconciles and reloads finish (bounded).</summary>
-    private static void DrainOnShutdown(ActorSystem system, IActorRef root, TimeSpan timeout, ILogger logger) =>
-        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-reconciler", async () =>
-        {
-            logger.LogInformation("Shutting down: no new changes, running checks and reloads get {Timeout}s to finish", timeout.TotalSeconds);
-            try
-            {
-                await root.Ask<Drained>(Drain.Instance, timeout);
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                // stopping the actors kills the process groups of what is still running
-                logger.LogWarning("Abandoning work still running after {Timeout}s", timeout.TotalSeconds);
-            }
-
-            return Akka.Done.Instance;
-        });
 }

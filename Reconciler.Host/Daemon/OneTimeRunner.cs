@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
-using Reconciler.Actors.State;
 using Reconciler.Host.CommandLine;
 using Reconciler.Host.Logging;
 
@@ -15,29 +13,23 @@ public static class OneTimeRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {
-        var templates = TemplateReconciler.CreateAll(settings);
+        var templates = TemplateReconciler.CreateAll(settings, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
         using var loggers = LoggingSetup.CreateFactory(settings, options);
         var logger = loggers.CreateLogger("Reconciler");
-        await using var source = KeyValueSourceFactory.Create(settings.Backend);
-
-        KeySnapshot snapshot;
-        try
+        EffectiveConfiguration.Log(logger, settings, options);
+        if (await CurrentState.ReadAsync(settings, logger, cancellationToken) is not { } read)
         {
-            snapshot = await source.ReadAsync(settings.WatchedPrefixes, cancellationToken);
-        }
-        catch (BackendUnavailableException e)
-        {
-            logger.LogError("Cannot read keys from {Backend}: {Reason}", source.Description, e.Message);
             return ExitCodes.Failed;
         }
 
-        var state = DesiredState.Empty.Apply(DesiredState.Empty.DifferenceTo(snapshot.Keys, snapshot.Revision), snapshot.Revision);
+        var (state, change) = read;
+
         var commands = new CommandRunner();
         var failures = 0;
         foreach (var template in templates)
         {
             var started = Stopwatch.StartNew();
-            var outcome = await template.ReconcileAsync(state.State, state.Change.Under(template.Definition.Keys), cancellationToken);
+            var outcome = await template.ReconcileAsync(state, change.Under(template.Definition.Keys), cancellationToken);
             var reload = outcome.NeedsReload && template.Definition.ReloadCommand.Length > 0
                 ? await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken)
                 : null;

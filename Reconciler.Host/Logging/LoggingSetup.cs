@@ -16,9 +16,9 @@ public static class LoggingSetup
     public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(Level(options.LogLevel ?? settings.Log.Level));
+        logging.SetMinimumLevel(MinimumLevel(settings, options));
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        var format = options.LogFormat ?? settings.Log.Format.ToString().ToLowerInvariant();
+        var format = Format(settings, options);
         logging.AddConsole(console =>
         {
             console.LogToStandardErrorThreshold = LogLevel.Trace;
@@ -38,13 +38,8 @@ public static class LoggingSetup
         });
     }
 
-    public static ILoggerFactory CreateFactory(ReconcilerSettings settings, RunOptions options) =>
-        LoggerFactory.Create(logging => Configure(logging, settings, options));
-
-    /// <summary>journald sets JOURNAL_STREAM for services whose output it captures.</summary>
-    private static bool UnderSystemd => Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
-
-    private static LogLevel Level(string level) => level switch
+    /// <summary>--log-level, else reconciler.log.level.</summary>
+    public static LogLevel MinimumLevel(ReconcilerSettings settings, RunOptions options) => (options.LogLevel ?? settings.Log.Level) switch
     {
         "trace" => LogLevel.Trace,
         "debug" => LogLevel.Debug,
@@ -52,4 +47,14 @@ public static class LoggingSetup
         "error" => LogLevel.Error,
         _ => LogLevel.Information,
     };
+
+    /// <summary>--log-format, else reconciler.log.format.</summary>
+    public static string Format(ReconcilerSettings settings, RunOptions options) =>
+        options.LogFormat ?? settings.Log.Format.ToString().ToLowerInvariant();
+
+    public static ILoggerFactory CreateFactory(ReconcilerSettings settings, RunOptions options) =>
+        LoggerFactory.Create(logging => Configure(logging, settings, options));
+
+    /// <summary>journald sets JOURNAL_STREAM for services whose output it captures.</summary>
+    private static bool UnderSystemd => Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };
 }

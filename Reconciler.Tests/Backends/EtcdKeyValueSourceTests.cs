@@ -91,7 +91,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         await etcd.PutAsync($"{_root}/w/old", "before");
         await using var source = Source(etcd);
         var snapshot = await source.ReadAsync([Prefix("w")], Timeout);
-        await using var watch = source.WatchAsync(Prefix("w"), snapshot.Revision + 1, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("w"), snapshot.Revision + 1, Timeout)).GetAsyncEnumerator(Timeout);
 
         var put = await etcd.PutAsync($"{_root}/w/new", "after");
         var delete = await etcd.DeleteAsync($"{_root}/w/old");
@@ -108,7 +108,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         var snapshot = await source.ReadAsync([Prefix("w")], Timeout);
         var put = await etcd.PutAsync($"{_root}/w/gap", "in between");
 
-        await using var watch = source.WatchAsync(Prefix("w"), snapshot.Revision + 1, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("w"), snapshot.Revision + 1, Timeout)).GetAsyncEnumerator(Timeout);
 
         Assert.Equal([KeyEvent.Put($"{_root}/w/gap", "in between", put)], await NextEventsAsync(watch, 1));
     }
@@ -118,7 +118,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     {
         await using var source = Source(etcd);
         var from = await etcd.GetRevisionAsync() + 1;
-        await using var watch = source.WatchAsync(Prefix("apps/web"), from, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("apps/web"), from, Timeout)).GetAsyncEnumerator(Timeout);
 
         await etcd.PutAsync($"{_root}/apps/webby/x", "sibling");
         var put = await etcd.PutAsync($"{_root}/apps/web/x", "child");
@@ -137,7 +137,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         // One revision per put (concurrent, so it is quick): etcd sends at most 1000 revisions per response.
         await Task.WhenAll(Enumerable.Range(0, 1100).Select(i => etcd.PutAsync($"{_root}/w/{i}", "v")));
 
-        await using var watch = source.WatchAsync(Prefix("w"), from, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("w"), from, Timeout)).GetAsyncEnumerator(Timeout);
 
         Assert.True(await watch.MoveNextAsync());
         Assert.Equal(watch.Current.Events[^1].ModRevision, watch.Current.Revision);
@@ -151,10 +151,22 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         await etcd.CompactAsync(second);
         await using var source = Source(etcd);
 
-        await using var watch = source.WatchAsync(Prefix("c"), first, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("c"), first, Timeout)).GetAsyncEnumerator(Timeout);
 
         var error = await Assert.ThrowsAsync<RevisionCompactedException>(async () => await watch.MoveNextAsync());
         Assert.Equal(second, error.CompactRevision);
+    }
+
+    [Fact]
+    public async Task WatchAsync_FirstYieldsAnEmptyBatchOnceTheStreamIsEstablished()
+    {
+        await using var source = Source(etcd);
+        var from = await etcd.GetRevisionAsync() + 1;
+        await using var watch = source.WatchAsync(Prefix("w"), from, Timeout).GetAsyncEnumerator(Timeout);
+
+        Assert.True(await watch.MoveNextAsync());
+        Assert.Empty(watch.Current.Events);
+        Assert.Equal(from - 1, watch.Current.Revision);
     }
 
     [Fact]
@@ -162,7 +174,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     {
         await using var source = Source(etcd);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Timeout);
-        await using var watch = source.WatchAsync(Prefix("w"), await etcd.GetRevisionAsync() + 1, cancel.Token)
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("w"), await etcd.GetRevisionAsync() + 1, cancel.Token))
             .GetAsyncEnumerator(cancel.Token);
         var next = watch.MoveNextAsync().AsTask();
 
@@ -203,7 +215,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     {
         using var own = await EtcdFixture.StartNewAsync();
         await using var source = Source(own);
-        await using var watch = source.WatchAsync(Prefix("w"), await own.GetRevisionAsync() + 1, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("w"), await own.GetRevisionAsync() + 1, Timeout)).GetAsyncEnumerator(Timeout);
         await own.PutAsync($"{_root}/w/a", "1");
         Assert.True(await watch.MoveNextAsync());
 
@@ -218,7 +230,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         using var own = await EtcdFixture.StartNewAsync();
         await using var source = Source(own);
         long lastSeen;
-        await using (var watch = source.WatchAsync(Prefix("w"), await own.GetRevisionAsync() + 1, Timeout).GetAsyncEnumerator(Timeout))
+        await using (var watch = EventsOnly(source.WatchAsync(Prefix("w"), await own.GetRevisionAsync() + 1, Timeout)).GetAsyncEnumerator(Timeout))
         {
             await own.PutAsync($"{_root}/w/a", "1");
             Assert.True(await watch.MoveNextAsync());
@@ -245,7 +257,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         await using var source = Source(own, "root", "s3cret-root");
 
         var snapshot = await source.ReadAsync([Prefix("a")], Timeout);
-        await using var watch = source.WatchAsync(Prefix("a"), put, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("a"), put, Timeout)).GetAsyncEnumerator(Timeout);
 
         Assert.Equal("1", snapshot.Keys[$"{_root}/a"]);
         Assert.Equal([KeyEvent.Put($"{_root}/a", "1", put)], await NextEventsAsync(watch, 1));
@@ -259,7 +271,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         await using var impostor = Source(own, "root", "wrong-pass");
 
         var readError = await Assert.ThrowsAsync<BackendUnavailableException>(() => impostor.ReadAsync([Prefix("a")], Timeout));
-        await using var watch = impostor.WatchAsync(Prefix("a"), 1, Timeout).GetAsyncEnumerator(Timeout);
+        await using var watch = EventsOnly(impostor.WatchAsync(Prefix("a"), 1, Timeout)).GetAsyncEnumerator(Timeout);
         var watchError = await Assert.ThrowsAsync<BackendUnavailableException>(async () => await watch.MoveNextAsync());
 
         Assert.Contains("authentication failed", readError.Message);
@@ -308,7 +320,7 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     {
         while (true)
         {
-            var watch = source.WatchAsync(prefix, from, Timeout).GetAsyncEnumerator(Timeout);
+            var watch = EventsOnly(source.WatchAsync(prefix, from, Timeout)).GetAsyncEnumerator(Timeout);
             try
             {
                 if (await watch.MoveNextAsync())
@@ -322,6 +334,18 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
             }
 
             await watch.DisposeAsync();
+        }
+    }
+
+    /// <summary>The watch without its first, empty "established" batch.</summary>
+    private static async IAsyncEnumerable<WatchBatch> EventsOnly(IAsyncEnumerable<WatchBatch> watch)
+    {
+        await foreach (var batch in watch)
+        {
+            if (batch.Events.Count > 0)
+            {
+                yield return batch;
+            }
         }
     }
 }

@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+
+namespace Reconciler.Actors.Health;
+
+/// <summary>
+/// What the daemon knows about itself: backend reachability, the last revision folded into the
+/// desired state (and when), and each template's health. Published on the event stream by
+/// <see cref="StatusActor"/> whenever it changes.
+/// </summary>
+public sealed record PipelineStatus(
+    BackendHealth Backend,
+    long Revision,
+    DateTimeOffset? RevisionTime,
+    ImmutableSortedDictionary<string, TemplateHealth> Templates)
+{
+    /// <summary>Backend reachable and every template's last render, check, write and reload succeeded.</summary>
+    public bool Healthy => Backend.Reachable && Templates.Values.All(t => t.Healthy);
+}

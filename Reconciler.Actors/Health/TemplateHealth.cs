@@ -1,0 +1,50 @@
+using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Rendering;
+
+namespace Reconciler.Actors.Health;
+
+/// <summary>
+/// One template's health, folded from its reconciles. A failed reload sticks: a later reconcile
+/// that finds dest unchanged does not reload, so the service still runs the old file until a
+/// later reload succeeds.
+/// </summary>
+public sealed record TemplateHealth(
+    string Name,
+    TemplateState State,
+    long Revision,
+    DateTimeOffset? LastReconcile,
+    DateTimeOffset? LastSuccess,
+    string? LastError,
+    bool ReloadOwed)
+{
+    public bool Healthy => State == TemplateState.Ok;
+
+    public static TemplateHealth Pending(string name) => new(name, TemplateState.Pending, 0, null, null, null, ReloadOwed: false);
+
+    public TemplateHealth After(TemplateReconciled reconciled, DateTimeOffset now)
+    {
+        var (outcome, reload) = (reconciled.Outcome, reconciled.Reload);
+        var next = this with { Revision = outcome.Revision, LastReconcile = now };
+        if (outcome.Failed)
+        {
+            return next with { State = Failed(outcome.Status), LastError = outcome.Error };
+        }
+
+        if (reload is { Succeeded: false })
+        {
+            return next with { State = TemplateState.ReloadFailed, LastError = $"reload failed: {reload.Summary}", ReloadOwed = true };
+        }
+
+        var owed = ReloadOwed && reload is null;
+        return owed
+            ? next with { State = TemplateState.ReloadFailed }
+            : next with { State = TemplateState.Ok, LastSuccess = now, LastError = null, ReloadOwed = false };
+    }
+
+    private static TemplateState Failed(ReconcileStatus status) => status switch
+    {
+        ReconcileStatus.RenderFailed => TemplateState.RenderFailed,
+        ReconcileStatus.CheckFailed => TemplateState.CheckFailed,
+        _ => TemplateState.WriteFailed,
+    };
+}

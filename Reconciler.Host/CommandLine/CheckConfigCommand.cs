@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Rendering;
+
+namespace Reconciler.Host.CommandLine;
+
+/// <summary><c>reconciler check --config FILE</c>: validates the configuration and parses every template, then exits.</summary>
+public static class CheckConfigCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var command = new Command("check", "Validate the configuration and parse every template, then exit: 0 when fine, 2 with the problem on stderr");
+        command.SetAction((result, _) => ConfiguredRun.RunAsync(common.Read(result), CheckAsync));
+        return command;
+    }
+
+    private static async Task<int> CheckAsync(ReconcilerSettings settings)
+    {
+        var templates = TemplateReconciler.CreateAll(settings);
+        var names = templates.Count == 0 ? string.Empty : $": {string.Join(", ", templates.Select(t => t.Definition.Name))}";
+        await Console.Out.WriteLineAsync($"reconciler: {settings.SourceFile}: ok, {templates.Count} template(s){names}");
+        return ExitCodes.Ok;
+    }
+}

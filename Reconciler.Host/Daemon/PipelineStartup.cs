@@ -1,0 +1,74 @@
+using Akka;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Health;
+using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Rendering;
+using Reconciler.Host.Metrics;
+using Reconciler.Host.Systemd;
+
+namespace Reconciler.Host.Daemon;
+
+/// <summary>
+/// Starts the daemon's actors in order: the observers of the event stream (status, metrics) are
+/// subscribed before the pipeline can publish anything, the systemd notifier last, since it probes
+/// the pipeline and reads the status.
+/// </summary>
+public static class PipelineStartup
+{
+    public static void Start(
+        ActorSystem system,
+        IActorRegistry registry,
+        IServiceProvider services,
+        ReconcilerSettings settings,
+        IReadOnlyList<TemplateReconciler> templates,
+        InFlightWork inFlight)
+    {
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+
+        var status = system.ActorOf(StatusActor.Props(KeyValueSourceFactory.Describe(settings.Backend), settings.Templates.Select(t => t.Name)), "status");
+        system.EventStream.Subscribe(status, StatusActor.Topics);
+        registry.Register<StatusActor>(status);
+        if (services.GetService<ReconcilerMetrics>() is { } metrics)
+        {
+            system.EventStream.Subscribe(system.ActorOf(MetricsActor.Props(metrics), "metrics"), MetricsActor.Topics);
+        }
+
+        var root = system.ActorOf(ReconcilerActor.Props(settings, templates, KeyValueSourceFactory.Create, loggers, inFlight), "reconciler");
+        registry.Register<ReconcilerActor>(root);
+        DrainOnShutdown(system, root, settings.ShutdownTimeout, loggers.CreateLogger("Reconciler"));
+
+        var notifier = services.GetRequiredService<SystemdNotifier>();
+        if (notifier.IsEnabled)
+        {
+            system.ActorOf(SystemdNotifyActor.Props(notifier, status, root, loggers.CreateLogger<SystemdNotifyActor>()), "systemd-notify");
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "systemd-stopping", () =>
+            {
+                notifier.Notify("STOPPING=1");
+                return Task.FromResult(Done.Instance);
+            });
+        }
+    }
+
+    /// <summary>Before the actors stop: no new changes, and running reconciles and reloads finish (bounded).</summary>
+    private static void DrainOnShutdown(ActorSystem system, IActorRef root, TimeSpan timeout, ILogger logger) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceRequestsDone, "drain-reconciler", async () =>
+        {
+            logger.LogInformation("Shutting down: no new changes, running checks and reloads get {Timeout}s to finish", timeout.TotalSeconds);
+            try
+            {
+                await root.Ask<Drained>(Drain.Instance, timeout);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                // stopping the actors kills the process groups of what is still running
+                logger.LogWarning("Abandoning work still running after {Timeout}s", timeout.TotalSeconds);
+            }
+
+            return Akka.Done.Instance;
+        });
+}

@@ -1,0 +1,42 @@
+using Reconciler.Actors.Health;
+
+namespace Reconciler.Host.Http;
+
+/// <summary>The JSON body of <c>/healthz</c>: overall verdict, backend, and per template its state and how stale it is.</summary>
+public sealed record HealthReport(
+    string Status,
+    HealthReport.BackendReport Backend,
+    long Revision,
+    DateTimeOffset? RevisionTime,
+    IReadOnlyDictionary<string, HealthReport.TemplateReport> Templates)
+{
+    public static HealthReport From(PipelineStatus status, DateTimeOffset now) => new(
+        status.Healthy ? "healthy" : "unhealthy",
+        new BackendReport(status.Backend.Description, status.Backend.Reachable, status.Backend.LastError, status.Backend.Since),
+        status.Revision,
+        status.RevisionTime,
+        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now)));
+
+    public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
+
+    public sealed record TemplateReport(
+        string State,
+        long Revision,
+        DateTimeOffset? LastReconcile,
+        DateTimeOffset? LastSuccess,
+        double? SecondsSinceSuccess,
+        string? LastError)
+    {
+        public static TemplateReport From(TemplateHealth health, DateTimeOffset now) => new(
+            Kebab(health.State),
+            health.Revision,
+            health.LastReconcile,
+            health.LastSuccess,
+            health.LastSuccess is { } success ? Math.Round((now - success).TotalSeconds, 3) : null,
+            health.LastError);
+
+        /// <summary>ReloadFailed → reload-failed.</summary>
+        private static string Kebab(TemplateState state) =>
+            string.Concat(state.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? $"-{char.ToLowerInvariant(c)}" : $"{char.ToLowerInvariant(c)}"));
+    }
+}

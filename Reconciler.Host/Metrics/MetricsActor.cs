@@ -1,0 +1,39 @@
+using Akka.Actor;
+using Reconciler.Actors.Health;
+using Reconciler.Actors.Pipeline;
+
+namespace Reconciler.Host.Metrics;
+
+/// <summary>Feeds <see cref="ReconcilerMetrics"/> from the pipeline's event-stream publications.</summary>
+public sealed class MetricsActor : ReceiveActor
+{
+    private readonly ReconcilerMetrics _metrics;
+    private bool _backendLost;
+
+    public MetricsActor(ReconcilerMetrics metrics)
+    {
+        _metrics = metrics;
+        Receive<TemplateReconciled>(_metrics.Observe);
+        Receive<StateAdvanced>(_metrics.Observe);
+        Receive<PipelineStatus>(_metrics.Observe);
+        Receive<BackendStatusChanged>(OnBackendStatus);
+    }
+
+    /// <summary>What it listens to; subscribe it before starting the pipeline (see <see cref="StatusActor.Topics"/>).</summary>
+    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(StateAdvanced), typeof(BackendStatusChanged), typeof(PipelineStatus)];
+
+    public static Props Props(ReconcilerMetrics metrics) => Akka.Actor.Props.Create(() => new MetricsActor(metrics));
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void OnBackendStatus(BackendStatusChanged changed)
+    {
+        _metrics.BackendReachable(changed.Reachable);
+        if (changed.Reachable && _backendLost)
+        {
+            _metrics.WatchReconnected();
+        }
+
+        _backendLost = !changed.Reachable;
+    }
+}

@@ -1,0 +1,125 @@
+using Prometheus;
+using Reconciler.Actors.Health;
+using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Rendering;
+
+namespace Reconciler.Host.Metrics;
+
+/// <summary>
+/// The daemon's Prometheus metrics, in a registry of its own (no default process collectors and
+/// their event listeners). Per-template series exist from the start, at zero, so rates work from
+/// the first failure on.
+/// </summary>
+public sealed class ReconcilerMetrics
+{
+    private static readonly string[] TemplateLabel = ["template"];
+
+    private readonly Counter _renders;
+    private readonly Counter _renderFailures;
+    private readonly Counter _checks;
+    private readonly Counter _checkFailures;
+    private readonly Counter _writes;
+    private readonly Counter _writeFailures;
+    private readonly Counter _reloads;
+    private readonly Counter _reloadFailures;
+    private readonly Histogram _renderDuration;
+    private readonly Histogram _checkDuration;
+    private readonly Histogram _reloadDuration;
+    private readonly Gauge _templateHealthy;
+    private readonly Gauge _revision;
+    private readonly Gauge _keys;
+    private readonly Counter _eventsApplied;
+    private readonly Gauge _backendUp;
+    private readonly Counter _watchReconnects;
+
+    public ReconcilerMetrics(IEnumerable<string> templates)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _renders = PerTemplate(factory, "reconciler_renders_total", "Template renders (every reconcile renders)");
+        _renderFailures = PerTemplate(factory, "reconciler_render_failures_total", "Renders that failed (template error, missing key)");
+        _checks = PerTemplate(factory, "reconciler_checks_total", "check-cmd runs");
+        _checkFailures = PerTemplate(factory, "reconciler_check_failures_total", "check-cmd runs that rejected the new file");
+        _writes = PerTemplate(factory, "reconciler_writes_total", "Times dest was replaced with a new file");
+        _writeFailures = PerTemplate(factory, "reconciler_write_failures_total", "Failures to stage or replace dest");
+        _reloads = PerTemplate(factory, "reconciler_reloads_total", "reload-cmd runs");
+        _reloadFailures = PerTemplate(factory, "reconciler_reload_failures_total", "reload-cmd runs that failed or timed out");
+        _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
+        _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
+        _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
+        _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded", TemplateLabel);
+        _revision = factory.CreateGauge("reconciler_revision", "Last backend revision applied to the desired state");
+        _keys = factory.CreateGauge("reconciler_keys", "Keys in the desired state");
+        _eventsApplied = factory.CreateCounter("reconciler_events_applied_total", "Key changes (put, delete) folded into the desired state");
+        _backendUp = factory.CreateGauge("reconciler_backend_up", "1 while the backend is reachable");
+        _watchReconnects = factory.CreateCounter("reconciler_watch_reconnects_total", "Times the watch came back after the backend was unreachable");
+
+        foreach (var template in templates)
+        {
+            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures })
+            {
+                counter.WithLabels(template);
+            }
+
+            _templateHealthy.WithLabels(template);
+        }
+    }
+
+    public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
+
+    public void Observe(TemplateReconciled reconciled)
+    {
+        var (outcome, reload) = (reconciled.Outcome, reconciled.Reload);
+        var template = outcome.Template;
+        _renders.WithLabels(template).Inc();
+        _renderDuration.WithLabels(template).Observe(outcome.RenderTime.TotalSeconds);
+        Count(_renderFailures, template, outcome.Status == ReconcileStatus.RenderFailed);
+        Count(_writeFailures, template, outcome.Status == ReconcileStatus.WriteFailed);
+        Count(_writes, template, outcome.NeedsReload);
+        if (outcome.Check is { } check)
+        {
+            _checks.WithLabels(template).Inc();
+            _checkDuration.WithLabels(template).Observe(check.Duration.TotalSeconds);
+            Count(_checkFailures, template, !check.Succeeded);
+        }
+
+        if (reload is not null)
+        {
+            _reloads.WithLabels(template).Inc();
+            _reloadDuration.WithLabels(template).Observe(reload.Duration.TotalSeconds);
+            Count(_reloadFailures, template, !reload.Succeeded);
+        }
+    }
+
+    public void Observe(StateAdvanced advanced)
+    {
+        _revision.Set(advanced.Revision);
+        _keys.Set(advanced.KeyCount);
+        _eventsApplied.Inc(advanced.EventsApplied);
+    }
+
+    public void Observe(PipelineStatus status)
+    {
+        foreach (var template in status.Templates.Values)
+        {
+            _templateHealthy.WithLabels(template.Name).Set(template.Healthy ? 1 : 0);
+        }
+    }
+
+    public void BackendReachable(bool reachable) => _backendUp.Set(reachable ? 1 : 0);
+
+    public void WatchReconnected() => _watchReconnects.Inc();
+
+    private static Counter PerTemplate(IMetricFactory factory, string name, string help) =>
+        factory.CreateCounter(name, help, TemplateLabel);
+
+    private static Histogram Durations(IMetricFactory factory, string name, string help, double[] buckets) =>
+        factory.CreateHistogram(name, help, new HistogramConfiguration { LabelNames = TemplateLabel, Buckets = buckets });
+
+    private static void Count(Counter counter, string template, bool happened)
+    {
+        if (happened)
+        {
+            counter.WithLabels(template).Inc();
+        }
+    }
+}

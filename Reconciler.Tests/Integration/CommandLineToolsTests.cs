@@ -1,0 +1,139 @@
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Integration;
+
+/// <summary><c>check</c>, <c>render</c> and <c>--noop</c> on the file backend: they answer and touch nothing.</summary>
+public sealed class CommandLineToolsTests : IDisposable
+{
+    private const string Template = """
+        backend app
+        {{~ for s in getvs "/a/*" }}
+            server {{ s }}
+        {{~ end }}
+
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-tools-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Help_lists_every_option_and_command()
+    {
+        var help = await ReconcilerProcess.RunAsync("--help");
+
+        Assert.Equal(0, help.ExitCode);
+        foreach (var expected in new[] { "--config", "--onetime", "--noop", "--log-level", "--log-format", "--version", "check", "render" })
+        {
+            Assert.Contains(expected, help.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task Check_accepts_a_good_configuration()
+    {
+        var config = WriteConfig(Template);
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal($"reconciler: {config}: ok, 1 template(s): t", result.Stdout.Trim());
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+    }
+
+    [Fact]
+    public async Task Check_rejects_a_broken_template_in_one_line_with_exit_2()
+    {
+        var config = WriteConfig("{{ for s in getvs \"/a/*\" }}\n{{ s ");
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Matches(@"t\.sbn\(\d+,\d+\)", line);
+    }
+
+    [Fact]
+    public async Task Check_rejects_a_bad_setting_in_one_line_with_exit_2()
+    {
+        var config = WriteConfig(Template, extra: "reconciler.http.listen = \"everywhere\"");
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("reconciler.http.listen: \"everywhere\" is not an address:port", line);
+    }
+
+    [Fact]
+    public async Task Render_prints_what_would_be_written_and_writes_nothing()
+    {
+        var config = WriteConfig(Template);
+
+        var result = await ReconcilerProcess.RunAsync("render", "--config", config, "t");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("    server web-2 127.0.0.1:9002", result.Stdout);
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+        Assert.Equal(0, (await ReconcilerProcess.RunAsync("--config", config, "--onetime")).ExitCode);
+        Assert.Equal(File.ReadAllText(Path.Combine(_folder, "out.txt")), result.Stdout);
+    }
+
+    [Fact]
+    public async Task Render_of_an_unknown_template_names_the_known_ones_and_exits_2()
+    {
+        var config = WriteConfig(Template);
+
+        var result = await ReconcilerProcess.RunAsync("render", "--config", config, "nope");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no template named nope (templates: t)", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Noop_prints_a_unified_diff_runs_the_check_and_writes_and_reloads_nothing()
+    {
+        var live = "backend app\n    server web-1 127.0.0.1:9001\n    server old 127.0.0.1:9000\n";
+        File.WriteAllText(Path.Combine(_folder, "out.txt"), live);
+        var checkedCopy = Path.Combine(_folder, "checked");
+        var config = WriteConfig(Template, check: $"cp {{{{src}}}} '{checkedCopy}'", reload: $"touch '{_folder}/reloaded'");
+        var before = Directory.GetFiles(_folder).Order().ToList();
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--noop");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"--- {Path.Combine(_folder, "out.txt")}", result.Stdout);
+        Assert.Contains("-    server old 127.0.0.1:9000", result.Stdout);
+        Assert.Contains("+    server web-2 127.0.0.1:9002", result.Stdout);
+        Assert.Contains("     server web-1 127.0.0.1:9001", result.Stdout);
+        Assert.Equal(live, File.ReadAllText(Path.Combine(_folder, "out.txt")));
+        Assert.Contains("server web-2", File.ReadAllText(checkedCopy)); // the check saw the new file...
+        Assert.Equal([.. before.Append(checkedCopy).Order()], Directory.GetFiles(_folder).Order().ToList()); // ...and nothing else was written
+    }
+
+    [Fact]
+    public async Task Noop_exits_1_when_the_check_rejects_the_change()
+    {
+        var config = WriteConfig(Template, check: "false");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--noop");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("+    server web-1 127.0.0.1:9001", result.Stdout);
+        Assert.Contains("check-cmd rejects", result.Stderr);
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+    }
+
+    private string WriteConfig(string template, string check = "", string reload = "", string extra = "")
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1 127.0.0.1:9001\n/a/2: web-2 127.0.0.1:9002\n");
+        File.WriteAllText(Path.Combine(_folder, "t.sbn"), template);
+        var config = Path.Combine(_folder, "reconciler.conf");
+        File.WriteAllText(config, $$"""
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["/a"], check-cmd = "{{check}}", reload-cmd = "{{reload}}" }]
+            {{extra}}
+            """);
+        return config;
+    }
+}
