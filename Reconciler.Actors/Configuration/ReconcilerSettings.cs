@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Configuration;
 
@@ -63,5 +64,11 @@ public sealed record TemplateDefinition(
     DebounceSettings Debounce,
     ImmutableDictionary<string, string> Variables)
 {
+    /// <summary>The language of <see cref="Src"/>: a confd resource's template is Go text/template.</summary>
+    public TemplateSyntax Syntax { get; init; } = TemplateSyntax.Scriban;
+
+    /// <summary>confd's resource prefix, prepended to the keys the template's functions read; "" for none.</summary>
+    public string KeyPrefix { get; init; } = string.Empty;
+
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 }

@@ -30,7 +30,7 @@ public sealed class TemplateReconciler(
     {
         var writer = new AtomicFileWriter();
         var commands = new CommandRunner();
-        return [.. settings.Templates.Select(t => new TemplateReconciler(t, CompiledTemplate.Load(t.Src), writer, commands, settings.CommandTimeout))];
+        return [.. settings.Templates.Select(t => new TemplateReconciler(t, CompiledTemplate.Load(t.Src, t.Syntax, t.KeyPrefix), writer, commands, settings.CommandTimeout))];
     }
 
     /// <summary>Renders <paramref name="state"/>; when the output differs from dest, checks it and replaces dest.</summary>
