@@ -17,10 +17,12 @@ public static class ReconcilerCommandLine
         var root = new RootCommand("Reconciler: keeps configuration files in sync with etcd and reloads the services that read them.")
         {
             common.Config,
+            common.ConfdDir,
             common.LogLevel,
             common.LogFormat,
             onetime,
         };
+        root.Add(ConvertTemplateCommand.Create());
         root.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);
