@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Configuration;
 
@@ -71,6 +72,12 @@ public sealed record TemplateDefinition(
     bool RollbackOnReloadFailure,
     ShrinkGuard ShrinkGuard)
 {
+    /// <summary>The language of <see cref="Src"/>: a confd resource's template is Go text/template.</summary>
+    public TemplateSyntax Syntax { get; init; } = TemplateSyntax.Scriban;
+
+    /// <summary>confd's resource prefix, prepended to the keys the template's functions read; "" for none.</summary>
+    public string KeyPrefix { get; init; } = string.Empty;
+
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 
     /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using Reconciler.Actors.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 
@@ -17,7 +18,9 @@ public static class SettingsLoader
 
     public static Config Reference { get; } = LoadReference();
 
-    public static ReconcilerSettings Load(string path)
+    /// <param name="path">The user's HOCON file.</param>
+    /// <param name="confdDir">A confd folder to load too (<c>--confd-dir</c>); overrides <c>reconciler.confd-dir</c>.</param>
+    public static ReconcilerSettings Load(string path, string? confdDir = null)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
@@ -35,11 +38,15 @@ public static class SettingsLoader
             throw new ConfigurationException($"{path}: cannot read: {e.Message}");
         }
 
-        return Parse(text, fullPath);
+        return Parse(text, fullPath, confdDir);
     }
 
+    /// <summary>Settings for a confd folder alone: reference.conf's defaults under confd.toml's backend, and its template resources.</summary>
+    public static ReconcilerSettings ForConfdDirectory(string confdDir) =>
+        Parse(string.Empty, Path.Combine(Path.GetFullPath(confdDir), "confd.toml"), confdDir);
+
     /// <summary>Validates HOCON text as if read from <paramref name="sourceFile"/> (relative paths resolve against its folder).</summary>
-    public static ReconcilerSettings Parse(string hocon, string sourceFile)
+    public static ReconcilerSettings Parse(string hocon, string sourceFile, string? confdDir = null)
     {
         if (HoconBrackets.FindUnbalanced(hocon) is { } bracketError)
         {
@@ -56,8 +63,11 @@ public static class SettingsLoader
             throw new ConfigurationException($"{sourceFile}: malformed HOCON: {FirstLine(e.Message)}");
         }
 
-        var reader = new SettingsReader(user.WithFallback(Reference), sourceFile);
-        return reader.Read();
+        // confd.toml's backend settings rank below the user's file and above reference.conf.
+        var merged = user.WithFallback(Reference);
+        var confd = new SettingsReader(merged, sourceFile).ReadConfdDirectory(confdDir);
+        var config = confd is null ? merged : user.WithFallback(confd.BackendSettings).WithFallback(Reference);
+        return new SettingsReader(config, sourceFile).Read(confd);
     }
 
     private static Config LoadReference()
@@ -75,11 +85,11 @@ public static class SettingsLoader
     {
         private readonly string _folder = Path.GetDirectoryName(file) ?? "/";
 
-        public ReconcilerSettings Read()
+        public ReconcilerSettings Read(ConfdDirectory? confd)
         {
             var backend = ReadBackend();
             var debounce = ReadDebounce(config, $"{Root}.debounce");
-            var templates = ReadTemplates(debounce);
+            var templates = ReadTemplates(debounce, confd);
             return new ReconcilerSettings(
                 file,
                 backend,
@@ -136,11 +146,42 @@ public static class SettingsLoader
             return passwordFile.Length == 0 ? Text(config, $"{at}.password") : File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
         }
 
-        private ImmutableArray<TemplateDefinition> ReadTemplates(DebounceSettings globalDebounce)
+        /// <summary>The folder of <c>--confd-dir</c> (<paramref name="flag"/>) or else <c>reconciler.confd-dir</c>; null when neither is set.</summary>
+        public ConfdDirectory? ReadConfdDirectory(string? flag)
+        {
+            const string at = $"{Root}.confd-dir";
+            var path = string.IsNullOrEmpty(flag) ? PathSetting(config, at) : Path.GetFullPath(flag);
+            if (path.Length == 0)
+            {
+                return null;
+            }
+
+            if (!Directory.Exists(path))
+            {
+                throw string.IsNullOrEmpty(flag)
+                    ? Error(at, $"folder {path} does not exist")
+                    : new ConfigurationException($"--confd-dir {flag}: folder {path} does not exist");
+            }
+
+            return ConfdDirectory.Open(path);
+        }
+
+        private ImmutableArray<TemplateDefinition> ReadTemplates(DebounceSettings globalDebounce, ConfdDirectory? confd)
+        {
+            ImmutableArray<TemplateDefinition> templates =
+                [.. ReadTemplateList(globalDebounce), .. confd?.ReadTemplateResources(globalDebounce) ?? []];
+            RejectDuplicates(templates, t => t.Name, "name");
+            RejectDuplicates(templates, t => t.Dest, "dest");
+            return templates;
+        }
+
+        private IEnumerable<TemplateDefinition> ReadTemplateList(DebounceSettings globalDebounce)
         {
             const string at = $"{Root}.templates";
             var value = config.GetValue(at);
-            if (value is null || value.IsEmpty)
+
+            // Akka's IsArray() is false for an empty list: reference.conf's `templates = []` means none.
+            if (value is null || value.IsEmpty || value.Values is [HoconArray { Count: 0 }])
             {
                 return [];
             }
@@ -151,12 +192,9 @@ public static class SettingsLoader
             }
 
             var defaults = config.GetConfig($"{Root}.template-defaults");
-            var templates = value.GetArray()
+            return value.GetArray()
                 .Select((entry, index) => ReadTemplate(entry, $"{at}[{index}]", defaults, globalDebounce))
-                .ToImmutableArray();
-            RejectDuplicates(templates, t => t.Name, "name");
-            RejectDuplicates(templates, t => t.Dest, "dest");
-            return templates;
+                .ToList();
         }
 
         private TemplateDefinition ReadTemplate(HoconValue entry, string at, Config defaults, DebounceSettings globalDebounce)

@@ -54,7 +54,7 @@ public sealed class TemplateReconciler(
         InFlightWork? inFlight,
         bool keepDiffs)
     {
-        var template = CompiledTemplate.Load(definition.Src);
+        var template = CompiledTemplate.Load(definition.Src, definition.Syntax, definition.KeyPrefix);
         return new TemplateReconciler(definition, template, writer, commands, commandTimeout, keepDiffs) { SourceText = template.SourceText, InFlight = inFlight };
     }
 

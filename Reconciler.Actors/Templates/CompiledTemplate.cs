@@ -1,3 +1,4 @@
+using Reconciler.Actors.Confd;
 using Reconciler.Actors.State;
 using Scriban;
 using Scriban.Parsing;
@@ -13,10 +14,12 @@ namespace Reconciler.Actors.Templates;
 public sealed class CompiledTemplate
 {
     private readonly Template template;
+    private readonly string keyPrefix;
 
-    private CompiledTemplate(Template template, string filePath, string sourceText)
+    private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText)
     {
         this.template = template;
+        this.keyPrefix = keyPrefix;
         FilePath = filePath;
         SourceText = sourceText;
     }
@@ -26,8 +29,11 @@ public sealed class CompiledTemplate
     /// <summary>The text the template was parsed from.</summary>
     public string SourceText { get; }
 
-    /// <exception cref="TemplateException">The file cannot be read, or does not parse.</exception>
-    public static CompiledTemplate Load(string path)
+    /// <param name="path">The template file.</param>
+    /// <param name="syntax">A Go template (a confd resource's) is converted to Scriban first, keeping its line numbers.</param>
+    /// <param name="keyPrefix">confd's resource prefix for the key functions (see <see cref="TemplateFunctions"/>).</param>
+    /// <exception cref="TemplateException">The file cannot be read, converted, or does not parse.</exception>
+    public static CompiledTemplate Load(string path, TemplateSyntax syntax = TemplateSyntax.Scriban, string keyPrefix = "")
     {
         string sourceText;
         try
@@ -39,11 +45,16 @@ public sealed class CompiledTemplate
             throw new TemplateException($"{path}: cannot read template: {e.Message}", e);
         }
 
-        return Parse(sourceText, path);
+        if (syntax == TemplateSyntax.GoTemplate)
+        {
+            sourceText = new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path);
+        }
+
+        return Parse(sourceText, path, keyPrefix);
     }
 
     /// <exception cref="TemplateException">The text does not parse; the message names the first error's position.</exception>
-    public static CompiledTemplate Parse(string sourceText, string filePath)
+    public static CompiledTemplate Parse(string sourceText, string filePath, string keyPrefix = "")
     {
         var template = Template.Parse(sourceText, filePath);
         if (template.HasErrors)
@@ -52,7 +63,7 @@ public sealed class CompiledTemplate
             throw new TemplateException(Locate(filePath, error.Span, error.Message));
         }
 
-        return new CompiledTemplate(template, filePath, sourceText);
+        return new CompiledTemplate(template, filePath, keyPrefix, sourceText);
     }
 
     /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>
@@ -78,7 +89,7 @@ public sealed class CompiledTemplate
         }
     }
 
-    private static TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken)
+    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken)
     {
         var context = new TemplateContext(CreateBuiltins())
         {
@@ -98,7 +109,7 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(new TemplateFunctions(state));
+        context.PushGlobal(new TemplateFunctions(state, keyPrefix));
         return context;
     }
 

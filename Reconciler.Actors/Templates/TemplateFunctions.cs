@@ -11,14 +11,23 @@ namespace Reconciler.Actors.Templates;
 public sealed partial class TemplateFunctions : ScriptObject
 {
     private readonly DesiredState state;
+    private readonly string keyPrefix;
 
-    public TemplateFunctions(DesiredState state)
+    /// <param name="state">The keys the functions read.</param>
+    /// <param name="keyPrefix">
+    /// confd's resource prefix ("" for none, else "/x" without a trailing slash): prepended to every key and
+    /// pattern the functions are given and stripped from the keys <c>get</c>/<c>gets</c> return, so under
+    /// prefix <c>/myapp</c> a template reads <c>/myapp/x</c> as <c>getv "/x"</c>, as in confd.
+    /// </param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "")
     {
         this.state = state;
+        this.keyPrefix = keyPrefix;
         RegisterKeyFunctions();
         RegisterTextFunctions();
         RegisterListFunctions();
         RegisterSystemFunctions();
+        RegisterGoTemplateFunctions();
     }
 
     /// <summary>
@@ -40,18 +49,18 @@ public sealed partial class TemplateFunctions : ScriptObject
 
     /// <summary>The value of <paramref name="key"/>, else <paramref name="defaultValue"/>; a missing key without one is an error.</summary>
     private string GetValue(string key, string? defaultValue = null) =>
-        state.TryGetValue(key, out var value) ? value : defaultValue ?? throw KeyNotFound(key);
+        state.TryGetValue(Prefixed(key), out var value) ? value : defaultValue ?? throw KeyNotFound(key);
 
     /// <summary>Values of the keys matching <paramref name="pattern"/>, sorted by value as confd does.</summary>
     private string[] GetValues(string pattern) =>
-        [.. new KeyPattern(pattern).Matches(state).Select(entry => entry.Value).Order(StringComparer.Ordinal)];
+        [.. new KeyPattern(Prefixed(pattern)).Matches(state).Select(entry => entry.Value).Order(StringComparer.Ordinal)];
 
     private KeyValueEntry Get(string key) =>
-        state.TryGetValue(key, out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
+        state.TryGetValue(Prefixed(key), out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
 
     /// <summary>Entries whose key matches <paramref name="pattern"/>, sorted by key.</summary>
     private KeyValueEntry[] GetAll(string pattern) =>
-        [.. new KeyPattern(pattern).Matches(state).Select(entry => new KeyValueEntry(entry.Key, entry.Value))];
+        [.. new KeyPattern(Prefixed(pattern)).Matches(state).Select(entry => new KeyValueEntry(Unprefixed(entry.Key), entry.Value))];
 
     /// <summary>Names of the direct children of <paramref name="path"/>, sorted and unique.</summary>
     private string[] List(string path) => ChildNames(path, hasChildren: false);
@@ -59,7 +68,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// <summary>Names of the direct children of <paramref name="path"/> that have children of their own.</summary>
     private string[] ListDirectories(string path) => ChildNames(path, hasChildren: true);
 
-    private bool Exists(string key) => state.TryGetValue(key, out _);
+    private bool Exists(string key) => state.TryGetValue(Prefixed(key), out _);
 
     /// <summary>
     /// Child names on path-segment boundaries (unlike confd's plain string prefix, <c>/apps/web</c> does not
@@ -67,7 +76,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// </summary>
     private string[] ChildNames(string path, bool hasChildren)
     {
-        var childPrefix = path.TrimEnd('/') + "/";
+        var childPrefix = Prefixed(path).TrimEnd('/') + "/";
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (key, _) in KeyIndex.For(state).StartingWith(childPrefix))
         {
@@ -83,5 +92,14 @@ public sealed partial class TemplateFunctions : ScriptObject
         return [.. names];
     }
 
-    private static KeyNotFoundException KeyNotFound(string key) => new($"key not found: {key}");
+    /// <summary>The full key for a key or pattern as the template wrote it.</summary>
+    private string Prefixed(string key) =>
+        keyPrefix.Length == 0 ? key : keyPrefix + (key.StartsWith('/') ? key : "/" + key);
+
+    /// <summary>A full key as the template sees it: confd stores <c>/myapp/x</c> as <c>/x</c> under prefix <c>/myapp</c>.</summary>
+    private string Unprefixed(string key) =>
+        keyPrefix.Length == 0 ? key : key.Length == keyPrefix.Length ? "/" : key[keyPrefix.Length..];
+
+    private KeyNotFoundException KeyNotFound(string key) =>
+        new(keyPrefix.Length == 0 ? $"key not found: {key}" : $"key not found: {key} (under prefix {keyPrefix})");
 }

@@ -11,15 +11,18 @@ public static class ConfiguredRun
 {
     public static async Task<int> RunAsync(RunOptions options, Func<ReconcilerSettings, Task<int>> run)
     {
-        if (options.ConfigFile.Length == 0)
+        if (options.ConfigFile.Length == 0 && string.IsNullOrEmpty(options.ConfdDir))
         {
-            await Console.Error.WriteLineAsync("reconciler: --config FILE is required (see reconciler --help)");
+            await Console.Error.WriteLineAsync("reconciler: --config FILE (or --confd-dir DIR) is required (see reconciler --help)");
             return ExitCodes.BadConfiguration;
         }
 
         try
         {
-            return await run(SettingsLoader.Load(options.ConfigFile));
+            // A confd folder alone is enough to run: settings come from reference.conf and its confd.toml.
+            return await run(options.ConfigFile.Length == 0
+                ? SettingsLoader.ForConfdDirectory(options.ConfdDir!)
+                : SettingsLoader.Load(options.ConfigFile, options.ConfdDir));
         }
         catch (Exception e) when (e is ConfigurationException or TemplateException)
         {

@@ -22,11 +22,13 @@ public static class ReconcilerCommandLine
         var root = new RootCommand("Reconciler: keeps configuration files in sync with etcd and reloads the services that read them.")
         {
             common.Config,
+            common.ConfdDir,
             common.LogLevel,
             common.LogFormat,
             onetime,
             noop,
         };
+        root.Add(ConvertTemplateCommand.Create());
         root.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

@@ -1,0 +1,8 @@
+namespace Reconciler.Actors.Confd;
+
+internal enum GoTemplatePartKind
+{
+    Text,
+    Action,
+    Comment,
+}

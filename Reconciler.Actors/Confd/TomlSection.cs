@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using Reconciler.Actors.Configuration;
+using Tomlyn.Model;
+
+namespace Reconciler.Actors.Confd;
+
+/// <summary>
+/// One table of a <see cref="TomlFile"/>, read one typed setting at a time. Names match without regard to case,
+/// as confd's TOML decoder matches them; every error names file, setting and line.
+/// </summary>
+internal sealed class TomlSection(TomlFile file, TomlTable table, string? setting)
+{
+    public bool Has(string key) => Find(key) is not null;
+
+    /// <summary>The string, or "" when the setting is absent.</summary>
+    public string Text(string key) => Value(key) switch
+    {
+        null => string.Empty,
+        string text => text,
+        _ => throw Error(key, "must be a string in double quotes"),
+    };
+
+    /// <summary>The list of strings, or empty when the setting is absent.</summary>
+    public ImmutableArray<string> TextList(string key) => Value(key) switch
+    {
+        null => [],
+        TomlArray items when items.All(item => item is string) => [.. items.Cast<string>()],
+        _ => throw Error(key, "must be a list of strings [\"...\", \"...\"]"),
+    };
+
+    public long? Integer(string key) => Value(key) switch
+    {
+        null => null,
+        long number => number,
+        _ => throw Error(key, "must be a whole number"),
+    };
+
+    public bool Boolean(string key) => Value(key) switch
+    {
+        null => false,
+        bool flag => flag,
+        _ => throw Error(key, "must be true or false"),
+    };
+
+    public TomlSection? Table(string key) => Value(key) switch
+    {
+        null => null,
+        TomlTable inner => new TomlSection(file, inner, Name(key)),
+        _ => throw Error(key, $"must be a table [{Name(key)}]"),
+    };
+
+    /// <exception cref="ConfigurationException">A setting that is not in <paramref name="known"/> (most likely misspelt).</exception>
+    public void RejectUnknown(IReadOnlyCollection<string> known)
+    {
+        var unknown = table.Keys.FirstOrDefault(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase));
+        if (unknown is not null)
+        {
+            throw Error(unknown, $"is not a setting here (known: {string.Join(", ", known)})");
+        }
+    }
+
+    public ConfigurationException Error(string key, string problem)
+    {
+        var written = Find(key) ?? key;
+        var line = file.LineOf(table, written) is { } number ? $" (line {number})" : string.Empty;
+        return ConfigurationException.For(file.Path, Name(written) + line, problem);
+    }
+
+    private object? Value(string key) => Find(key) is { } written ? table[written] : null;
+
+    private string? Find(string key) => table.Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+
+    private string Name(string key) => setting is null ? key : $"{setting}.{key}";
+}
