@@ -138,7 +138,8 @@ public sealed class ReconcilerActor : ReceiveActor
         foreach (var template in templates)
         {
             var name = template.Definition.Name;
-            if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template))
+            // a renderer stopped by the supervisor (too many restarts) is replaced even when its template is unchanged
+            if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template) && IsRunning(current.Renderer))
             {
                 kept[name] = current;
                 continue;
@@ -174,6 +175,8 @@ public sealed class ReconcilerActor : ReceiveActor
         Task.WhenAll(_renderers.Values.Select(r => r.Renderer.Ask<Drained>(Drain.Instance, timeout)))
             .PipeTo(Sender, success: _ => Drained.Instance);
     }
+
+    private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }

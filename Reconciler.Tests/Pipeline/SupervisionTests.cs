@@ -93,6 +93,31 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_renderer_stopped_after_max_restarts_comes_back_with_a_configuration_reload()
+    {
+        var settings = Settings(maxRestarts: 0);
+        var (root, watch) = Started(settings);
+        var renderer = Renderer();
+        Watch(renderer);
+        HoldNextCheck(watch, "b", "2", revision: 6);
+
+        renderer.Tell(new Status.Failure(new IOException("simulated: the reconcile task faulted")));
+
+        ExpectTerminated(renderer, Slow);
+        AwaitCondition(() => !RendererExists(), Slow);
+        File.Delete(_hold);
+
+        // reference.conf: "more than max-restarts within restart-window stops it until the next configuration reload"
+        root.Tell(new ApplyConfiguration(settings, [NewReconciler(Template)]));
+
+        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n", File.ReadAllText(_dest));
+        watch.Put("/apps/c", "3", 7);
+        Assert.Equal(7, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+    }
+
+    [Fact]
     public void A_failed_backend_is_retried_after_min_backoff_and_resumes_from_the_cursor_without_a_gap()
     {
         var status = CreateTestProbe();
