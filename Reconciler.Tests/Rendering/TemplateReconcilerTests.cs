@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using System.Text;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
@@ -259,6 +260,32 @@ public sealed class TemplateReconcilerTests : IDisposable
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_added_behind_its_back_is_rewritten()
+    {
+        var reconciler = NewReconciler(Definition(_dest));
+        await Reconcile(reconciler, Two);
+
+        File.WriteAllText(_dest, Rendered(Two), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        var outcome = await Reconcile(reconciler, Two);
+
+        Assert.Equal(ReconcileStatus.Written, outcome.Status);
+        Assert.Equal(Encoding.UTF8.GetBytes(Rendered(Two)), File.ReadAllBytes(_dest));
+    }
+
+    [Fact]
+    public async Task RestorePrevious_gives_back_the_previous_bytes_including_a_byte_order_mark()
+    {
+        var previous = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble().Concat(Encoding.UTF8.GetBytes("previous\n")).ToArray();
+        File.WriteAllBytes(_dest, previous);
+        var reconciler = NewReconciler(Definition(_dest));
+        await Reconcile(reconciler, Two);
+
+        Assert.True(reconciler.RestorePrevious());
+
+        Assert.Equal(previous, File.ReadAllBytes(_dest));
     }
 
     [Fact]
