@@ -76,6 +76,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     public void Unchanged_output_asks_for_no_reload()
     {
         File.WriteAllText(_dest, Rendered(Two));
+        File.SetUnixFileMode(_dest, Mode0644);
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
 
         renderer.Tell(new RenderRequested(Two, Added("a")));

@@ -60,6 +60,7 @@ public sealed class TemplateReconcilerTests : IDisposable
     public async Task A_dest_that_already_holds_the_output_is_unchanged_on_the_first_render()
     {
         File.WriteAllText(_dest, Rendered(Two));
+        File.SetUnixFileMode(_dest, Mode0644);
         var inode = InodeOf(_dest);
 
         var outcome = await Reconcile(NewReconciler(Definition(_dest)), Two);
@@ -286,6 +287,33 @@ public sealed class TemplateReconcilerTests : IDisposable
         Assert.True(reconciler.RestorePrevious());
 
         Assert.Equal(previous, File.ReadAllBytes(_dest));
+    }
+
+    [Fact]
+    public async Task A_dest_with_the_right_content_but_another_mode_gets_the_configured_mode()
+    {
+        File.WriteAllText(_dest, Rendered(Two));
+        File.SetUnixFileMode(_dest, Mode0644);
+
+        // e.g. mode tightened to 0640 in the configuration: the content is the same, the mode is not
+        var outcome = await Reconcile(NewReconciler(Definition(_dest, mode: Mode0640)), Two);
+
+        Assert.Equal(Mode0640, File.GetUnixFileMode(_dest));
+        Assert.Equal(ReconcileStatus.Written, outcome.Status);
+        Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
+    }
+
+    [Fact]
+    public async Task A_chmod_behind_its_back_is_undone_on_the_next_reconcile()
+    {
+        var reconciler = NewReconciler(Definition(_dest, mode: Mode0640));
+        await Reconcile(reconciler, Two);
+
+        File.SetUnixFileMode(_dest, Mode0640 | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+        var outcome = await Reconcile(reconciler, Two);
+
+        Assert.Equal(ReconcileStatus.Written, outcome.Status);
+        Assert.Equal(Mode0640, File.GetUnixFileMode(_dest));
     }
 
     [Fact]
