@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Pattern;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
@@ -87,14 +86,8 @@ public sealed class ReconcilerActor : ReceiveActor
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
     }
 
-    private Props WatcherSupervisorProps()
-    {
-        var watcher = WatcherActor.Props(_source, _desiredState, _settings.WatchedPrefixes, Logger<WatcherActor>());
-        var supervision = _settings.Supervision;
-        return BackoffSupervisor.Props(
-            Backoff.OnStop(watcher, "watcher", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
-                .WithAutoReset(supervision.MaxBackoff));
-    }
+    private Props WatcherSupervisorProps() =>
+        WatcherActor.Supervised(WatcherActor.Props(_source, _desiredState, _settings.WatchedPrefixes, Logger<WatcherActor>()), _settings.Supervision);
 
     private void Apply(ApplyConfiguration apply)
     {
@@ -139,7 +132,8 @@ public sealed class ReconcilerActor : ReceiveActor
         foreach (var template in templates)
         {
             var name = template.Definition.Name;
-            if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template))
+            // a renderer stopped by the supervisor (too many restarts) is replaced even when its template is unchanged
+            if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template) && IsRunning(current.Renderer))
             {
                 kept[name] = current;
                 continue;
@@ -175,6 +169,8 @@ public sealed class ReconcilerActor : ReceiveActor
         Task.WhenAll(_renderers.Values.Select(r => r.Renderer.Ask<Drained>(Drain.Instance, timeout)))
             .PipeTo(Sender, success: _ => Drained.Instance);
     }
+
+    private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }

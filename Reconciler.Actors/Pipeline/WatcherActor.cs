@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Pattern;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Pipeline;
@@ -40,6 +42,15 @@ public sealed class WatcherActor : ReceiveActor
 
     public static Props Props(IKeyValueSource source, IActorRef desiredState, ImmutableArray<KeyPrefix> prefixes, ILogger logger) =>
         Akka.Actor.Props.Create(() => new WatcherActor(source, desiredState, prefixes, logger));
+
+    /// <summary>
+    /// The watcher under its backoff supervisor: a stopped watcher (backend down) is started again
+    /// after min-backoff, doubling up to max-backoff, reset after a healthy max-backoff.
+    /// </summary>
+    public static Props Supervised(Props watcher, SupervisionSettings supervision) =>
+        BackoffSupervisor.Props(
+            Backoff.OnStop(watcher, "watcher", supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor, maxNrOfRetries: -1)
+                .WithAutoReset(supervision.MaxBackoff));
 
     protected override void PreStart() =>
         _desiredState.Ask<WatchCursor>(GetWatchCursor.Instance, TimeSpan.FromSeconds(10)).PipeTo(Self);

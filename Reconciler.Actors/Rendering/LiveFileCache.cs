@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Reconciler.Actors.Rendering;
 
 /// <summary>
@@ -25,13 +27,23 @@ internal sealed class LiveFileCache(string path)
 
         if (_content is null || file.Length != _length || file.LastWriteTimeUtc != _modified)
         {
-            Remember(File.ReadAllText(path), file);
+            Remember(ReadExactly(path), file);
         }
 
         return string.Equals(_content, content, StringComparison.Ordinal);
     }
 
     public void Wrote(string content) => Remember(content, new FileInfo(path));
+
+    /// <summary>
+    /// The file as written, a byte order mark included (as U+FEFF): <see cref="File.ReadAllText(string)"/> would
+    /// drop it, so a BOM added behind our back would look unchanged and a restored previous file would lose it.
+    /// </summary>
+    private static string ReadExactly(string file)
+    {
+        using var reader = new StreamReader(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), detectEncodingFromByteOrderMarks: false);
+        return reader.ReadToEnd();
+    }
 
     private void Remember(string content, FileInfo file)
     {

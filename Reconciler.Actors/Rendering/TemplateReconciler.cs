@@ -104,7 +104,7 @@ public sealed class TemplateReconciler(
         outcome = outcome with { Bytes = System.Text.Encoding.UTF8.GetByteCount(content), RenderTime = watch.Elapsed };
         try
         {
-            var result = _live.Holds(content) ? outcome : await ReplaceAsync(content, outcome, cancellationToken);
+            var result = _live.Holds(content) && HasConfiguredMode() ? outcome : await ReplaceAsync(content, outcome, cancellationToken);
             _lastAppliedEntries = result.Failed ? _lastAppliedEntries : entries;
             return result;
         }
@@ -181,6 +181,12 @@ public sealed class TemplateReconciler(
         _live.Wrote(content);
         return outcome with { Status = ReconcileStatus.Written };
     }
+
+    /// <summary>
+    /// Right content but another mode (a mode changed in the configuration, or a chmod behind our back) is out of
+    /// sync too, as in confd: the file is written again with the configured mode.
+    /// </summary>
+    private bool HasConfiguredMode() => OperatingSystem.IsWindows() || File.GetUnixFileMode(definition.Dest) == definition.Mode;
 
     // a walk over the template's keys: paid only when a shrink guard is set
     private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.Under(prefix.Value).Count());

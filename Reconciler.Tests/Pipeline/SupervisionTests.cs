@@ -1,0 +1,205 @@
+using System.Runtime.Versioning;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Pattern;
+using Akka.TestKit;
+using Microsoft.Extensions.Logging.Abstractions;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Rendering;
+using Reconciler.Actors.State;
+using Reconciler.Tests.Fixtures;
+using Reconciler.Tests.Output;
+using static Reconciler.Tests.Fixtures.TestTemplates;
+
+namespace Reconciler.Tests.Pipeline;
+
+/// <summary>
+/// The whole pipeline under <see cref="ReconcilerActor"/> with a fake backend: what its supervision does
+/// when a renderer throws or the backend fails. Virtual time drives the watcher's backoff.
+/// </summary>
+/// <remarks>
+/// A real reconcile does not throw: <see cref="TemplateReconciler"/> turns template, IO and command errors
+/// into outcomes (Scriban wraps exceptions from template functions), so the only way a reconcile reaches
+/// the renderer as a fault is a faulted task piped back as <see cref="Status.Failure"/>. The tests send
+/// that message to a busy renderer, which is exactly what the renderer sees when its reconcile task faults.
+/// </remarks>
+[UnsupportedOSPlatform("windows")]
+public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+
+    private readonly TempFolder _folder = new();
+    private readonly FakeKeyValueSource _source = new();
+    private readonly string _dest;
+    private readonly string _checks;
+    private readonly string _hold;
+    private readonly TestProbe _reconciled;
+
+    public SupervisionTests()
+        : base("akka.scheduler.implementation = \"Akka.TestKit.TestScheduler, Akka.TestKit\"")
+    {
+        _dest = _folder["app.cfg"];
+        _checks = _folder["checks"];
+        _hold = _folder["hold"];
+        _reconciled = CreateTestProbe();
+        Sys.EventStream.Subscribe(_reconciled.Ref, typeof(TemplateReconciled));
+    }
+
+    private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
+
+    /// <summary>The check runs while the hold file exists, so a test can catch the renderer busy.</summary>
+    private TemplateDefinition Template =>
+        Definition(_dest, check: $"echo run >> {Quote(_checks)}; while [ -e {Quote(_hold)} ]; do sleep 0.01; done");
+
+    void IDisposable.Dispose()
+    {
+        base.Dispose();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public void A_renderer_that_throws_is_restarted_and_the_desired_state_survives()
+    {
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Error));
+        var (_, watch) = Started(Settings(maxRestarts: 10));
+        var renderer = Renderer();
+        Watch(renderer);
+
+        var busy = HoldNextCheck(watch, "b", "2", revision: 6);
+        renderer.Tell(new Status.Failure(new IOException("simulated: the reconcile task faulted")));
+
+        var error = errors.FishForMessage<Error>(e => e.Cause is InvalidOperationException, Slow);
+        Assert.Contains("reconcile of t failed", error.Cause.Message);
+        Assert.IsType<IOException>(error.Cause.InnerException);
+
+        // the restart stopped the old instance: its running check was killed and its staged file removed
+        AwaitCondition(() => _folder.FileNames().SequenceEqual(["app.cfg", "checks", "hold"]), Slow);
+        Assert.Equal("/apps/a=1\n", File.ReadAllText(_dest));
+        Assert.Equal(busy, File.ReadAllLines(_checks).Length);
+
+        File.Delete(_hold);
+        watch.Put("/apps/c", "3", 7);
+
+        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.Equal(7, reconciled.Outcome.Revision);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest)); // b was folded in before the crash
+        Assert.Equal(renderer, Renderer()); // the same actor, restarted in place
+        ExpectNoMsg(Quiet); // no Terminated
+    }
+
+    [Fact]
+    public void A_renderer_stopped_after_max_restarts_comes_back_with_a_configuration_reload()
+    {
+        var settings = Settings(maxRestarts: 0);
+        var (root, watch) = Started(settings);
+        var renderer = Renderer();
+        Watch(renderer);
+        HoldNextCheck(watch, "b", "2", revision: 6);
+
+        renderer.Tell(new Status.Failure(new IOException("simulated: the reconcile task faulted")));
+
+        ExpectTerminated(renderer, Slow);
+        AwaitCondition(() => !RendererExists(), Slow);
+        File.Delete(_hold);
+
+        // reference.conf: "more than max-restarts within restart-window stops it until the next configuration reload"
+        root.Tell(new ApplyConfiguration(settings, [NewReconciler(Template)]));
+
+        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n", File.ReadAllText(_dest));
+        watch.Put("/apps/c", "3", 7);
+        Assert.Equal(7, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+    }
+
+    [Fact]
+    public void A_failed_backend_is_retried_after_min_backoff_and_resumes_from_the_cursor_without_a_gap()
+    {
+        var status = CreateTestProbe();
+        Sys.EventStream.Subscribe(status.Ref, typeof(BackendStatusChanged));
+        var (_, watch) = Started(Settings(maxRestarts: 10) with { Templates = [Definition(_dest)] });
+        Assert.True(status.ExpectMsg<BackendStatusChanged>(Slow).Reachable);
+        watch.Put("/apps/b", "2", 6);
+        Assert.Equal(6, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+
+        watch.Fail(new BackendUnavailableException("connection refused"));
+
+        Assert.False(status.ExpectMsg<BackendStatusChanged>(Slow).Reachable);
+        var supervisor = Resolve("/user/root/watcher-1")!;
+        AwaitCondition(() => CurrentChild(supervisor) is null, Slow);
+        Clock.Advance(TimeSpan.FromMilliseconds(999));
+        status.ExpectNoMsg(Quiet);
+        Assert.True(_source.NoNewWatch);
+
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        var resumed = _source.NextWatch(Slow);
+        Assert.Equal(7, resumed.FromRevision);
+        Assert.Single(_source.Reads);
+        Assert.True(status.ExpectMsg<BackendStatusChanged>(Slow).Reachable);
+        resumed.Put("/apps/c", "3", 7);
+        Assert.Equal(7, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest));
+    }
+
+    private ReconcilerSettings Settings(int maxRestarts) =>
+        new(
+            _folder["reconciler.conf"],
+            new BackendSettings(BackendType.File, [], _folder["keys.yaml"], "", "", new TlsSettings("", "", "")),
+            new DebounceSettings(TimeSpan.Zero, TimeSpan.Zero),
+            new SupervisionSettings(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), RandomFactor: 0, maxRestarts, TimeSpan.FromMinutes(1)),
+            CommandTimeout: TimeSpan.FromSeconds(20),
+            ShutdownTimeout: TimeSpan.FromSeconds(10),
+            new LogSettings("info", LogFormat.Text),
+            HttpListen: "",
+            [Template]);
+
+    /// <summary>The pipeline past its first render of /apps/a = 1 (revision 5), and its watch on /apps.</summary>
+    private (IActorRef Root, FakeWatch Watch) Started(ReconcilerSettings settings)
+    {
+        _source.OnRead = _ => FakeKeyValueSource.Snapshot(5, ("/apps/a", "1"));
+        var root = Sys.ActorOf(
+            ReconcilerActor.Props(settings, [.. settings.Templates.Select(t => NewReconciler(t))], _ => _source, NullLoggerFactory.Instance),
+            "root");
+        var first = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, first.Outcome.Status);
+        Assert.Equal("/apps/a=1\n", File.ReadAllText(_dest));
+        var watch = _source.NextWatch(Slow);
+        Assert.Equal(new KeyPrefix("/apps"), watch.Prefix);
+        return (root, watch);
+    }
+
+    /// <summary>Puts a key and waits until the renderer is busy checking the result; returns the checks run so far.</summary>
+    private int HoldNextCheck(FakeWatch watch, string name, string value, long revision)
+    {
+        var before = File.ReadAllLines(_checks).Length;
+        File.WriteAllText(_hold, "");
+        watch.Put($"/apps/{name}", value, revision);
+        AwaitCondition(() => File.ReadAllLines(_checks).Length == before + 1, Slow);
+        return before + 1;
+    }
+
+    private IActorRef Renderer() => Resolve("/user/root/renderer-t-1") ?? throw new InvalidOperationException("renderer-t-1 does not exist");
+
+    private bool RendererExists() => Resolve("/user/root/renderer-t-1") is not null;
+
+    /// <summary>The actor at <paramref name="path"/>, or null when there is none.</summary>
+    private IActorRef? Resolve(string path)
+    {
+        var probe = CreateTestProbe();
+        Sys.ActorSelection(path).Tell(new Identify(path), probe.Ref);
+        return probe.ExpectMsg<ActorIdentity>(Slow).Subject;
+    }
+
+    private IActorRef? CurrentChild(IActorRef backoffSupervisor)
+    {
+        var probe = CreateTestProbe();
+        backoffSupervisor.Tell(BackoffSupervisor.GetCurrentChild.Instance, probe.Ref);
+        return probe.ExpectMsg<BackoffSupervisor.CurrentChild>(Slow).Ref;
+    }
+}
