@@ -31,6 +31,9 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private bool _reloadOwed;
     private IActorRef? _drainer;
 
+    // a restarted renderer keeps its ActorRef: outcomes of the previous instance's reconciles are dropped
+    private readonly object _incarnation = new();
+
     public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger)
     {
         _reconciler = reconciler;
@@ -64,7 +67,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Busy()
     {
         Receive<RenderRequested>(Queue);
-        Receive<ReconcileOutcome>(OnReconciled);
+        Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
         Receive<ReloadCompleted>(OnReloaded);
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
@@ -95,7 +98,9 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Timers.Cancel(RetryTimer);
         _lastState = request.State;
         _started = Stopwatch.StartNew();
-        _reconciler.ReconcileAsync(request.State, _unapplied.Then(request.Change), _shutdown.Token).PipeTo(Self);
+        var incarnation = _incarnation;
+        _reconciler.ReconcileAsync(request.State, _unapplied.Then(request.Change), _shutdown.Token)
+            .PipeTo(Self, success: outcome => new Reconciled(incarnation, outcome));
         Become(Busy);
     }
 
@@ -212,4 +217,6 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     }
 
     private sealed record RolledBack(bool Restored);
+
+    private sealed record Reconciled(object Incarnation, ReconcileOutcome Outcome);
 }
