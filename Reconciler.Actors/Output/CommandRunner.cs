@@ -60,11 +60,11 @@ public sealed class CommandRunner
     private static Process Start(string commandLine)
     {
         // setsid execs (no fork: our child is never a group leader), so the shell's pid is its process group id.
-        // The outer shell only sends stderr into stdout's pipe, keeping both in the order they were written,
-        // and execs the operator's command line, which arrives as an argument and needs no quoting.
+        // The shell first sends its stderr into stdout's pipe, keeping both in the order they were written,
+        // then runs the operator's command line (configuration, never etcd data) — one exec fewer than a wrapper shell.
         var start = new ProcessStartInfo(SetsidPath)
         {
-            ArgumentList = { ShellPath, "-c", $"exec {ShellPath} -c \"$1\" 2>&1", "sh", commandLine },
+            ArgumentList = { ShellPath, "-c", "exec 2>&1\n" + commandLine },
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
