@@ -13,8 +13,8 @@ public sealed class Benchmarks(EtcdServer etcd, string workFolder, TextWriter pr
     /// <summary>Puts in flight at once during a burst: many instances registering at the same moment.</summary>
     private const int BurstConcurrency = 16;
 
-    /// <summary>Put/delete pairs run before counting: a long-running daemon has every path JIT-compiled.</summary>
-    public const int WarmupSamples = 3;
+    /// <summary>Put/delete pairs run before counting: a long-running daemon has its hot paths tiered up by the JIT.</summary>
+    public const int WarmupSamples = 10;
 
     private const string SampleGroup = "bench";
 

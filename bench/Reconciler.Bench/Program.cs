@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using Reconciler.Bench;
 
-var output = new Option<FileInfo>("--out") { Description = "Markdown file the results table is written to", Required = true };
-var samples = new Option<int>("--samples") { Description = "Puts and deletes timed at 100 and 10,000 keys", DefaultValueFactory = _ => 100 };
-var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 50 };
+var output = new Option<FileInfo>("--out") { Description = "Markdown file the results table is written to", DefaultValueFactory = _ => new FileInfo("bench/results.md") };
+var samples = new Option<int>("--samples") { Description = "Puts and deletes timed at 100 and 10,000 keys", DefaultValueFactory = _ => 200 };
+var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 100 };
 var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
 var root = new RootCommand("Benchmarks the reconciler executable against an etcd it starts itself (issue 6's measures).")
 {
@@ -14,11 +14,11 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
     idleSeconds,
 };
 root.SetAction((result, _) => RunAsync(
-    result.GetRequiredValue(output),
+    result.GetValue(output)!,
     result.GetValue(samples),
     result.GetValue(largeSamples),
     TimeSpan.FromSeconds(result.GetValue(idleSeconds)),
-    $"dotnet run -c Release --project bench/Reconciler.Bench -- {string.Join(' ', args)}"));
+    string.Join(' ', ["scripts/bench.sh", .. args])));
 return await root.Parse(args).InvokeAsync();
 
 static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSpan idle, string command)

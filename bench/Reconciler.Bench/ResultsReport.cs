@@ -83,7 +83,7 @@ public static class ResultsReport
         text.AppendLine();
         text.AppendLine(
             $"Measured {run.Started:yyyy-MM-dd HH:mm zzz} in {run.Duration.TotalMinutes:0.0} min with `{run.Command}`: reconciler {run.ReconcilerVersion}, etcd {run.EtcdVersion}, " +
-            $"{Environment.ProcessorCount} cores shared with other work (load average before: {run.LoadBefore}; after: {run.LoadAfter}), so numbers are noisy. " +
+            $"{Environment.ProcessorCount} cores shared with other work (load average before: {run.LoadBefore}; after: {run.LoadAfter}): the numbers move with that load. " +
             $"quiet = 0 except in the quiet = 200 ms burst; check-cmd `true`, reload-cmd appends a line to a file; each size's daemon is freshly started, " +
             $"{Benchmarks.WarmupSamples} put/delete pairs warm it up uncounted, and every change is fully reconciled (reload included) before the next.");
         return text.ToString();
