@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Reconciler.Bench;
+
+var output = new Option<FileInfo>("--out") { Description = "Markdown file the results table is written to", DefaultValueFactory = _ => new FileInfo("bench/results.md") };
+var samples = new Option<int>("--samples") { Description = "Puts and deletes timed at 100 and 10,000 keys", DefaultValueFactory = _ => 200 };
+var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 100 };
+var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
+var root = new RootCommand("Benchmarks the reconciler executable against an etcd it starts itself (issue 6's measures).")
+{
+    output,
+    samples,
+    largeSamples,
+    idleSeconds,
+};
+root.SetAction((result, _) => RunAsync(
+    result.GetValue(output)!,
+    result.GetValue(samples),
+    result.GetValue(largeSamples),
+    TimeSpan.FromSeconds(result.GetValue(idleSeconds)),
+    string.Join(' ', ["scripts/bench.sh", .. args])));
+return await root.Parse(args).InvokeAsync();
+
+static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSpan idle, string command)
+{
+    var started = DateTimeOffset.Now;
+    var loadBefore = LoadAverage();
+    var clock = Stopwatch.StartNew();
+    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
+    try
+    {
+        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
+        var bench = new Benchmarks(etcd, work.FullName, Console.Out);
+        var sizes = new List<SizeResult> { await bench.MeasureSizeAsync(100, samples, idle) };
+
+        // both bursts over the 100 keys, so they measure debouncing rather than render cost
+        BurstResult[] bursts = [await bench.MeasureBurstAsync(TimeSpan.Zero), await bench.MeasureBurstAsync(TimeSpan.FromMilliseconds(200))];
+        sizes.Add(await bench.MeasureSizeAsync(10_000, samples, idle));
+        sizes.Add(await bench.MeasureSizeAsync(100_000, largeSamples, idle));
+
+        var run = new RunConditions(started, clock.Elapsed, ReconcilerVersion(), await etcd.ReadVersionAsync(), loadBefore, LoadAverage(), command);
+        var report = ResultsReport.Render(sizes, bursts, run);
+        await File.WriteAllTextAsync(output.FullName, report);
+        Console.WriteLine();
+        Console.Write(report);
+        return 0;
+    }
+    finally
+    {
+        work.Delete(recursive: true);
+    }
+}
+
+static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
+
+// "0.1.0+<commit>": the SDK stamps the commit the daemon was built from
+static string ReconcilerVersion()
+{
+    var version = FileVersionInfo.GetVersionInfo(Path.Combine(AppContext.BaseDirectory, "reconciler.dll")).ProductVersion ?? "unknown";
+    var plus = version.IndexOf('+');
+    return plus < 0 ? version : version[..Math.Min(version.Length, plus + 11)];
+}

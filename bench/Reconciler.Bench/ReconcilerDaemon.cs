@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Reconciler.Bench;
+
+/// <summary>
+/// The real <c>reconciler</c> executable as a child process, over a generated config: the scenario's HAProxy
+/// template over <see cref="ScenarioKeys.Prefix"/>, <c>check-cmd = true</c>, and a reload-cmd that appends one
+/// line per reload to a file, so reloads can be counted. Its log gives each reconcile's own stage times.
+/// </summary>
+public sealed class ReconcilerDaemon : IDisposable
+{
+    private const int LogLinesKept = 30;
+
+    private readonly Process _process;
+    private readonly List<ReconcileRecord> _reconciles = [];
+    private readonly Queue<string> _lastLines = new();
+
+    private ReconcilerDaemon(Process process, long startedAt, string destPath, string reloadLogPath)
+    {
+        _process = process;
+        StartedAt = startedAt;
+        DestPath = destPath;
+        ReloadLogPath = reloadLogPath;
+    }
+
+    /// <summary><see cref="Stopwatch"/> timestamp taken just before the process was started.</summary>
+    public long StartedAt { get; }
+
+    public string DestPath { get; }
+
+    public string ReloadLogPath { get; }
+
+    public int Reloads => File.Exists(ReloadLogPath) ? File.ReadLines(ReloadLogPath).Count() : 0;
+
+    /// <summary>User + system CPU time so far (.NET reads utime+stime from <c>/proc/&lt;pid&gt;/stat</c>).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Starts the daemon with its config, dest and reload log in <paramref name="folder"/>.</summary>
+    public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet)
+    {
+        Directory.CreateDirectory(folder);
+        var destPath = Path.Combine(folder, "haproxy.cfg");
+        var reloadLogPath = Path.Combine(folder, "reloads.log");
+        var configPath = Path.Combine(folder, "reconciler.conf");
+        File.WriteAllText(configPath, $$"""
+            reconciler {
+              backend { type = etcd, endpoints = ["{{etcdUrl}}"] }
+              debounce { quiet = {{quiet.TotalMilliseconds}}ms, max = 2s }
+              templates = [
+                {
+                  name = haproxy
+                  src = "{{Path.Combine(AppContext.BaseDirectory, "haproxy.cfg.sbn")}}"
+                  dest = "{{destPath}}"
+                  keys = ["{{ScenarioKeys.Prefix}}"]
+                  check-cmd = "true"
+                  reload-cmd = "echo reloaded >> {{reloadLogPath}}"
+                  vars { stats_socket = "{{folder}}/admin.sock", stats_bind = "127.0.0.1:8888", http_bind = "127.0.0.1:8080" }
+                }
+              ]
+            }
+            """);
+
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
+        {
+            ArgumentList = { "--config", configPath, "--log-level", "info" },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var startedAt = Stopwatch.GetTimestamp();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start reconciler");
+        var daemon = new ReconcilerDaemon(process, startedAt, destPath, reloadLogPath);
+        process.OutputDataReceived += (_, e) => daemon.OnLogLine(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.OnLogLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Waits for the daemon's log line of the reconcile that covered <paramref name="revision"/> (written once its reload ran).</summary>
+    public async Task<ReconcileRecord> WaitForReconcileAsync(long revision, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            lock (_reconciles)
+            {
+                if (_reconciles.Find(r => r.Revision >= revision) is { } record)
+                {
+                    return record;
+                }
+            }
+
+            ThrowIfExited();
+            await Task.Delay(2);
+        }
+
+        throw Failure($"no reconcile of revision {revision} was logged within {timeout.TotalSeconds:0} s");
+    }
+
+    /// <summary>The reconciles logged from position <paramref name="from"/> on (see <see cref="ReconcileCount"/>).</summary>
+    public IReadOnlyList<ReconcileRecord> ReconcilesSince(int from)
+    {
+        lock (_reconciles)
+        {
+            return _reconciles[from..];
+        }
+    }
+
+    public int ReconcileCount
+    {
+        get
+        {
+            lock (_reconciles)
+            {
+                return _reconciles.Count;
+            }
+        }
+    }
+
+    /// <summary>Resident set size now and its peak, from <c>/proc/&lt;pid&gt;/status</c>.</summary>
+    public MemoryUsage ReadMemory()
+    {
+        ThrowIfExited();
+        long Kilobytes(string field) => long.Parse(
+            File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
+            CultureInfo.InvariantCulture);
+        return new MemoryUsage(Kilobytes("VmRSS") * 1024, Kilobytes("VmHWM") * 1024);
+    }
+
+    public void ThrowIfExited()
+    {
+        if (_process.HasExited)
+        {
+            throw Failure($"reconciler exited with code {_process.ExitCode}");
+        }
+    }
+
+    /// <summary>An error carrying the daemon's last log lines, which usually say what went wrong.</summary>
+    public InvalidOperationException Failure(string what)
+    {
+        lock (_lastLines)
+        {
+            return new InvalidOperationException($"{what}; reconciler's last output:{Environment.NewLine}{string.Join(Environment.NewLine, _lastLines)}");
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLogLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > LogLinesKept)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+
+        if (ReconcileRecord.TryParse(line) is { } record)
+        {
+            lock (_reconciles)
+            {
+                _reconciles.Add(record);
+            }
+        }
+    }
+}
+
+public sealed record MemoryUsage(long ResidentBytes, long PeakResidentBytes);
+
+/// <summary>One <c>Reconciled …</c> log line of the daemon (its default text format), with its stage times in whole milliseconds.</summary>
+public sealed partial record ReconcileRecord(long Revision, string Check, string Reload, long RenderMs, long CheckMs, long ReloadMs, long TotalMs)
+{
+    public static ReconcileRecord? TryParse(string line)
+    {
+        var match = ReconciledLine().Match(line);
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        long Number(string group) => long.Parse(match.Groups[group].ValueSpan, CultureInfo.InvariantCulture);
+        return new ReconcileRecord(
+            Number("revision"), match.Groups["check"].Value, match.Groups["reload"].Value,
+            Number("render"), Number("checkMs"), Number("reloadMs"), Number("total"));
+    }
+
+    [GeneratedRegex(@"Reconciled \S+ dest=.* revision=(?<revision>\d+) .* render=(?<render>\d+)ms check=(?<check>.*) \((?<checkMs>\d+)ms\) reload=(?<reload>.*) \((?<reloadMs>\d+)ms\) total=(?<total>\d+)ms$")]
+    private static partial Regex ReconciledLine();
+}
