@@ -21,6 +21,7 @@ public static class ReconcilerCommandLine
             common.LogFormat,
             onetime,
         };
+        root.Add(RegisterCommand.Create(common));
         root.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

@@ -13,12 +13,16 @@ namespace Reconciler.Host.Logging;
 /// </summary>
 public static class LoggingSetup
 {
-    public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options)
+    public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options) =>
+        Configure(logging, settings.Log, options);
+
+    /// <summary>Logging for a command that reads no configuration file (<paramref name="defaults"/> stand in for it).</summary>
+    public static void Configure(ILoggingBuilder logging, LogSettings defaults, RunOptions options)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(Level(options.LogLevel ?? settings.Log.Level));
+        logging.SetMinimumLevel(Level(options.LogLevel ?? defaults.Level));
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        var format = options.LogFormat ?? settings.Log.Format.ToString().ToLowerInvariant();
+        var format = options.LogFormat ?? defaults.Format.ToString().ToLowerInvariant();
         logging.AddConsole(console =>
         {
             console.LogToStandardErrorThreshold = LogLevel.Trace;
@@ -39,7 +43,10 @@ public static class LoggingSetup
     }
 
     public static ILoggerFactory CreateFactory(ReconcilerSettings settings, RunOptions options) =>
-        LoggerFactory.Create(logging => Configure(logging, settings, options));
+        CreateFactory(settings.Log, options);
+
+    public static ILoggerFactory CreateFactory(LogSettings defaults, RunOptions options) =>
+        LoggerFactory.Create(logging => Configure(logging, defaults, options));
 
     /// <summary>journald sets JOURNAL_STREAM for services whose output it captures.</summary>
     private static bool UnderSystemd => Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };

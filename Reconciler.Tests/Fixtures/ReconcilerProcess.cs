@@ -2,24 +2,12 @@ using System.Diagnostics;
 
 namespace Reconciler.Tests.Fixtures;
 
-/// <summary>Runs the built <c>reconciler</c> executable as an operator would, and collects its exit code and output.</summary>
+/// <summary>Runs the built <c>reconciler</c> executable as an operator would: to completion (exit code and output) or in the background.</summary>
 public static class ReconcilerProcess
 {
     public static async Task<ProcessResult> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(StartInfo(args))!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -35,6 +23,26 @@ public static class ReconcilerProcess
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts reconciler and returns while it runs; dispose the result to make sure it is gone.</summary>
+    public static RunningReconciler Start(params string[] args) => new(Process.Start(StartInfo(args))!);
+
+    private static ProcessStartInfo StartInfo(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 }
 
