@@ -35,9 +35,14 @@ public sealed class NamedHttpServer : IAsyncDisposable
 
     public static NamedHttpServer Start(string name) => new(name, FreePort.Next());
 
+    /// <summary>Stops answering: connections are refused from now on, as after a crash. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
-        _listener.Close();
+        if (_listener.IsListening)
+        {
+            _listener.Close();
+        }
+
         await _serving;
     }
 

@@ -76,6 +76,11 @@ public sealed class HaproxyScenario : IAsyncDisposable
     public static string KeyOf(NamedHttpServer instance) =>
         $"{Prefix}/{instance.Name.Replace("stupid-server-", "stupid-server@", StringComparison.Ordinal)}.service";
 
+    /// <summary>Registers the instance as its systemd sidecar would: <c>reconciler register</c> with a lease of <paramref name="ttl"/>.</summary>
+    public RunningReconciler SelfRegister(NamedHttpServer instance, string ttl) =>
+        ReconcilerProcess.Start(
+            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--ttl", ttl);
+
     public Task RegisterAsync(NamedHttpServer instance) => Etcd.PutAsync(KeyOf(instance), instance.Registration);
 
     public Task DeregisterAsync(NamedHttpServer instance) => Etcd.DeleteAsync(KeyOf(instance));

@@ -1,3 +1,4 @@
+using Reconciler.Actors.Output;
 using Reconciler.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -124,6 +125,40 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         await Scenario.RegisterAsync(second);
         await Scenario.ExpectReloadsAsync(2);
         await Scenario.ExpectTrafficToAsync(second);
+    }
+
+    [Fact]
+    public async Task Self_registered_instances_leave_the_pool_on_SIGTERM_at_once_and_when_killed_once_their_lease_expires()
+    {
+        var instances = Enumerable.Range(1, 3).Select(Scenario.StartInstance).ToList();
+        await Scenario.RegisterAsync(instances[0]);
+        await Scenario.ExpectReloadsAsync(1);
+        await using var second = Scenario.SelfRegister(instances[1], ttl: "2s");
+        await Scenario.ExpectReloadsAsync(2);
+        await using var third = Scenario.SelfRegister(instances[2], ttl: "2s");
+        await Scenario.ExpectReloadsAsync(3);
+        await Scenario.ExpectTrafficToAsync(instances[2]);
+        var load = LoadGenerator.Start(Scenario.Frontend, maxRequests: 5000, maxDuration: TimeSpan.FromSeconds(30), pace: TimeSpan.FromMilliseconds(10));
+
+        // stopping the unit: the sidecar deregisters first, then the instance stops
+        second.Signal(LibC.SIGTERM);
+        Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        await Scenario.ExpectReloadsAsync(4);
+        var served = instances[1].Served;
+        Assert.DoesNotContain(instances[1].Name, await Scenario.ProbeAsync(12));
+        Assert.Equal(served, instances[1].Served);
+        await instances[1].DisposeAsync();
+
+        // a crash: instance and sidecar die at once, nobody deregisters; until the lease expires HAProxy still
+        // routes to it, and retries + redispatch move those requests to a live instance
+        await instances[2].DisposeAsync();
+        third.Signal(LibC.SIGKILL);
+        await Scenario.ExpectReloadsAsync(5);
+
+        var report = await load.StopAsync();
+        _output.WriteLine($"load through a deregistration and a crash: {report}");
+        Assert.True(report.Failures.Count == 0, $"{report}{Environment.NewLine}{Scenario.Diagnostics()}");
+        Assert.Equal(["stupid-server-1"], ServerNames());
     }
 
     /// <summary>The instance names on the live file's <c>server</c> lines.</summary>
