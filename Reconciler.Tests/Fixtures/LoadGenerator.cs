@@ -10,7 +10,8 @@ namespace Reconciler.Tests.Fixtures;
 /// recording which instance answered each request and why any request failed. Each loop is a different kind of
 /// client, as a reload can hurt each differently: HttpClient on a kept-alive connection (an API client),
 /// HttpClient with a new connection per request (a fresh visitor: hurt if no process listens for a moment),
-/// and two <see cref="BareKeepAliveClient"/>s (hurt if a process closes a kept-alive connection under them).
+/// and two <see cref="BareKeepAliveClient"/>s, which count the requests a reload made them resend (a
+/// connection closed under them as they sent): each is one a POST would have lost.
 /// </summary>
 public sealed class LoadGenerator
 {
@@ -25,6 +26,7 @@ public sealed class LoadGenerator
     private readonly Task[] _loops;
     private int _budget;
     private int _sent;
+    private int _resent;
 
     private LoadGenerator(Uri target, int maxRequests, TimeSpan maxDuration, TimeSpan pace)
     {
@@ -62,10 +64,10 @@ public sealed class LoadGenerator
         await Task.WhenAll(_loops);
         _client.Dispose();
         _stop.Dispose();
-        return new LoadReport(_sent, Answers, [.. _failures], _clock.Elapsed);
+        return new LoadReport(_sent, Answers, [.. _failures], _resent, _clock.Elapsed);
     }
 
-    private async Task LoopAsync(TimeSpan pace, string client, Func<CancellationToken, Task<(int Status, string Body)>> send)
+    private async Task LoopAsync(TimeSpan pace, string client, Func<CancellationToken, Task<(int Status, string Body, bool Resent)>> send)
     {
         using var timer = new PeriodicTimer(pace);
         try
@@ -83,13 +85,18 @@ public sealed class LoadGenerator
     }
 
     /// <summary>One request, timed out on its own (stopping the load lets requests in flight finish).</summary>
-    private async Task SendOneAsync(string client, Func<CancellationToken, Task<(int Status, string Body)>> send)
+    private async Task SendOneAsync(string client, Func<CancellationToken, Task<(int Status, string Body, bool Resent)>> send)
     {
         var sentAt = _clock.Elapsed;
         using var timeout = new CancellationTokenSource(RequestTimeout);
         try
         {
-            var (status, body) = await send(timeout.Token);
+            var (status, body, resent) = await send(timeout.Token);
+            if (resent)
+            {
+                Interlocked.Increment(ref _resent);
+            }
+
             if (status == (int)HttpStatusCode.OK && body.Length > 0)
             {
                 _answers.AddOrUpdate(body, 1, (_, n) => n + 1);
@@ -105,12 +112,13 @@ public sealed class LoadGenerator
         }
     }
 
-    private async Task<(int Status, string Body)> SendAsync(bool keepAlive, CancellationToken cancellationToken)
+    /// <summary>HttpClient resends on its own and does not tell: never counted as resent.</summary>
+    private async Task<(int Status, string Body, bool Resent)> SendAsync(bool keepAlive, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, _target);
         request.Headers.ConnectionClose = !keepAlive;
         using var response = await _client.SendAsync(request, cancellationToken);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), false);
     }
 
     private void Fail(TimeSpan sentAt, string client, string what) =>
