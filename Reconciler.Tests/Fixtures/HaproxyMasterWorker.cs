@@ -23,10 +23,9 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ConcurrentDictionary<int, bool> _workersSeen = new();
 
-    private HaproxyMasterWorker(Process process, string pidFile, string masterSocket)
+    private HaproxyMasterWorker(Process process, string masterSocket)
     {
         _process = process;
-        PidFile = pidFile;
         MasterSocket = masterSocket;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
@@ -34,11 +33,7 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    public string PidFile { get; }
-
     public string MasterSocket { get; }
-
-    public int MasterPid => _process.Id;
 
     /// <summary>What HAProxy printed (notices, warnings, alerts), oldest first.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
@@ -63,7 +58,7 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
             UseShellExecute = false,
         };
         var haproxy = new HaproxyMasterWorker(
-            Process.Start(start) ?? throw new InvalidOperationException($"cannot start {HaproxyBinary}"), pidFile, masterSocket);
+            Process.Start(start) ?? throw new InvalidOperationException($"cannot start {HaproxyBinary}"), masterSocket);
         try
         {
             await haproxy.WaitUntilServingAsync(frontendPort);

@@ -30,8 +30,6 @@ public sealed class RunningReconciler : IAsyncDisposable
 
     public string Output => string.Join(Environment.NewLine, _output);
 
-    public bool HasExited => _process.HasExited;
-
     /// <summary>Waits until a printed line satisfies <paramref name="match"/>; fails with the output at the deadline or if the process exits.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, string what)
     {
