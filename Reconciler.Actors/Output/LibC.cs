@@ -10,7 +10,10 @@ internal static class LibC
 {
     private const string Library = "libc";
 
+    public const int SIGHUP = 1;
+
     public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
 
     public const int ESRCH = 3;
     public const int ERANGE = 34;

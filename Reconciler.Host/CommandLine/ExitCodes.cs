@@ -4,9 +4,9 @@ public static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>A template failed to render, check, write or reload (<c>--onetime</c>).</summary>
+    /// <summary>A template failed to render, check, write or reload (<c>--onetime</c>); etcd refused a registration (<c>register</c>).</summary>
     public const int Failed = 1;
 
-    /// <summary>The configuration or a template is wrong.</summary>
+    /// <summary>The configuration, a template or a command-line value is wrong.</summary>
     public const int BadConfiguration = 2;
 }

@@ -29,6 +29,7 @@ public static class ReconcilerCommandLine
             noop,
         };
         root.Add(ConvertTemplateCommand.Create());
+        root.Add(RegisterCommand.Create(common));
         root.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

@@ -13,12 +13,16 @@ namespace Reconciler.Host.Logging;
 /// </summary>
 public static class LoggingSetup
 {
-    public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options)
+    public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options) =>
+        Configure(logging, settings.Log, options);
+
+    /// <summary>Logging for a command that reads no configuration file (<paramref name="defaults"/> stand in for it).</summary>
+    public static void Configure(ILoggingBuilder logging, LogSettings defaults, RunOptions options)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(MinimumLevel(settings, options));
+        logging.SetMinimumLevel(MinimumLevel(defaults, options));
         logging.AddFilter("Microsoft", LogLevel.Warning);
-        var format = Format(settings, options);
+        var format = Format(defaults, options);
         logging.AddConsole(console =>
         {
             console.LogToStandardErrorThreshold = LogLevel.Trace;
@@ -39,7 +43,18 @@ public static class LoggingSetup
     }
 
     /// <summary>--log-level, else reconciler.log.level.</summary>
-    public static LogLevel MinimumLevel(ReconcilerSettings settings, RunOptions options) => (options.LogLevel ?? settings.Log.Level) switch
+    public static LogLevel MinimumLevel(ReconcilerSettings settings, RunOptions options) => MinimumLevel(settings.Log, options);
+
+    /// <summary>--log-format, else reconciler.log.format.</summary>
+    public static string Format(ReconcilerSettings settings, RunOptions options) => Format(settings.Log, options);
+
+    public static ILoggerFactory CreateFactory(ReconcilerSettings settings, RunOptions options) =>
+        CreateFactory(settings.Log, options);
+
+    public static ILoggerFactory CreateFactory(LogSettings defaults, RunOptions options) =>
+        LoggerFactory.Create(logging => Configure(logging, defaults, options));
+
+    private static LogLevel MinimumLevel(LogSettings defaults, RunOptions options) => (options.LogLevel ?? defaults.Level) switch
     {
         "trace" => LogLevel.Trace,
         "debug" => LogLevel.Debug,
@@ -48,12 +63,8 @@ public static class LoggingSetup
         _ => LogLevel.Information,
     };
 
-    /// <summary>--log-format, else reconciler.log.format.</summary>
-    public static string Format(ReconcilerSettings settings, RunOptions options) =>
-        options.LogFormat ?? settings.Log.Format.ToString().ToLowerInvariant();
-
-    public static ILoggerFactory CreateFactory(ReconcilerSettings settings, RunOptions options) =>
-        LoggerFactory.Create(logging => Configure(logging, settings, options));
+    private static string Format(LogSettings defaults, RunOptions options) =>
+        options.LogFormat ?? defaults.Format.ToString().ToLowerInvariant();
 
     /// <summary>journald sets JOURNAL_STREAM for services whose output it captures.</summary>
     private static bool UnderSystemd => Environment.GetEnvironmentVariable("JOURNAL_STREAM") is { Length: > 0 };

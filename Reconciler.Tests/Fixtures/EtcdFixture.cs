@@ -130,6 +130,13 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
     public async Task<long> DeleteAsync(string key) =>
         (await Client.DeleteAsync(key)).Header.Revision;
 
+    /// <returns>The lease the key is attached to (0: none), or null when there is no such key.</returns>
+    public async Task<long?> LeaseOfAsync(string key)
+    {
+        var response = await Client.GetAsync(key);
+        return response.Kvs.Count == 0 ? null : response.Kvs[0].Lease;
+    }
+
     public async Task<long> GetRevisionAsync() =>
         (await Client.GetAsync("\0")).Header.Revision;
 

@@ -40,7 +40,12 @@ public sealed class PipelineHarness : IAsyncDisposable
 
         var configFile = Path.Combine(folder, "reconciler.conf");
         File.WriteAllText(configFile, hocon);
-        var settings = SettingsLoader.Load(configFile);
+        return Start(system, folder, SettingsLoader.Load(configFile));
+    }
+
+    /// <summary>Starts the pipeline on settings loaded elsewhere (say, a shipped config file with test overrides).</summary>
+    public static PipelineHarness Start(ActorSystem system, string folder, ReconcilerSettings settings)
+    {
         var logs = new CapturingLoggerFactory();
         var root = system.ActorOf(ReconcilerActor.Props(settings, TemplateReconciler.CreateAll(settings), KeyValueSourceFactory.Create, logs));
         return new PipelineHarness(folder, settings, root, logs);

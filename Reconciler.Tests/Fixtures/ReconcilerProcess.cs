@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Reconciler.Tests.Fixtures;
 
-/// <summary>Runs the built <c>reconciler</c> executable as an operator would, and collects its exit code and output.</summary>
+/// <summary>Runs the built <c>reconciler</c> executable as an operator would: to completion (exit code and output) or in the background.</summary>
 public static class ReconcilerProcess
 {
     public static async Task<ProcessResult> RunAsync(params string[] args)

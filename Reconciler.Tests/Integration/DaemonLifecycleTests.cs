@@ -1,3 +1,4 @@
+using Reconciler.Actors.Output;
 using Reconciler.Tests.Fixtures;
 
 namespace Reconciler.Tests.Integration;
@@ -22,13 +23,13 @@ public sealed class DaemonLifecycleTests : IDisposable
             reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"],
               check-cmd = "touch '{{_folder}}/checking'; sleep 600 # {{_marker}}" }]
             """);
-        using var daemon = DaemonProcess.Start("--config", config);
+        using var daemon = RunningReconciler.Start("--config", config);
         await Until(() => File.Exists(Path.Combine(_folder, "checking")));
         Assert.NotEmpty(StagedFiles());
 
-        daemon.Signal(Signals.SigTerm);
+        daemon.Signal(LibC.SIGTERM);
 
-        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, (await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20))).ExitCode);
         Assert.Empty(StagedFiles());
         Assert.False(File.Exists(Path.Combine(_folder, "out", "a.txt")));
         Assert.Empty(ProcessesMentioning(_marker));
@@ -41,12 +42,12 @@ public sealed class DaemonLifecycleTests : IDisposable
         Write("a.sbn", """A={{ getv "/a/1" }}""");
         Write("b.sbn", """B={{ getv "/b/1" }}""");
         var config = Config(TwoTemplates);
-        using var daemon = DaemonProcess.Start("--config", config);
+        using var daemon = RunningReconciler.Start("--config", config);
         await Until(() => Read("out/a.txt") == "A=one" && Read("out/b.txt") == "B=bee");
         await Until(() => daemon.CountLines("Reconciled b") == 1);
 
         Write("a.sbn", """a is {{ getv "/a/1" }}""");
-        daemon.Signal(Signals.SigHup);
+        daemon.Signal(LibC.SIGHUP);
 
         await Until(() => Read("out/a.txt") == "a is one");
         await Until(() => daemon.CountLines("Configuration reloaded") == 1 && daemon.CountLines("Reconciled a") == 2);
@@ -60,13 +61,13 @@ public sealed class DaemonLifecycleTests : IDisposable
         Write("a.sbn", """A={{ getv "/a/1" }}""");
         Write("b.sbn", """B={{ getv "/b/1" }}""");
         var config = Config(TwoTemplates);
-        using var daemon = DaemonProcess.Start("--config", config);
+        using var daemon = RunningReconciler.Start("--config", config);
         await Until(() => Read("out/a.txt") == "A=one");
 
         Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.debounce.quiet = later\n");
-        daemon.Signal(Signals.SigHup);
+        daemon.Signal(LibC.SIGHUP);
         await Until(() => daemon.CountLines("Configuration reload rejected") == 1);
-        Assert.Contains(daemon.LogLines, l => l.Contains("reconciler.debounce.quiet: \"later\" is not a duration"));
+        Assert.Contains(daemon.StderrLines, l => l.Contains("reconciler.debounce.quiet: \"later\" is not a duration"));
 
         Write("keys.yaml", "/a/1: two\n/b/1: bee\n");
         await Until(() => Read("out/a.txt") == "A=two");

@@ -1,3 +1,4 @@
+using Reconciler.Actors.Output;
 using Reconciler.Tests.Fixtures;
 
 namespace Reconciler.Tests.Systemd;
@@ -26,7 +27,7 @@ public sealed class SystemdServiceTests : IDisposable
         Assert.Contains("STATUS=revision 1 applied", ready);
         await _socket.ExpectAsync(m => m == "WATCHDOG=1", Timeout, "WATCHDOG=1 after READY");
 
-        daemon.Signal(RunningReconciler.SIGTERM);
+        daemon.Signal(LibC.SIGTERM);
 
         await _socket.ExpectAsync(m => m.Contains("STOPPING=1"), Timeout, "STOPPING=1");
         Assert.Equal(0, (await daemon.WaitForExitAsync(Timeout)).ExitCode);

@@ -1,0 +1,27 @@
+using Reconciler.Actors.Backends;
+
+namespace Reconciler.Actors.Registration;
+
+/// <summary>
+/// The few etcd calls a registration needs. Every method throws <see cref="BackendUnavailableException"/> when
+/// etcd cannot be reached (the registration retries), <see cref="RegistrationRejectedException"/> when etcd
+/// refuses the request for good (say, bad credentials), and <see cref="OperationCanceledException"/> when the
+/// token is cancelled.
+/// </summary>
+public interface ILeaseClient : IDisposable
+{
+    /// <summary>The etcd endpoints, safe for logs.</summary>
+    string Description { get; }
+
+    /// <summary>A new lease that expires <paramref name="ttl"/> after its last renewal (etcd may lengthen it).</summary>
+    Task<Lease> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>Puts the key attached to the lease: it goes when the lease goes.</summary>
+    Task PutAsync(string key, string value, long leaseId, CancellationToken cancellationToken);
+
+    /// <summary>Renews the lease; returns its time to live, <see cref="TimeSpan.Zero"/> when it expired or never existed.</summary>
+    Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken);
+
+    /// <summary>Ends the lease now, deleting its keys; a lease that is already gone is not an error.</summary>
+    Task RevokeAsync(long leaseId, CancellationToken cancellationToken);
+}

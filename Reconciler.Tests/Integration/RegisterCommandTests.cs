@@ -1,0 +1,99 @@
+using System.Net;
+using Reconciler.Actors.Output;
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Integration;
+
+/// <summary><c>reconciler register</c> as a systemd unit runs it, against a real etcd.</summary>
+public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private readonly string _prefix = $"/register/{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task The_key_lives_under_a_lease_while_it_runs_and_SIGTERM_removes_it_at_once()
+    {
+        var key = $"{_prefix}/{Dns.GetHostName()}";
+        await using var register = Register(etcd, $"{_prefix}/%n", ttl: "10s");
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key} = \"stupid-server-1 127.0.0.1:9001\""), "the registration");
+
+        Assert.NotEqual(0, await etcd.LeaseOfAsync(key));
+
+        register.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await register.WaitForExitAsync(Deadline)).ExitCode);
+        Assert.Null(await etcd.LeaseOfAsync(key)); // revoked, not left to its 10 s TTL
+        Assert.Contains(register.Lines, l => l.Contains($"Deregistered {key}"));
+    }
+
+    [Fact]
+    public async Task After_kill_9_the_key_stays_until_the_lease_expires()
+    {
+        var key = $"{_prefix}/stupid-server@1.service";
+        await using var register = Register(etcd, key, ttl: "2s");
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key}"), "the registration");
+
+        register.Signal(LibC.SIGKILL);
+        await register.WaitForExitAsync(Deadline);
+        Assert.NotNull(await etcd.LeaseOfAsync(key)); // nobody revoked it
+
+        await WaitUntilAsync("the key expiring with its lease", async () => await etcd.LeaseOfAsync(key) is null);
+    }
+
+    [Fact]
+    public async Task After_an_etcd_outage_the_registration_is_re_established_and_kept_alive()
+    {
+        using var privateEtcd = await EtcdFixture.StartNewAsync();
+        var key = $"{_prefix}/stupid-server@1.service";
+        await using var register = Register(privateEtcd, key, ttl: "2s");
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key}"), "the registration");
+
+        await privateEtcd.StopAsync();
+        await register.WaitForLineAsync(l => l.Contains("Lost etcd"), "the lost connection");
+        await privateEtcd.StartAsync();
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key} again"), "the registration after the outage");
+
+        // renewed, not just surviving the restart: present through twice its TTL
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+        while (DateTime.UtcNow < until)
+        {
+            Assert.NotNull(await privateEtcd.LeaseOfAsync(key));
+            await Task.Delay(200);
+        }
+
+        Assert.Single(register.Lines, l => l.Contains("Lost etcd")); // once, though it retried every 667 ms
+    }
+
+    [Theory]
+    [InlineData("--ttl", "soon", "--ttl: \"soon\" is not a duration")]
+    [InlineData("--ttl", "0", "--ttl: must be at least 1s")]
+    [InlineData("--key", "/apps/%i", "--key: \"/apps/%i\": unknown specifier %i")]
+    [InlineData("--endpoints", "127.0.0.1:2379", "--endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
+    [InlineData("--config", "reconciler.conf", "register does not read --config")]
+    [InlineData("--ca-file", "/nonexistent/ca.pem", "file /nonexistent/ca.pem does not exist")]
+    public async Task A_bad_option_is_one_line_on_stderr_and_exit_2(string option, string value, string expected)
+    {
+        var args = new Dictionary<string, string>
+        {
+            ["--endpoints"] = etcd.ClientUrl, ["--key"] = $"{_prefix}/%n", ["--value"] = "v", [option] = value,
+        };
+
+        var result = await ReconcilerProcess.RunAsync(["register", .. args.SelectMany(a => new[] { a.Key, a.Value })]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith($"reconciler register: {expected}", Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    private static RunningReconciler Register(EtcdFixture etcd, string key, string ttl) =>
+        RunningReconciler.Start(
+            "register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "stupid-server-1 127.0.0.1:9001", "--ttl", ttl);
+
+    private static async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within {Deadline.TotalSeconds:0} s: {what}");
+            await Task.Delay(50);
+        }
+    }
+}

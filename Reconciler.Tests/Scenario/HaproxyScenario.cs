@@ -1,0 +1,201 @@
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Rendering;
+using Reconciler.Actors.State;
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Scenario;
+
+/// <summary>
+/// The reference scenario on one machine, every piece real: a private etcd, HAProxy in master-worker mode on free
+/// loopback ports, the reconciler pipeline on the shipped haproxy.conf and template, and application instances
+/// (<see cref="NamedHttpServer"/>) that register under <c>/apps/stupid_server</c> as the scenario describes.
+/// HAProxy starts on the config the template gives for an empty pool, as it would from a previous run, so the
+/// reconciler's first reconcile finds the file in sync and does not reload.
+/// </summary>
+public sealed class HaproxyScenario : IAsyncDisposable
+{
+    public const string Prefix = "/apps/stupid_server";
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    private readonly string _folder;
+    private readonly List<NamedHttpServer> _instances = [];
+    private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private HaproxyMasterWorker? _haproxy;
+    private PipelineHarness? _pipeline;
+
+    private HaproxyScenario(EtcdFixture etcd, string folder)
+    {
+        Etcd = etcd;
+        _folder = folder;
+        HttpPort = FreePort.Next();
+        StatsPort = FreePort.Next();
+    }
+
+    public EtcdFixture Etcd { get; }
+
+    public int HttpPort { get; }
+
+    public int StatsPort { get; }
+
+    public Uri Frontend => new($"http://127.0.0.1:{HttpPort}/");
+
+    public string ConfigFile => Path.Combine(_folder, "haproxy.cfg");
+
+    public string LiveConfig => File.ReadAllText(ConfigFile);
+
+    public HaproxyMasterWorker Haproxy => _haproxy!;
+
+    public PipelineHarness Pipeline => _pipeline!;
+
+    public static async Task<HaproxyScenario> StartAsync(ActorSystem system)
+    {
+        var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
+        try
+        {
+            await scenario.StartHaproxyAndPipelineAsync(system);
+            return scenario;
+        }
+        catch
+        {
+            await scenario.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts instance <c>stupid-server-N</c> (not registered yet).</summary>
+    public NamedHttpServer StartInstance(int number)
+    {
+        var instance = NamedHttpServer.Start($"stupid-server-{number}");
+        _instances.Add(instance);
+        return instance;
+    }
+
+    /// <summary>The key the instance's systemd unit would register under: <c>/apps/stupid_server/stupid-server@N.service</c>.</summary>
+    public static string KeyOf(NamedHttpServer instance) =>
+        $"{Prefix}/{instance.Name.Replace("stupid-server-", "stupid-server@", StringComparison.Ordinal)}.service";
+
+    /// <summary>Registers the instance as its systemd sidecar would: <c>reconciler register</c> with a lease of <paramref name="ttl"/>.</summary>
+    public RunningReconciler SelfRegister(NamedHttpServer instance, string ttl) =>
+        RunningReconciler.Start(
+            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--ttl", ttl);
+
+    public Task RegisterAsync(NamedHttpServer instance) => Etcd.PutAsync(KeyOf(instance), instance.Registration);
+
+    public Task DeregisterAsync(NamedHttpServer instance) => Etcd.DeleteAsync(KeyOf(instance));
+
+    /// <summary>
+    /// Waits until HAProxy has been reloaded exactly <paramref name="reloads"/> times since it started and no old
+    /// worker is left, so every request from now on is served by the newest configuration.
+    /// </summary>
+    public async Task ExpectReloadsAsync(int reloads)
+    {
+        await WaitUntilAsync($"HAProxy reloaded {reloads} time(s) with no old worker left", async () =>
+        {
+            if (await Haproxy.TryShowProcAsync() is not { } processes)
+            {
+                return false;
+            }
+
+            Assert.True(processes.Reloads <= reloads, $"HAProxy was reloaded {processes.Reloads} times, expected {reloads}{Environment.NewLine}{Diagnostics()}");
+            return processes.Reloads == reloads && processes.OldWorkers.Count == 0 && processes.Workers.Count == 1;
+        });
+    }
+
+    /// <summary>Sends <paramref name="requests"/> requests through HAProxy, each on a new connection; returns who answered.</summary>
+    public async Task<IReadOnlyList<string>> ProbeAsync(int requests)
+    {
+        var answers = new List<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Frontend);
+            request.Headers.ConnectionClose = true;
+            using var response = await _probe.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"probe got HTTP {(int)response.StatusCode}: {body}{Environment.NewLine}{Diagnostics()}");
+            answers.Add(body);
+        }
+
+        return answers;
+    }
+
+    /// <summary>Waits until a probe of a few requests reaches <paramref name="instance"/>.</summary>
+    public Task ExpectTrafficToAsync(NamedHttpServer instance) =>
+        WaitUntilAsync($"traffic through HAProxy reaches {instance.Name}", async () => (await ProbeAsync(8)).Contains(instance.Name));
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails with the scenario's diagnostics at the deadline.</summary>
+    public async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Deadline;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"not within {Deadline.TotalSeconds:0} s: {what}{Environment.NewLine}{Diagnostics()}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    /// <summary>HAProxy's output, the reconciler's log and the live file, for failure messages.</summary>
+    public string Diagnostics()
+    {
+        var log = _pipeline is null ? [] : _pipeline.Logs.Lines.Select(l => $"{l.Level}: {l.Message}");
+        var live = File.Exists(ConfigFile) ? LiveConfig : "(none)";
+        return $"--- reconciler log:{Environment.NewLine}{string.Join(Environment.NewLine, log)}{Environment.NewLine}"
+            + $"--- haproxy output:{Environment.NewLine}{_haproxy?.Output}{Environment.NewLine}"
+            + $"--- {ConfigFile}:{Environment.NewLine}{live}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+        }
+
+        if (_haproxy is not null)
+        {
+            await _haproxy.DisposeAsync();
+        }
+
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        _probe.Dispose();
+        Etcd.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system)
+    {
+        var pidFile = Path.Combine(_folder, "haproxy.pid");
+        var settings = ShippedHaproxyConfig.Load(
+            Etcd.ClientUrl,
+            ConfigFile,
+            new Dictionary<string, string>
+            {
+                ["stats_socket"] = Path.Combine(_folder, "admin.sock"),
+                ["stats_bind"] = $"127.0.0.1:{StatsPort}",
+                ["http_bind"] = $"127.0.0.1:{HttpPort}",
+            },
+            reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"");
+
+        var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None);
+        await File.WriteAllTextAsync(ConfigFile, emptyPool);
+        _haproxy = await HaproxyMasterWorker.StartAsync(ConfigFile, pidFile, Path.Combine(_folder, "master.sock"), HttpPort);
+        _pipeline = PipelineHarness.Start(system, _folder, settings);
+        await WaitUntilAsync("the reconciler's first reconcile", () => Task.FromResult(Reconciles().Any()));
+    }
+
+    /// <summary>The reconciler's per-reconcile log lines so far.</summary>
+    public IEnumerable<CapturedLog> Reconciles() =>
+        Pipeline.Logs.Lines.Where(l => l.Message.StartsWith("Reconciled haproxy", StringComparison.Ordinal));
+
+    /// <summary>Error lines in the reconciler's log.</summary>
+    public IEnumerable<CapturedLog> Errors() => Pipeline.Logs.Lines.Where(l => l.Level >= LogLevel.Error);
+}

@@ -1,0 +1,171 @@
+using Reconciler.Actors.Output;
+using Reconciler.Tests.Fixtures;
+using Xunit.Abstractions;
+
+namespace Reconciler.Tests.Scenario;
+
+/// <summary>
+/// docs/scenario.md end to end: instances register in etcd, the reconciler rewrites haproxy.cfg from the shipped
+/// template, checks it with <c>haproxy -c</c> and reloads a real master-worker HAProxy, and traffic follows.
+/// </summary>
+public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
+{
+    private readonly ITestOutputHelper _output;
+    private HaproxyScenario? _scenario;
+
+    public HaproxyScenarioTests(ITestOutputHelper output)
+        : base(output: output)
+    {
+        _output = output;
+    }
+
+    private HaproxyScenario Scenario => _scenario!;
+
+    public async Task InitializeAsync() => _scenario = await HaproxyScenario.StartAsync(Sys);
+
+    public async Task DisposeAsync()
+    {
+        if (_scenario is not null)
+        {
+            await _scenario.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task The_pool_follows_registrations_and_no_request_fails_during_the_reloads()
+    {
+        Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads); // the first reconcile found the file in sync
+        var instances = Enumerable.Range(1, 4).Select(Scenario.StartInstance).ToList();
+
+        await Scenario.RegisterAsync(instances[0]);
+        await Scenario.ExpectReloadsAsync(1);
+        await Scenario.ExpectTrafficToAsync(instances[0]);
+        await Scenario.RegisterAsync(instances[1]);
+        await Scenario.ExpectReloadsAsync(2);
+        await Scenario.ExpectTrafficToAsync(instances[1]);
+
+        var load = LoadGenerator.Start(Scenario.Frontend, maxRequests: 5000, maxDuration: TimeSpan.FromSeconds(30), pace: TimeSpan.FromMilliseconds(10));
+        var reloads = 2;
+        foreach (var (register, instance) in new[]
+                 {
+                     (true, instances[2]), (true, instances[3]), (false, instances[0]), (false, instances[1]),
+                     (true, instances[0]), (false, instances[2]), (true, instances[1]), (false, instances[3]),
+                 })
+        {
+            if (register)
+            {
+                await Scenario.RegisterAsync(instance);
+                await Scenario.ExpectReloadsAsync(++reloads);
+                await Scenario.WaitUntilAsync($"the load reaches {instance.Name}", () => Task.FromResult(load.Answers.ContainsKey(instance.Name)));
+            }
+            else
+            {
+                await Scenario.DeregisterAsync(instance);
+                await Scenario.ExpectReloadsAsync(++reloads);
+                var served = instance.Served;
+                Assert.DoesNotContain(instance.Name, await Scenario.ProbeAsync(12));
+                Assert.Equal(served, instance.Served); // nor did the load reach it
+            }
+        }
+
+        var report = await load.StopAsync();
+        _output.WriteLine($"load through {reloads} reloads: {report}");
+        Assert.True(report.Failures.Count == 0, $"{report}{Environment.NewLine}{Scenario.Diagnostics()}");
+        Assert.True(report.Succeeded >= 200, $"too little load to prove anything: {report}");
+        Assert.Equal(["stupid-server-1", "stupid-server-2"], ServerNames());
+        Assert.Empty(Scenario.Errors());
+    }
+
+    [Fact]
+    public async Task A_value_haproxy_rejects_leaves_the_live_file_and_haproxy_alone_and_the_next_valid_change_goes_through()
+    {
+        var first = Scenario.StartInstance(1);
+        var second = Scenario.StartInstance(2);
+        await Scenario.RegisterAsync(first);
+        await Scenario.ExpectReloadsAsync(1);
+        var live = Scenario.LiveConfig;
+        var before = await Scenario.Haproxy.ShowProcAsync();
+
+        await Scenario.Etcd.PutAsync(HaproxyScenario.KeyOf(second), "bad name with spaces 1.2.3.4:notaport");
+        await Scenario.WaitUntilAsync(
+            "the check failure with HAProxy's own message in the log",
+            () => Task.FromResult(Scenario.Errors().Any(l => l.Message.Contains("[ALERT]") && l.Message.Contains("unknown keyword 'with'"))));
+
+        Assert.Equal(live, Scenario.LiveConfig);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Scenario.ConfigFile)!, "*.tmp"));
+        var after = await Scenario.Haproxy.ShowProcAsync(); // same master, same worker, no reload
+        Assert.Equal((before.MasterPid, before.Reloads, before.Workers.Single()), (after.MasterPid, after.Reloads, after.Workers.Single()));
+        Assert.Contains(Scenario.Reconciles(), l => l.Message.Contains("check=failed") && l.Message.Contains("reload=skipped"));
+        Assert.All(await Scenario.ProbeAsync(4), answer => Assert.Equal(first.Name, answer));
+
+        await Scenario.RegisterAsync(second);
+        await Scenario.ExpectReloadsAsync(2);
+        await Scenario.ExpectTrafficToAsync(second);
+        Assert.Equal(["stupid-server-1", "stupid-server-2"], ServerNames());
+    }
+
+    [Fact]
+    public async Task While_etcd_is_down_nothing_is_rewritten_and_traffic_flows_and_changes_are_picked_up_once_it_is_back()
+    {
+        var first = Scenario.StartInstance(1);
+        var second = Scenario.StartInstance(2);
+        await Scenario.RegisterAsync(first);
+        await Scenario.ExpectReloadsAsync(1);
+        var live = Scenario.LiveConfig;
+
+        await Scenario.Etcd.StopAsync();
+        await Scenario.WaitUntilAsync(
+            "the reconciler noticing that etcd is gone",
+            () => Task.FromResult(Scenario.Pipeline.Logs.Lines.Any(l => l.Message.StartsWith("Backend unavailable, retrying with backoff", StringComparison.Ordinal))));
+        Assert.All(await Scenario.ProbeAsync(10), answer => Assert.Equal(first.Name, answer));
+        Assert.Equal(live, Scenario.LiveConfig);
+        Assert.Equal(1, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
+
+        await Scenario.Etcd.StartAsync();
+        await Scenario.RegisterAsync(second);
+        await Scenario.ExpectReloadsAsync(2);
+        await Scenario.ExpectTrafficToAsync(second);
+    }
+
+    [Fact]
+    public async Task Self_registered_instances_leave_the_pool_on_SIGTERM_at_once_and_when_killed_once_their_lease_expires()
+    {
+        var instances = Enumerable.Range(1, 3).Select(Scenario.StartInstance).ToList();
+        await Scenario.RegisterAsync(instances[0]);
+        await Scenario.ExpectReloadsAsync(1);
+        await using var second = Scenario.SelfRegister(instances[1], ttl: "2s");
+        await Scenario.ExpectReloadsAsync(2);
+        await using var third = Scenario.SelfRegister(instances[2], ttl: "2s");
+        await Scenario.ExpectReloadsAsync(3);
+        await Scenario.ExpectTrafficToAsync(instances[2]);
+        var load = LoadGenerator.Start(Scenario.Frontend, maxRequests: 5000, maxDuration: TimeSpan.FromSeconds(30), pace: TimeSpan.FromMilliseconds(10));
+
+        // stopping the unit: the sidecar deregisters first, then the instance stops
+        second.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await second.WaitForExitAsync(TimeSpan.FromSeconds(10))).ExitCode);
+        await Scenario.ExpectReloadsAsync(4);
+        var served = instances[1].Served;
+        Assert.DoesNotContain(instances[1].Name, await Scenario.ProbeAsync(12));
+        Assert.Equal(served, instances[1].Served);
+        await instances[1].DisposeAsync();
+
+        // a crash: instance and sidecar die at once, nobody deregisters; until the lease expires HAProxy still
+        // routes to it, and retries + redispatch move those requests to a live instance
+        await instances[2].DisposeAsync();
+        third.Signal(LibC.SIGKILL);
+        await Scenario.ExpectReloadsAsync(5);
+
+        var report = await load.StopAsync();
+        _output.WriteLine($"load through a deregistration and a crash: {report}");
+        Assert.True(report.Failures.Count == 0, $"{report}{Environment.NewLine}{Scenario.Diagnostics()}");
+        Assert.Equal(["stupid-server-1"], ServerNames());
+    }
+
+    /// <summary>The instance names on the live file's <c>server</c> lines.</summary>
+    private List<string> ServerNames() =>
+        [.. Scenario.LiveConfig.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("server ", StringComparison.Ordinal))
+            .Select(line => line.Split(' ')[1])
+            .Order(StringComparer.Ordinal)];
+}
