@@ -48,9 +48,9 @@ public static class SettingsLoader
     /// <summary>Validates HOCON text as if read from <paramref name="sourceFile"/> (relative paths resolve against its folder).</summary>
     public static ReconcilerSettings Parse(string hocon, string sourceFile, string? confdDir = null)
     {
-        if (HoconBrackets.FindUnbalanced(hocon) is { } bracketError)
+        if (HoconSyntaxCheck.FindProblem(hocon) is { } syntaxError)
         {
-            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {bracketError}");
+            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {syntaxError}");
         }
 
         Config user;

@@ -67,7 +67,8 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("reconciler.debounce.quiet = soon", "reconciler.debounce.quiet: \"soon\" is not a duration")]
     [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]
     [InlineData("reconciler.backend.endpoints = [\"127.0.0.1:2379\"]", "reconciler.backend.endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
-    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON")]
+    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1: '{' is never closed")]
+    [InlineData("reconciler.debounce.quiet = ${?QUIET}", "malformed HOCON: line 1: optional substitutions like ${?NAME} are not supported")]
     public void A_bad_setting_is_one_line_naming_file_and_setting(string hocon, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(hocon + "\n" + Template("a", "out/a.cfg")));

@@ -1,13 +1,14 @@
 namespace Reconciler.Actors.Configuration;
 
 /// <summary>
-/// Akka's HOCON parser accepts an unclosed <c>{</c> or <c>[</c> at the end of a file and silently
-/// drops what follows; an operator who forgot a brace deserves an error pointing at it.
+/// What Akka's HOCON parser gets wrong, caught before it runs: it accepts an unclosed <c>{</c> or
+/// <c>[</c> at the end of a file and silently drops what follows, and an optional substitution
+/// <c>${?NAME}</c> (which would not read the environment anyway) hangs it or overflows its stack.
 /// </summary>
-internal static class HoconBrackets
+internal static class HoconSyntaxCheck
 {
-    /// <summary>The first unbalanced bracket as "line L: ..." or null when all are balanced.</summary>
-    public static string? FindUnbalanced(string text)
+    /// <summary>The first such problem as "line L: ..." or null when there is none.</summary>
+    public static string? FindProblem(string text)
     {
         var open = new Stack<(char Bracket, int Line)>();
         var line = 1;
@@ -26,6 +27,8 @@ internal static class HoconBrackets
                 case '"':
                     i = SkipString(text, i, ref line);
                     break;
+                case '$' when string.CompareOrdinal(text, i, "${?", 0, 3) == 0:
+                    return $"line {line}: optional substitutions like ${{?NAME}} are not supported (environment variables are not read); write the value";
                 case '{' or '[':
                     open.Push((c, line));
                     break;
