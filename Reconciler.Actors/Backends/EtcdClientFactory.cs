@@ -18,7 +18,8 @@ public static class EtcdClientFactory
         return CreateClient(options);
     }
 
-    private static void Validate(EtcdConnectionOptions options)
+    /// <exception cref="ArgumentException">The options contradict each other.</exception>
+    public static void Validate(EtcdConnectionOptions options)
     {
         if (options.Endpoints.Count == 0 || options.Endpoints.Any(string.IsNullOrWhiteSpace))
         {

@@ -7,14 +7,16 @@ public static class KeyValueSourceFactory
     public static IKeyValueSource Create(BackendSettings backend) => backend.Type switch
     {
         BackendType.File => new FileKeyValueSource(backend.FilePath),
-        _ => new EtcdKeyValueSource(new EtcdConnectionOptions(backend.Endpoints)
-        {
-            Username = OrNull(backend.Username),
-            Password = OrNull(backend.Password),
-            CaFile = OrNull(backend.Tls.CaFile),
-            CertFile = OrNull(backend.Tls.CertFile),
-            KeyFile = OrNull(backend.Tls.KeyFile),
-        }),
+        _ => new EtcdKeyValueSource(ConnectionOptions(backend)),
+    };
+
+    public static EtcdConnectionOptions ConnectionOptions(BackendSettings backend) => new(backend.Endpoints)
+    {
+        Username = OrNull(backend.Username),
+        Password = OrNull(backend.Password),
+        CaFile = OrNull(backend.Tls.CaFile),
+        CertFile = OrNull(backend.Tls.CertFile),
+        KeyFile = OrNull(backend.Tls.KeyFile),
     };
 
     /// <summary>What <see cref="IKeyValueSource.Description"/> of the source for <paramref name="backend"/> says, without creating it.</summary>

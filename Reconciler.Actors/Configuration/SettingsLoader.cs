@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Reflection;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using Reconciler.Actors.Backends;
 using Reconciler.Actors.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
@@ -128,7 +129,7 @@ public static class SettingsLoader
             }
 
             var filePath = type == BackendType.File ? ExistingFile(config, $"{at}.file.path") : PathSetting(config, $"{at}.file.path");
-            return new BackendSettings(
+            var backend = new BackendSettings(
                 type,
                 endpoints,
                 filePath,
@@ -138,12 +139,37 @@ public static class SettingsLoader
                     OptionalFile(config, $"{at}.tls.ca-file"),
                     OptionalFile(config, $"{at}.tls.cert-file"),
                     OptionalFile(config, $"{at}.tls.key-file")));
+            if (type == BackendType.Etcd)
+            {
+                try
+                {
+                    EtcdClientFactory.Validate(KeyValueSourceFactory.ConnectionOptions(backend));
+                }
+                catch (ArgumentException e)
+                {
+                    throw Error(at, e.Message);
+                }
+            }
+
+            return backend;
         }
 
         private string ReadPassword(string at)
         {
             var passwordFile = OptionalFile(config, $"{at}.password-file");
-            return passwordFile.Length == 0 ? Text(config, $"{at}.password") : File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+            if (passwordFile.Length == 0)
+            {
+                return Text(config, $"{at}.password");
+            }
+
+            try
+            {
+                return File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Error($"{at}.password-file", $"cannot read {passwordFile}: {e.Message}");
+            }
         }
 
         /// <summary>The folder of <c>--confd-dir</c> (<paramref name="flag"/>) or else <c>reconciler.confd-dir</c>; null when neither is set.</summary>

@@ -18,6 +18,7 @@ public static partial class CheckCommand
     /// <summary>Single quotes make every character literal to sh; an embedded ' closes, escapes and reopens.</summary>
     private static string QuoteForShell(string text) => $"'{text.Replace("'", @"'\''", StringComparison.Ordinal)}'";
 
-    [GeneratedRegex(@"\{\{\s*\.?src\s*\}\}", RegexOptions.CultureInvariant)]
+    // quotes the operator already put around the placeholder are replaced too, or the path would carry them
+    [GeneratedRegex(@"([""']?)\{\{\s*\.?src\s*\}\}\1", RegexOptions.CultureInvariant)]
     private static partial Regex SourcePlaceholder();
 }

@@ -81,8 +81,9 @@ public sealed class ReconcilerActor : ReceiveActor
     {
         var supervision = _settings.Supervision;
         var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
+        var reloadOwed = _lastReconciled.TryGetValue(template.Definition.Name, out var last) && last.Reload is { Succeeded: false };
         return Context.ActorOf(
-            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>()),
+            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), reloadOwed),
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
     }
 
@@ -119,8 +120,8 @@ public sealed class ReconcilerActor : ReceiveActor
 
         _ = _source.DisposeAsync().AsTask();
         _source = _sources(_settings.Backend);
-        _lastReconciled.Clear();
         StartPipeline(templates);
+        _lastReconciled.Clear();
     }
 
     /// <summary>Only templates whose definition or text changed get a new renderer and render again.</summary>

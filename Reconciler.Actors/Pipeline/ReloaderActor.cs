@@ -52,7 +52,12 @@ public sealed class ReloaderActor : ReceiveActor
 
     private void OnRan(ReloadRan ran)
     {
-        foreach (var requester in _running!.Requesters)
+        if (_running is null)
+        {
+            return; // a run started before this actor was restarted
+        }
+
+        foreach (var requester in _running.Requesters)
         {
             requester.Tell(new ReloadCompleted(ran.Command, ran.Result));
         }

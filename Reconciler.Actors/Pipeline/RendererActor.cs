@@ -34,12 +34,13 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     // a restarted renderer keeps its ActorRef: outcomes of the previous instance's reconciles are dropped
     private readonly object _incarnation = new();
 
-    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger)
+    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed)
     {
         _reconciler = reconciler;
         _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
+        _reloadOwed = reloadOwed;
         Idle();
     }
 
@@ -47,8 +48,9 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
 
     private string ReloadCommand => _reconciler.Definition.ReloadCommand;
 
-    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger));
+    /// <param name="reloadOwed">The renderer it replaces left a failed reload behind (configuration reload): pay it on the first reconcile.</param>
+    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed = false) =>
+        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed));
 
     protected override void PostStop()
     {
@@ -68,7 +70,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
-        Receive<ReloadCompleted>(OnReloaded);
+        Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
@@ -99,7 +101,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         _lastState = request.State;
         _started = Stopwatch.StartNew();
         var incarnation = _incarnation;
-        _reconciler.ReconcileAsync(request.State, _unapplied.Then(request.Change), _shutdown.Token)
+        var change = _unapplied.Then(request.Change);
+        var token = _shutdown.Token;
+
+        // the render itself is CPU work (a 100,000-key template takes tens of ms): off the mailbox thread
+        Task.Run(() => _reconciler.ReconcileAsync(request.State, change, token), CancellationToken.None)
             .PipeTo(Self, success: outcome => new Reconciled(incarnation, outcome));
         Become(Busy);
     }

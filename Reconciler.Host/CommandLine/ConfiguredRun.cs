@@ -19,10 +19,7 @@ public static class ConfiguredRun
 
         try
         {
-            // A confd folder alone is enough to run: settings come from reference.conf and its confd.toml.
-            return await run(options.ConfigFile.Length == 0
-                ? SettingsLoader.ForConfdDirectory(options.ConfdDir!)
-                : SettingsLoader.Load(options.ConfigFile, options.ConfdDir));
+            return await run(Load(options));
         }
         catch (Exception e) when (e is ConfigurationException or TemplateException)
         {
@@ -30,4 +27,11 @@ public static class ConfiguredRun
             return ExitCodes.BadConfiguration;
         }
     }
+
+    /// <summary>The settings the command line names; the daemon loads them again the same way on SIGHUP.</summary>
+    public static ReconcilerSettings Load(RunOptions options) =>
+        // a confd folder alone is enough to run: settings come from reference.conf and its confd.toml
+        options.ConfigFile.Length == 0
+            ? SettingsLoader.ForConfdDirectory(options.ConfdDir!)
+            : SettingsLoader.Load(options.ConfigFile, options.ConfdDir);
 }

@@ -7,6 +7,8 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Templates;
+using Reconciler.Host.CommandLine;
+using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.Daemon;
 
@@ -16,7 +18,7 @@ namespace Reconciler.Host.Daemon;
 /// configuration stays.
 /// </summary>
 public sealed class ConfigurationReloadSignal(
-    ReconcilerSettings running,
+    RunOptions options,
     ActorSystem system,
     ActorRegistry registry,
     InFlightWork inFlight,
@@ -41,16 +43,18 @@ public sealed class ConfigurationReloadSignal(
     private void Reload()
     {
         system.EventStream.Publish(ConfigurationReloading.Instance);
-        logger.LogInformation("SIGHUP: reloading {Config}", running.SourceFile);
+        logger.LogInformation("SIGHUP: reloading {Config}", options.ConfigFile.Length > 0 ? options.ConfigFile : options.ConfdDir);
         try
         {
-            var settings = SettingsLoader.Load(running.SourceFile);
-            var templates = TemplateReconciler.CreateAll(settings, inFlight);
+            var settings = ConfiguredRun.Load(options);
+            var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
             registry.Get<ReconcilerActor>().Tell(new ApplyConfiguration(settings, templates));
         }
-        catch (Exception e) when (e is ConfigurationException or TemplateException)
+        catch (Exception e)
         {
-            logger.LogError("Configuration reload rejected, keeping the running configuration: {Reason}", e.Message);
+            // whatever went wrong, a bad reload must never take the running daemon down
+            var reason = e is ConfigurationException or TemplateException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            logger.LogError("Configuration reload rejected, keeping the running configuration: {Reason}", reason);
             system.EventStream.Publish(new ConfigurationReloaded(Succeeded: false));
         }
     }

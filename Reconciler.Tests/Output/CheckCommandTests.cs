@@ -53,4 +53,10 @@ public sealed class CheckCommandTests : IDisposable
         Assert.True(result.Succeeded, result.Summary);
         Assert.Equal("payload\n", result.Output);
     }
+
+    [Theory]
+    [InlineData("haproxy -c -f \"{{src}}\"")]
+    [InlineData("haproxy -c -f '{{ .src }}'")]
+    public void Quotes_already_around_the_placeholder_are_not_doubled(string command) =>
+        Assert.Equal("haproxy -c -f '/etc/haproxy/.haproxy.cfg.tmp'", CheckCommand.WithSource(command, "/etc/haproxy/.haproxy.cfg.tmp"));
 }
