@@ -8,8 +8,8 @@ namespace Reconciler.Actors.Output;
 
 /// <summary>
 /// Replaces a dest file atomically: content is staged in a temp file in the dest's folder (same file system,
-/// so rename(2) is atomic) and fsynced, then given its mode and owner and renamed over dest; the folder is
-/// fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
+/// so rename(2) is atomic), fsynced (while check-cmd reads it, if the caller wants), then given its mode and
+/// owner and renamed over dest; the folder is fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
 /// failure before the rename leaves dest untouched.
 /// </summary>
 public sealed class AtomicFileWriter
@@ -30,11 +30,12 @@ public sealed class AtomicFileWriter
     }
 
     /// <summary>
-    /// Writes <paramref name="content"/> (UTF-8, no BOM) to <c>.&lt;destname&gt;.reconciler-&lt;random&gt;.tmp</c>
-    /// next to <paramref name="destPath"/> and fsyncs it. Dest itself is not touched.
+    /// Writes <paramref name="content"/> to <c>.&lt;destname&gt;.reconciler-&lt;random&gt;.tmp</c> next to
+    /// <paramref name="destPath"/>, through to the OS but not yet fsynced: other processes (check-cmd) read it from the
+    /// page cache, and <see cref="StagedFile.FlushToDisk"/> or <see cref="Commit"/> makes it durable. Dest itself is not touched.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The dest folder does not exist.</exception>
-    public StagedFile Stage(string destPath, string content)
+    public StagedFile Stage(string destPath, ContentBuffer content)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -55,10 +56,11 @@ public sealed class AtomicFileWriter
         }
 
         var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var staged = new StagedFile(dest, Path.Combine(folder, $".{name}.reconciler-{random}.tmp"));
+        var path = Path.Combine(folder, $".{name}.reconciler-{random}.tmp");
+        var staged = new StagedFile(dest, path, Create(path));
         try
         {
-            WriteDurably(staged.Path, content);
+            content.WriteTo(staged.Content);
             return staged;
         }
         catch
@@ -81,6 +83,7 @@ public sealed class AtomicFileWriter
         }
 
         staged.EnsurePending();
+        staged.FlushToDisk();
         var userId = string.IsNullOrEmpty(owner) ? LibC.KeepId : ResolveUser(owner);
         var groupId = string.IsNullOrEmpty(group) ? LibC.KeepId : ResolveGroup(group);
         if (userId != LibC.KeepId || groupId != LibC.KeepId)
@@ -96,18 +99,13 @@ public sealed class AtomicFileWriter
     }
 
     [UnsupportedOSPlatform("windows")]
-    private static void WriteDurably(string path, string content)
+    private static FileStream Create(string path) => new(path, new FileStreamOptions
     {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, // never follows a planted symlink or reuses someone else's file
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // private until Commit applies the configured mode
-        };
-        using var stream = new FileStream(path, options);
-        stream.Write(Utf8NoBom.GetBytes(content));
-        stream.Flush(flushToDisk: true);
-    }
+        Mode = FileMode.CreateNew, // never follows a planted symlink or reuses someone else's file
+        Access = FileAccess.Write,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite, // private until Commit applies the configured mode
+        BufferSize = 0, // content comes in 64 KiB chunks: each goes straight to write(2)
+    });
 
     private static uint ResolveUser(string owner) =>
         UnixAccounts.TryResolveUser(owner, out var id)

@@ -1,18 +1,20 @@
 namespace Reconciler.Actors.Output;
 
 /// <summary>
-/// New content for a dest, written and fsynced to a temp file in the dest's folder, waiting for
+/// New content for a dest, written to a temp file in the dest's folder (kept open to fsync it), waiting for
 /// <see cref="AtomicFileWriter.Commit"/>. Disposing it uncommitted deletes the temp file, so a failed
 /// check or an exception never leaves one behind: use it in a <c>using</c>.
 /// </summary>
 public sealed class StagedFile : IDisposable
 {
     private bool _done;
+    private bool _durable;
 
-    internal StagedFile(string destPath, string path)
+    internal StagedFile(string destPath, string path, FileStream content)
     {
         DestPath = destPath;
         Path = path;
+        Content = content;
     }
 
     /// <summary>The full path of the file this content will replace.</summary>
@@ -23,6 +25,18 @@ public sealed class StagedFile : IDisposable
 
     public bool IsCommitted { get; private set; }
 
+    internal FileStream Content { get; }
+
+    /// <summary>fsyncs the content; <see cref="AtomicFileWriter.Commit"/> does it first when it was not done.</summary>
+    public void FlushToDisk()
+    {
+        if (!_durable)
+        {
+            Content.Flush(flushToDisk: true);
+            _durable = true;
+        }
+    }
+
     public void Dispose()
     {
         if (_done)
@@ -31,6 +45,7 @@ public sealed class StagedFile : IDisposable
         }
 
         _done = true;
+        Content.Dispose();
         try
         {
             File.Delete(Path);
@@ -51,5 +66,9 @@ public sealed class StagedFile : IDisposable
     }
 
     /// <summary>The temp file has become dest; nothing is left to clean up.</summary>
-    internal void MarkCommitted() => IsCommitted = _done = true;
+    internal void MarkCommitted()
+    {
+        IsCommitted = _done = true;
+        Content.Dispose();
+    }
 }

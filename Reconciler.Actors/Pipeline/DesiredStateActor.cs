@@ -42,7 +42,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private void OnSnapshot(SnapshotLoaded loaded)
     {
         var first = _cursor.IsEmpty;
-        var (state, change) = _state.Apply(_state.DifferenceTo(loaded.Snapshot.Keys, loaded.Snapshot.Revision), loaded.Snapshot.Revision);
+        var (state, change) = _state.Reloaded(loaded.Snapshot.Keys, loaded.Snapshot.Revision);
         _state = state;
         _cursor = loaded.Prefixes.ToImmutableDictionary(p => p, _ => loaded.Snapshot.Revision);
         Published(change);

@@ -1,53 +1,59 @@
-using System.Text;
+using Reconciler.Actors.Output;
 
 namespace Reconciler.Actors.Rendering;
 
 /// <summary>
 /// Remembers what was last written to dest so an unchanged render is detected without re-reading
-/// the file; a file changed behind our back (other size or mtime) is read again.
+/// the file; a file changed behind our back (other size or mtime) is read again. Holds the bytes
+/// exactly as in the file, so a byte order mark added behind our back is a difference.
 /// </summary>
 internal sealed class LiveFileCache(string path)
 {
-    private string? _content;
+    private ContentBuffer _content = new();
+    private bool _known;
     private long _length = -1;
     private DateTime _modified;
 
     /// <summary>The live content as last seen or written; null when unknown or there is no file.</summary>
-    public string? Content => _content;
+    public ContentBuffer? Content => _known ? _content : null;
 
-    public bool Holds(string content)
+    public bool Holds(ContentBuffer content)
     {
         var file = new FileInfo(path);
         if (!file.Exists)
         {
-            _content = null;
-            _length = -1;
+            _known = false;
             return false;
         }
 
-        if (_content is null || file.Length != _length || file.LastWriteTimeUtc != _modified)
+        if (!_known || file.Length != _length || file.LastWriteTimeUtc != _modified)
         {
-            Remember(ReadExactly(path), file);
+            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0))
+            {
+                _content.ReadFrom(stream);
+            }
+
+            Remember(file);
         }
 
-        return string.Equals(_content, content, StringComparison.Ordinal);
+        return _content.ContentEquals(content);
     }
-
-    public void Wrote(string content) => Remember(content, new FileInfo(path));
 
     /// <summary>
-    /// The file as written, a byte order mark included (as U+FEFF): <see cref="File.ReadAllText(string)"/> would
-    /// drop it, so a BOM added behind our back would look unchanged and a restored previous file would lose it.
+    /// Dest now holds <paramref name="content"/>, which this cache keeps (the caller must not change it);
+    /// returns the buffer that held the content before, for the caller to reuse.
     /// </summary>
-    private static string ReadExactly(string file)
+    public ContentBuffer Wrote(ContentBuffer content)
     {
-        using var reader = new StreamReader(file, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), detectEncodingFromByteOrderMarks: false);
-        return reader.ReadToEnd();
+        var replaced = _content;
+        _content = content;
+        Remember(new FileInfo(path));
+        return replaced;
     }
 
-    private void Remember(string content, FileInfo file)
+    private void Remember(FileInfo file)
     {
-        _content = content;
+        _known = true;
         _length = file.Length;
         _modified = file.LastWriteTimeUtc;
     }

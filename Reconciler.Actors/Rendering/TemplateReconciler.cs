@@ -25,7 +25,12 @@ public sealed class TemplateReconciler(
 
     private readonly LiveFileCache _live = new(definition.Dest);
     private int? _lastAppliedEntries;
-    private string? _previousContent;
+
+    // Three buffers rotate, so a render allocates nothing for its output: the render target, the live content
+    // (in _live) and the content live before the last write, for RestorePrevious.
+    private ContentBuffer _rendered = new();
+    private ContentBuffer _previous = new();
+    private bool _hasPrevious;
 
     public TemplateDefinition Definition => definition;
 
@@ -69,15 +74,15 @@ public sealed class TemplateReconciler(
     /// <summary>Puts back the file that was live before the last write (after its reload failed); false when there is none.</summary>
     public bool RestorePrevious()
     {
-        if (_previousContent is null)
+        if (!_hasPrevious)
         {
             return false;
         }
 
-        using var staged = writer.Stage(definition.Dest, _previousContent);
+        using var staged = writer.Stage(definition.Dest, _previous);
         writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
-        _live.Wrote(_previousContent);
-        _previousContent = null;
+        _previous = _live.Wrote(_previous);
+        _hasPrevious = false;
         return true;
     }
 
@@ -91,20 +96,19 @@ public sealed class TemplateReconciler(
         }
 
         var watch = Stopwatch.StartNew();
-        string content;
         try
         {
-            content = template.Render(state, _variables, cancellationToken);
+            template.Render(state, _variables, _rendered, cancellationToken);
         }
         catch (TemplateException e)
         {
             return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message };
         }
 
-        outcome = outcome with { Bytes = System.Text.Encoding.UTF8.GetByteCount(content), RenderTime = watch.Elapsed };
+        outcome = outcome with { Bytes = (int)_rendered.Length, RenderTime = watch.Elapsed };
         try
         {
-            var result = _live.Holds(content) && HasConfiguredMode() ? outcome : await ReplaceAsync(content, outcome, cancellationToken);
+            var result = _live.Holds(_rendered) && HasConfiguredMode() ? outcome : await ReplaceAsync(outcome, cancellationToken);
             _lastAppliedEntries = result.Failed ? _lastAppliedEntries : entries;
             return result;
         }
@@ -123,29 +127,32 @@ public sealed class TemplateReconciler(
     /// </summary>
     public async Task<DryRunOutcome> DryRunAsync(DesiredState state, string scratchFolder, CancellationToken cancellationToken)
     {
-        string content;
         try
         {
-            content = Render(state, cancellationToken);
+            template.Render(state, _variables, _rendered, cancellationToken);
         }
         catch (TemplateException e)
         {
             return new DryRunOutcome(definition.Name, definition.Dest, string.Empty, null, e.Message);
         }
 
-        if (_live.Holds(content))
+        if (_live.Holds(_rendered))
         {
             return new DryRunOutcome(definition.Name, definition.Dest, string.Empty, null, null);
         }
 
-        var diff = UnifiedDiff.Between(_live.Content, content, definition.Dest);
+        var diff = UnifiedDiff.Between(_live.Content?.ToString(), _rendered.ToString(), definition.Dest);
         if (definition.CheckCommand.Length == 0)
         {
             return new DryRunOutcome(definition.Name, definition.Dest, diff, null, null);
         }
 
         var copy = Path.Combine(scratchFolder, $"{definition.Name}-{Path.GetFileName(definition.Dest)}");
-        await File.WriteAllTextAsync(copy, content, cancellationToken);
+        await using (var stream = new FileStream(copy, FileMode.Create, FileAccess.Write))
+        {
+            _rendered.WriteTo(stream);
+        }
+
         try
         {
             var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), commandTimeout, cancellationToken);
@@ -157,28 +164,47 @@ public sealed class TemplateReconciler(
         }
     }
 
-    private async Task<ReconcileOutcome> ReplaceAsync(string content, ReconcileOutcome outcome, CancellationToken cancellationToken)
+    private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
         if (keepDiffs)
         {
-            outcome = outcome with { Diff = UnifiedDiff.Between(_live.Content, content, definition.Dest) };
+            outcome = outcome with { Diff = UnifiedDiff.Between(_live.Content?.ToString(), _rendered.ToString(), definition.Dest) };
         }
 
-        using var staged = writer.Stage(definition.Dest, content);
+        using var staged = writer.Stage(definition.Dest, _rendered);
         if (definition.CheckCommand.Length > 0)
         {
-            var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), commandTimeout, cancellationToken);
+            // check-cmd reads the staged file from the page cache: the fsync runs meanwhile, not before it
+            var durable = Task.Run(staged.FlushToDisk, CancellationToken.None);
+            CommandResult check;
+            try
+            {
+                check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), commandTimeout, cancellationToken);
+            }
+            finally
+            {
+                // the staged file is deleted (on dispose) or committed only once the fsync is done with it
+                await durable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             outcome = outcome with { Check = check };
             if (!check.Succeeded)
             {
                 return outcome with { Status = ReconcileStatus.CheckFailed, Error = check.Summary };
             }
+
+            await durable;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        _previousContent = _live.Content;
+        var hadLive = _live.Content is not null;
         writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
-        _live.Wrote(content);
+
+        // the content live until now becomes the previous one, and the old previous buffer the next render's
+        var replaced = _live.Wrote(_rendered);
+        _rendered = _previous;
+        _previous = replaced;
+        _hasPrevious = hadLive;
         return outcome with { Status = ReconcileStatus.Written };
     }
 

@@ -1,4 +1,5 @@
 using Reconciler.Actors.Confd;
+using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Scriban;
 using Scriban.Parsing;
@@ -75,9 +76,57 @@ public sealed class CompiledTemplate
     public string Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables = null, CancellationToken cancellationToken = default)
     {
         var context = CreateContext(state, variables, cancellationToken);
+        var rendered = string.Empty;
+        Translating(() => rendered = template.Render(context), cancellationToken);
+        return rendered;
+    }
+
+    /// <summary>
+    /// Renders like <see cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>, replacing
+    /// <paramref name="output"/>'s content: the text goes straight into its reused chunks, never into one string.
+    /// </summary>
+    /// <exception cref="TemplateException">The template failed; <paramref name="output"/> holds a part of the output.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
+    public void Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, CancellationToken cancellationToken)
+    {
+        output.Clear();
+        var context = CreateContext(state, variables, cancellationToken);
+        context.PushOutput(output);
+        Translating(() => RenderPage(context), cancellationToken);
+        output.Complete();
+    }
+
+    /// <summary>
+    /// What <see cref="Template.Render(TemplateContext)"/> does, minus its final <c>Output.ToString()</c>, which
+    /// would copy the whole output into a string.
+    /// </summary>
+    private void RenderPage(TemplateContext context)
+    {
+        if (template.Page is not { } page)
+        {
+            return;
+        }
+
+        context.PushSourceFile(FilePath);
         try
         {
-            return template.Render(context);
+            var result = context.Evaluate(page);
+            if (context.EnableOutput && result is not null)
+            {
+                context.Write(page.Span, result);
+            }
+        }
+        finally
+        {
+            context.PopSourceFile();
+        }
+    }
+
+    private void Translating(Action render, CancellationToken cancellationToken)
+    {
+        try
+        {
+            render();
         }
         catch (ScriptRuntimeException e) when (cancellationToken.IsCancellationRequested)
         {

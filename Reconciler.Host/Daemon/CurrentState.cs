@@ -15,7 +15,7 @@ public static class CurrentState
         try
         {
             var snapshot = await source.ReadAsync(settings.WatchedPrefixes, cancellationToken);
-            return DesiredState.Empty.Apply(DesiredState.Empty.DifferenceTo(snapshot.Keys, snapshot.Revision), snapshot.Revision);
+            return DesiredState.Empty.Reloaded(snapshot.Keys, snapshot.Revision);
         }
         catch (BackendUnavailableException e)
         {

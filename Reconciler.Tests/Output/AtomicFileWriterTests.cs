@@ -26,7 +26,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Stage_writes_utf8_without_bom_next_to_dest_and_leaves_dest_alone()
     {
-        using var staged = _writer.Stage(_dest, "backend é\n");
+        using var staged = _writer.Stage(_dest, ContentBuffer.From("backend é\n"));
 
         Assert.Equal(_folder.Path, Path.GetDirectoryName(staged.Path));
         Assert.Matches(@"^\.haproxy\.cfg\.reconciler-[0-9a-f]{16}\.tmp$", Path.GetFileName(staged.Path));
@@ -35,13 +35,27 @@ public sealed class AtomicFileWriterTests : IDisposable
         Assert.Equal("old\n", File.ReadAllText(_dest));
     }
 
+    [Fact]
+    public void A_staged_file_is_readable_before_its_fsync_and_commits_after_it()
+    {
+        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
+
+        // what check-cmd sees while the fsync runs
+        Assert.Equal("new\n", File.ReadAllText(staged.Path));
+        staged.FlushToDisk();
+        _writer.Commit(staged, Mode0644, null, null);
+
+        Assert.Equal("new\n", File.ReadAllText(_dest));
+        Assert.Equal(["haproxy.cfg"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));
+    }
+
     [Theory]
     [InlineData("0600")]
     [InlineData("0644")]
     [InlineData("0751")]
     public void Commit_replaces_content_and_applies_mode(string mode)
     {
-        using (var staged = _writer.Stage(_dest, "new\n"))
+        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
         {
             _writer.Commit(staged, FileModeSpec.Parse(mode), owner: null, group: "");
             Assert.True(staged.IsCommitted);
@@ -55,7 +69,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     public void Commit_creates_a_dest_that_did_not_exist()
     {
         var dest = _folder["fresh.conf"];
-        using (var staged = _writer.Stage(dest, "x"))
+        using (var staged = _writer.Stage(dest, ContentBuffer.From("x")))
         {
             _writer.Commit(staged, Mode0644, null, null);
         }
@@ -66,7 +80,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void No_temp_file_is_left_after_commit()
     {
-        using (var staged = _writer.Stage(_dest, "new\n"))
+        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
         {
             _writer.Commit(staged, Mode0644, null, null);
         }
@@ -77,7 +91,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Disposing_without_commit_deletes_the_temp_file_and_keeps_dest()
     {
-        using (_writer.Stage(_dest, "rejected\n"))
+        using (_writer.Stage(_dest, ContentBuffer.From("rejected\n")))
         {
             Assert.Equal(2, _folder.FileNames().Length);
         }
@@ -96,7 +110,7 @@ public sealed class AtomicFileWriterTests : IDisposable
 
         void StageThenFail()
         {
-            using var staged = _writer.Stage(_dest, "new\n");
+            using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
             throw new InvalidOperationException("check-cmd failed");
         }
     }
@@ -106,7 +120,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() =>
         {
-            using var staged = _writer.Stage(_dest, "new\n");
+            using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
             _writer.Commit(staged, Mode0644, "no-such-user-reconciler", null);
         });
 
@@ -118,7 +132,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Unknown_group_fails_commit_naming_the_group()
     {
-        using var staged = _writer.Stage(_dest, "new\n");
+        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
 
         var error = Assert.Throws<ArgumentException>(() => _writer.Commit(staged, Mode0644, null, "no-such-group-reconciler"));
 
@@ -133,7 +147,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [InlineData("", "2", "0:2")]
     public void Commit_sets_owner_and_group_by_id_or_name(string owner, string group, string expected)
     {
-        using (var staged = _writer.Stage(_dest, "new\n"))
+        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
         {
             _writer.Commit(staged, Mode0644, owner, group);
         }
@@ -145,7 +159,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     public void Mode_is_applied_after_owner_so_setgid_survives_chown()
     {
         var setgid = Mode0644 | UnixFileMode.SetGroup | UnixFileMode.GroupExecute;
-        using (var staged = _writer.Stage(_dest, "new\n"))
+        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
         {
             _writer.Commit(staged, setgid, "1", "2");
         }
@@ -158,7 +172,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     {
         var folder = _folder["missing"];
 
-        var error = Assert.Throws<DirectoryNotFoundException>(() => _writer.Stage(Path.Combine(folder, "haproxy.cfg"), "x"));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => _writer.Stage(Path.Combine(folder, "haproxy.cfg"), ContentBuffer.From("x")));
 
         Assert.Equal($"cannot write {folder}/haproxy.cfg: folder {folder} does not exist", error.Message);
     }
@@ -166,7 +180,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void A_staged_file_commits_once()
     {
-        using var staged = _writer.Stage(_dest, "new\n");
+        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
         _writer.Commit(staged, Mode0644, null, null);
 
         Assert.Throws<InvalidOperationException>(() => _writer.Commit(staged, Mode0644, null, null));
@@ -175,7 +189,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void A_discarded_staged_file_cannot_be_committed()
     {
-        var staged = _writer.Stage(_dest, "new\n");
+        var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
         staged.Dispose();
 
         Assert.Throws<InvalidOperationException>(() => _writer.Commit(staged, Mode0644, null, null));

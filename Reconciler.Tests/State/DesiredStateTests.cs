@@ -53,6 +53,32 @@ public class DesiredStateTests
     }
 
     [Fact]
+    public void A_full_read_into_the_empty_state_adds_every_key_in_key_order()
+    {
+        var read = new Dictionary<string, string> { ["/k/b"] = "2", ["/k/a"] = "1" };
+
+        var (state, change) = DesiredState.Empty.Reloaded(read, 20);
+
+        Assert.Equal(read, state.Keys);
+        Assert.Equal(20, state.Revision);
+        Assert.Equal<string>(["/k/a", "/k/b"], change.Added);
+        Assert.Equal("+2 ~0 -0", change.ToString());
+    }
+
+    [Fact]
+    public void A_full_read_into_a_loaded_state_reports_the_difference()
+    {
+        var current = DesiredState.From(new Dictionary<string, string> { ["/k/a"] = "1", ["/k/b"] = "2" }, 10);
+
+        var (state, change) = current.Reloaded(new Dictionary<string, string> { ["/k/a"] = "1", ["/k/c"] = "3" }, 20);
+
+        Assert.Equal(20, state.Revision);
+        Assert.Equal<string>(["/k/c"], change.Added);
+        Assert.Empty(change.Changed);
+        Assert.Equal<string>(["/k/b"], change.Removed);
+    }
+
+    [Fact]
     public void The_difference_to_a_full_read_turns_the_state_into_it()
     {
         var current = DesiredState.From(new Dictionary<string, string> { ["/k/a"] = "1", ["/k/b"] = "2", ["/k/c"] = "3" }, 10);

@@ -1,3 +1,4 @@
+using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -201,6 +202,30 @@ public class CompiledTemplateTests
 
         Assert.Equal(5000, lines.Length);
         Assert.Equal("server-4999 10.0.19.135:80", lines[^1]);
+    }
+
+    [Fact]
+    public void Rendering_into_a_buffer_gives_the_same_text_as_a_string_render_and_replaces_what_it_held()
+    {
+        var state = DesiredState.From(
+            Enumerable.Range(0, 5000).Select(i => KeyValuePair.Create($"/apps/pool/{i:D5}", $"serveur-é-{i} 10.0.{i / 256}.{i % 256}:80")),
+            1);
+        var template = CompiledTemplate.Parse("{{ for s in gets \"/apps/pool/*\" }}{{ s.value }}\n{{ end }}", "pool.tmpl");
+        var output = ContentBuffer.From("held before");
+
+        template.Render(state, null, output, CancellationToken.None);
+
+        Assert.Equal(template.Render(state), output.ToString());
+    }
+
+    [Fact]
+    public void A_failing_render_into_a_buffer_names_the_position()
+    {
+        var template = CompiledTemplate.Parse("line one\nport {{ getv \"/apps/missing/port\" }}\n", "app.tmpl");
+
+        var error = Assert.Throws<TemplateException>(() => template.Render(DesiredState.Empty, null, new ContentBuffer(), CancellationToken.None));
+
+        Assert.Equal("app.tmpl(2,9): key not found: /apps/missing/port", error.Message);
     }
 
     [Fact]

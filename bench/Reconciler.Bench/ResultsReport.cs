@@ -70,7 +70,7 @@ public static class ResultsReport
 
         text.AppendLine();
         text.AppendLine("Where a change's time goes (p50 per size; render and check-cmd from the daemon's own `Reconciled` log lines, whole ms; " +
-                        "the rest is etcd commit → watch → fold → route, compare, stage + fsync + rename, and the probe noticing; the reload runs after the file is in place):");
+                        "the rest is etcd commit → watch → fold → route, compare, stage, fsync (alongside check-cmd) + rename, and the probe noticing; the reload runs after the file is in place):");
         text.AppendLine();
         text.AppendLine("| keys | put→file | render | check-cmd | rest | reload (after) |");
         text.AppendLine("|---|---|---|---|---|---|");
