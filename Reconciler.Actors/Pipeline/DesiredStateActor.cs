@@ -34,6 +34,16 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// A restart (a bug, by definition) lost the state; folding further events into an empty state
+    /// would render from a partial view, so the root is asked to start over from a full read.
+    /// </summary>
+    protected override void PostRestart(Exception reason)
+    {
+        base.PostRestart(reason);
+        Context.Parent.Tell(new DesiredStateLost(reason.Message));
+    }
+
     public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger) =>
         Akka.Actor.Props.Create(() => new DesiredStateActor(templates, logger));
 

@@ -52,3 +52,6 @@ public sealed record Drained
 {
     public static readonly Drained Instance = new();
 }
+
+/// <summary>State → root: the state actor was restarted and lost the desired state; the pipeline must start over.</summary>
+public sealed record DesiredStateLost(string Reason);

@@ -48,6 +48,7 @@ public sealed class ReconcilerActor : ReceiveActor
         Receive<GetTemplateStatus>(_ => Sender.Tell(new TemplateStatus(_lastReconciled.ToImmutableDictionary())));
         Receive<ApplyConfiguration>(Apply);
         Receive<Drain>(_ => DrainRenderers());
+        Receive<DesiredStateLost>(lost => Sender.Equals(_desiredState), OnDesiredStateLost);
     }
 
     public static Props Props(
@@ -107,10 +108,16 @@ public sealed class ReconcilerActor : ReceiveActor
         Context.System.EventStream.Publish(new ConfigurationReloaded(Succeeded: true));
     }
 
-    /// <summary>The backend or the watched keys changed: everything starts over from a fresh full read.</summary>
+    private void OnDesiredStateLost(DesiredStateLost lost)
+    {
+        _logger.LogError("The desired-state actor failed ({Reason}); restarting the pipeline from a full read", lost.Reason);
+        RestartPipeline([.. _renderers.Values.Select(r => r.Reconciler)]);
+    }
+
+    /// <summary>The backend or the watched keys changed, or the state was lost: everything starts over from a fresh full read.</summary>
     private void RestartPipeline(IReadOnlyList<TemplateReconciler> templates)
     {
-        _logger.LogInformation("Configuration reload changed the backend or watched keys; restarting the pipeline");
+        _logger.LogInformation("Restarting the pipeline: backend, watched keys or state changed");
         Context.Stop(_watcher);
         Context.Stop(_desiredState);
         foreach (var (_, renderer) in _renderers.Values)

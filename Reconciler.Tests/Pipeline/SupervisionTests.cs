@@ -147,6 +147,23 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest));
     }
 
+    [Fact]
+    public void A_desired_state_actor_that_fails_makes_the_pipeline_start_over_from_a_full_read()
+    {
+        var (_, watch) = Started(Settings(maxRestarts: 10) with { Templates = [Definition(_dest)] });
+        watch.Put("/apps/b", "2", 6);
+        Assert.Equal(6, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+        _source.OnRead = _ => FakeKeyValueSource.Snapshot(9, ("/apps/a", "1"), ("/apps/b", "2"), ("/apps/c", "3"));
+
+        // a bug in the fold: the restarted actor has an empty state, which must never be rendered from
+        Resolve("/user/root/desired-state-1")!.Tell(new KeysChanged(null!));
+
+        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(9, reconciled.Outcome.Revision);
+        Assert.Equal(2, _source.Reads.Count);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest));
+    }
+
     private ReconcilerSettings Settings(int maxRestarts) =>
         new(
             _folder["reconciler.conf"],
