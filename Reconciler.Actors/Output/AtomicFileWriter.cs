@@ -17,16 +17,25 @@ public sealed class AtomicFileWriter
     /// <summary>Unix modes and owners have no Windows meaning; the daemon runs on Linux.</summary>
     private const string NeedsUnix = "AtomicFileWriter needs Unix file modes and owners";
 
-    private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
-
-    /// <summary>True when <paramref name="destPath"/> exists and holds exactly <paramref name="content"/>.</summary>
-    public bool IsUnchanged(string destPath, string content)
+    /// <summary>
+    /// Deletes staged files a killed run left next to <paramref name="destPath"/> (a crash between stage
+    /// and rename); returns how many.
+    /// </summary>
+    public int RemoveLeftovers(string destPath)
     {
-        var expected = Utf8NoBom.GetBytes(content);
-        var dest = new FileInfo(destPath);
-        return dest.Exists
-            && dest.Length == expected.Length
-            && File.ReadAllBytes(dest.FullName).AsSpan().SequenceEqual(expected);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(destPath))!;
+        if (!Directory.Exists(folder))
+        {
+            return 0;
+        }
+
+        var leftovers = Directory.GetFiles(folder, $".{Path.GetFileName(destPath)}.reconciler-*.tmp");
+        foreach (var leftover in leftovers)
+        {
+            File.Delete(leftover);
+        }
+
+        return leftovers.Length;
     }
 
     /// <summary>

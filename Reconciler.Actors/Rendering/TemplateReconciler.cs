@@ -48,6 +48,9 @@ public sealed class TemplateReconciler(
         return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs))];
     }
 
+    /// <summary>Deletes staged files a killed run left next to dest; returns how many.</summary>
+    public int RemoveLeftovers() => writer.RemoveLeftovers(definition.Dest);
+
     /// <summary>True when this reconciler was built from the same definition and template text as <paramref name="other"/>.</summary>
     public bool IsSameAs(TemplateReconciler other) => definition.IsSameAs(other.Definition) && SourceText == other.SourceText;
 

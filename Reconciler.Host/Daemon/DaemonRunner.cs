@@ -33,6 +33,7 @@ public static class DaemonRunner
             ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates, inFlight).Build()
             : BuildWithHttp(settings, options, templates, inFlight);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
+        RemoveLeftovers(templates, logger);
         EffectiveConfiguration.Log(logger, settings, options);
         try
         {
@@ -93,5 +94,17 @@ public static class DaemonRunner
                 .WithActors((system, registry) => PipelineStartup.Start(system, registry, services, settings, templates, inFlight));
         });
         return builder;
+    }
+
+    /// <summary>A daemon killed between stage and rename (SIGKILL, power loss) left its staged file behind.</summary>
+    private static void RemoveLeftovers(IReadOnlyList<TemplateReconciler> templates, ILogger logger)
+    {
+        foreach (var template in templates)
+        {
+            if (template.RemoveLeftovers() is > 0 and var removed)
+            {
+                logger.LogWarning("Removed {Count} staged file(s) a previous run left next to {Dest}", removed, template.Definition.Dest);
+            }
+        }
     }
 }

@@ -197,22 +197,18 @@ public sealed class AtomicFileWriterTests : IDisposable
     }
 
     [Fact]
-    public void IsUnchanged_only_for_exactly_the_same_bytes()
+    public void Leftovers_of_a_killed_run_are_removed_and_nothing_else()
     {
-        File.WriteAllText(_dest, "same é\n", new UTF8Encoding(false));
+        var leftover = Path.Combine(Path.GetDirectoryName(_dest)!, $".{Path.GetFileName(_dest)}.reconciler-0123456789abcdef.tmp");
+        var unrelated = Path.Combine(Path.GetDirectoryName(_dest)!, ".other.cfg.reconciler-0123456789abcdef.tmp");
+        File.WriteAllText(leftover, "half");
+        File.WriteAllText(unrelated, "not ours to remove");
 
-        Assert.True(_writer.IsUnchanged(_dest, "same é\n"));
-        Assert.False(_writer.IsUnchanged(_dest, "same é"));
-        Assert.False(_writer.IsUnchanged(_dest, "same e\n"));
-        Assert.False(_writer.IsUnchanged(_folder["absent"], ""));
-    }
+        Assert.Equal(1, _writer.RemoveLeftovers(_dest));
 
-    [Fact]
-    public void IsUnchanged_sees_a_byte_order_mark_as_a_change()
-    {
-        File.WriteAllText(_dest, "x", new UTF8Encoding(true));
-
-        Assert.False(_writer.IsUnchanged(_dest, "x"));
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(unrelated));
+        Assert.Equal("old\n", File.ReadAllText(_dest));
     }
 
     private static string OwnerOf(string path)
