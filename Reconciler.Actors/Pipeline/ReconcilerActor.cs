@@ -95,6 +95,7 @@ public sealed class ReconcilerActor : ReceiveActor
     {
         var old = _settings;
         _settings = apply.Settings;
+        WarnAboutSettingsNeedingARestart(old, apply.Settings);
         if (!old.Backend.IsSameAs(apply.Settings.Backend) || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
         {
             RestartPipeline(apply.Templates);
@@ -166,6 +167,30 @@ public sealed class ReconcilerActor : ReceiveActor
             changed.Count,
             kept.Count - changed.Count);
         _desiredState.Tell(new ReplaceTemplates([.. kept.Values.Select(r => (r.Reconciler.Definition, r.Renderer))], changed.ToImmutable()));
+    }
+
+    private void WarnAboutSettingsNeedingARestart(ReconcilerSettings old, ReconcilerSettings now)
+    {
+        var needRestart = new List<string>();
+        if (old.CommandTimeout != now.CommandTimeout)
+        {
+            needRestart.Add("reconciler.commands.timeout (for reload-cmd)");
+        }
+
+        if (old.Log != now.Log)
+        {
+            needRestart.Add("reconciler.log");
+        }
+
+        if (old.HttpListen != now.HttpListen)
+        {
+            needRestart.Add("reconciler.http.listen");
+        }
+
+        if (needRestart.Count > 0)
+        {
+            _logger.LogWarning("Configuration reload: {Settings} changed and take(s) effect at the next restart", string.Join(", ", needRestart));
+        }
     }
 
     /// <summary>Shutdown: no new changes; answer once every renderer finished its reconcile and reload.</summary>
