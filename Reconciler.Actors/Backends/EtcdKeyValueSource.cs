@@ -36,7 +36,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     {
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         long revision = 0; // 0 = latest; the first response fixes the revision every later page is read at
-        foreach (var prefix in Outermost(prefixes))
+        foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
         {
             revision = await ReadPrefixAsync(prefix, revision, keys, cancellationToken);
         }
@@ -229,12 +229,6 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     /// <summary>Distinct prefixes that no other prefix in the list already covers, so no key is read twice.</summary>
-    private static IEnumerable<KeyPrefix> Outermost(IReadOnlyList<KeyPrefix> prefixes)
-    {
-        var distinct = prefixes.Distinct().ToList();
-        return distinct.Where(p => !distinct.Any(other => other != p && p.IsWithin(other)));
-    }
-
     private BackendUnavailableException Unavailable(string what, Status status, Exception ex)
     {
         var detail = status.Detail.Length > 0 ? $": {status.Detail.ReplaceLineEndings(" ")}" : string.Empty;
