@@ -13,9 +13,13 @@ internal sealed class LiveFileCache(string path)
     private bool _known;
     private long _length = -1;
     private DateTime _modified;
+    private UnixFileMode _mode;
 
     /// <summary>The live content as last seen or written; null when unknown or there is no file.</summary>
     public ContentBuffer? Content => _known ? _content : null;
+
+    /// <summary>The file's permission bits as of the last <see cref="Holds"/> (the same stat serves both).</summary>
+    public UnixFileMode Mode => _mode;
 
     public bool Holds(ContentBuffer content)
     {
@@ -36,6 +40,7 @@ internal sealed class LiveFileCache(string path)
             Remember(file);
         }
 
+        _mode = ModeOf(file);
         return _content.ContentEquals(content);
     }
 
@@ -57,4 +62,6 @@ internal sealed class LiveFileCache(string path)
         _length = file.Length;
         _modified = file.LastWriteTimeUtc;
     }
+
+    private static UnixFileMode ModeOf(FileInfo file) => OperatingSystem.IsWindows() ? default : file.UnixFileMode;
 }

@@ -215,7 +215,7 @@ public sealed class TemplateReconciler(
     /// Right content but another mode (a mode changed in the configuration, or a chmod behind our back) is out of
     /// sync too, as in confd: the file is written again with the configured mode.
     /// </summary>
-    private bool HasConfiguredMode() => OperatingSystem.IsWindows() || File.GetUnixFileMode(definition.Dest) == definition.Mode;
+    private bool HasConfiguredMode() => OperatingSystem.IsWindows() || _live.Mode == definition.Mode;
 
     // a walk over the template's keys: paid only when a shrink guard is set
     private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.Under(prefix.Value).Count());
