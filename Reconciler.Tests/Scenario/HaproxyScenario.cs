@@ -1,3 +1,4 @@
+using System.Net;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Rendering;
@@ -20,7 +21,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     private readonly string _folder;
-    private readonly List<NamedHttpServer> _instances = [];
+    private readonly List<IAsyncDisposable> _instances = [];
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private HaproxyMasterWorker? _haproxy;
     private PipelineHarness? _pipeline;
@@ -72,6 +73,14 @@ public sealed class HaproxyScenario : IAsyncDisposable
         return instance;
     }
 
+    /// <summary>Starts an instance that resets every request it receives, as if it crashed mid-request (not registered yet).</summary>
+    public CrashingHttpServer StartCrashingInstance(string name)
+    {
+        var instance = CrashingHttpServer.Start(name);
+        _instances.Add(instance);
+        return instance;
+    }
+
     /// <summary>The key the instance's systemd unit would register under: <c>/apps/stupid_server/stupid-server@N.service</c>.</summary>
     public static string KeyOf(NamedHttpServer instance) =>
         $"{Prefix}/{instance.Name.Replace("stupid-server-", "stupid-server@", StringComparison.Ordinal)}.service";
@@ -118,6 +127,15 @@ public sealed class HaproxyScenario : IAsyncDisposable
         }
 
         return answers;
+    }
+
+    /// <summary>Sends one POST through HAProxy on a new connection; returns the status HAProxy answered with.</summary>
+    public async Task<HttpStatusCode> PostAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, Frontend) { Content = new StringContent("order=1") };
+        request.Headers.ConnectionClose = true;
+        using var response = await _probe.SendAsync(request);
+        return response.StatusCode;
     }
 
     /// <summary>Waits until a probe of a few requests reaches <paramref name="instance"/>.</summary>

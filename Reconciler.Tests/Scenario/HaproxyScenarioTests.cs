@@ -1,3 +1,4 @@
+using System.Net;
 using Reconciler.Actors.Output;
 using Reconciler.Tests.Fixtures;
 using Xunit.Abstractions;
@@ -102,6 +103,33 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         await Scenario.ExpectReloadsAsync(2);
         await Scenario.ExpectTrafficToAsync(second);
         Assert.Equal(["stupid-server-1", "stupid-server-2"], ServerNames());
+    }
+
+    [Fact]
+    public async Task A_get_an_instance_drops_in_flight_is_answered_by_another_instance_and_a_dropped_post_is_not_resent()
+    {
+        var healthy = Scenario.StartInstance(1);
+        var crashing = Scenario.StartCrashingInstance("stupid-server-9");
+        await Scenario.RegisterAsync(healthy);
+        await Scenario.ExpectReloadsAsync(1);
+        await Scenario.Etcd.PutAsync($"{HaproxyScenario.Prefix}/stupid-server@9.service", crashing.Registration);
+        await Scenario.ExpectReloadsAsync(2);
+        Assert.Equal(["stupid-server-1", "stupid-server-9"], ServerNames());
+
+        Assert.All(await Scenario.ProbeAsync(20), answer => Assert.Equal(healthy.Name, answer));
+        Assert.Contains("GET", crashing.Dropped); // the crashing instance got GETs, and HAProxy resent them
+
+        var posts = new List<HttpStatusCode>();
+        for (var i = 0; i < 20; i++)
+        {
+            posts.Add(await Scenario.PostAsync());
+        }
+
+        // a POST the instance may have half processed is answered 502, never resent to another instance
+        var droppedPosts = crashing.Dropped.Count(method => method == "POST");
+        Assert.InRange(droppedPosts, 1, 20);
+        Assert.Equal(droppedPosts, posts.Count(status => status == HttpStatusCode.BadGateway));
+        Assert.Equal(20 - droppedPosts, posts.Count(status => status == HttpStatusCode.OK));
     }
 
     [Fact]
