@@ -45,7 +45,7 @@ public sealed class ReconcilerActor : ReceiveActor
         StartPipeline(templates);
 
         Receive<TemplateReconciled>(r => _lastReconciled[r.Outcome.Template] = r);
-        Receive<GetTemplateStatus>(_ => Sender.Tell(new TemplateStatus(_lastReconciled.ToImmutableDictionary())));
+        Receive<ProbePipeline>(Probe);
         Receive<ApplyConfiguration>(Apply);
         Receive<Drain>(_ => DrainRenderers());
         Receive<DesiredStateLost>(lost => Sender.Equals(_desiredState), OnDesiredStateLost);
@@ -203,15 +203,21 @@ public sealed class ReconcilerActor : ReceiveActor
             .PipeTo(Sender, success: _ => Drained.Instance);
     }
 
+    /// <summary>The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers, reloader) must answer.</summary>
+    private void Probe(ProbePipeline probe) =>
+        ActorLiveness.UnresponsiveAsync([.. Context.GetChildren()], probe.Timeout)
+            .PipeTo(Sender, success: unresponsive => new PipelineProbed(unresponsive));
+
     private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }
 
-/// <summary>Asks the root for the last reconcile of every template.</summary>
-public sealed record GetTemplateStatus
-{
-    public static readonly GetTemplateStatus Instance = new();
-}
+/// <summary>Asks the root whether every actor of the pipeline answers within <paramref name="Timeout"/>.</summary>
+public sealed record ProbePipeline(TimeSpan Timeout);
 
-public sealed record TemplateStatus(ImmutableDictionary<string, TemplateReconciled> LastReconciled);
+/// <summary>The probe's answer: the actors that did not answer in time; empty when the pipeline is alive.</summary>
+public sealed record PipelineProbed(ImmutableArray<string> Unresponsive)
+{
+    public bool Alive => Unresponsive.IsEmpty;
+}

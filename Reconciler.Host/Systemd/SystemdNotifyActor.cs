@@ -70,9 +70,22 @@ public sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
     private void Watchdog()
     {
         Receive<WatchdogTick>(_ => Probe());
-        Receive<PipelineAnswered>(_ => _notifier.Notify("WATCHDOG=1"));
+        Receive<PipelineProbed>(OnProbed);
         Receive<Status.Failure>(failure => _logger.LogWarning(
             "The actor pipeline did not answer the watchdog probe ({Reason}); withholding WATCHDOG=1", failure.Cause.Message));
+    }
+
+    private void OnProbed(PipelineProbed probed)
+    {
+        if (probed.Alive)
+        {
+            _notifier.Notify("WATCHDOG=1");
+            return;
+        }
+
+        _logger.LogWarning(
+            "The watchdog probe found actors that did not answer: {Actors}; withholding WATCHDOG=1",
+            string.Join(", ", probed.Unresponsive));
     }
 
     private void OnStartingStatus(PipelineStatus status)
@@ -96,11 +109,11 @@ public sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
         _status.Tell(GetPipelineStatus.Instance);
     }
 
+    /// <summary>The pipeline's actors get most of the interval to answer; the root the rest, to reply with who did not.</summary>
     private void Probe()
     {
-        var timeout = _notifier.WatchdogInterval!.Value;
-        _pipeline.Ask<TemplateStatus>(GetTemplateStatus.Instance, timeout)
-            .PipeTo(Self, success: _ => PipelineAnswered.Instance);
+        var interval = _notifier.WatchdogInterval!.Value;
+        _pipeline.Ask<PipelineProbed>(new ProbePipeline(interval * 0.8), interval).PipeTo(Self);
     }
 
     private void Send(string status)
@@ -134,10 +147,5 @@ public sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
     private sealed record WatchdogTick
     {
         public static readonly WatchdogTick Instance = new();
-    }
-
-    private sealed record PipelineAnswered
-    {
-        public static readonly PipelineAnswered Instance = new();
     }
 }

@@ -118,6 +118,19 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public async Task The_watchdog_probe_finds_every_actor_of_the_pipeline_answering_while_a_check_runs()
+    {
+        var (root, watch) = Started(Settings(maxRestarts: 10));
+        HoldNextCheck(watch, "b", "2", revision: 6);
+
+        var probed = await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow);
+
+        Assert.True(probed.Alive, string.Join(", ", probed.Unresponsive));
+        File.Delete(_hold);
+        Assert.Equal(6, _reconciled.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+    }
+
+    [Fact]
     public void A_failed_backend_is_retried_after_min_backoff_and_resumes_from_the_cursor_without_a_gap()
     {
         var status = CreateTestProbe();

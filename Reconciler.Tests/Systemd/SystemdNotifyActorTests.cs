@@ -58,7 +58,7 @@ public sealed class SystemdNotifyActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
     }
 
     [Fact]
-    public async Task Watchdog_pings_only_follow_answers_from_the_pipeline()
+    public async Task Watchdog_pings_only_follow_answers_from_the_whole_pipeline()
     {
         var status = CreateTestProbe();
         var pipeline = CreateTestProbe();
@@ -66,11 +66,14 @@ public sealed class SystemdNotifyActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
         using var marker = new SystemdNotifier(_socket.Address, null, NullLogger.Instance);
         Sys.ActorOf(SystemdNotifyActor.Props(notifier, status.Ref, pipeline.Ref, NullLogger.Instance));
 
-        pipeline.ExpectMsg<GetTemplateStatus>(Timeout); // left unanswered: the probe times out
-        pipeline.ExpectMsg<GetTemplateStatus>(Timeout);
-        // anything sent before the pipeline answered sits in the socket before this marker
+        var probe = pipeline.ExpectMsg<ProbePipeline>(Timeout); // left unanswered: the probe times out
+        Assert.Equal(TimeSpan.FromMilliseconds(160), probe.Timeout); // the actors under the root get 80% of the interval
+        pipeline.ExpectMsg<ProbePipeline>(Timeout);
+        pipeline.Reply(new PipelineProbed(["renderer-haproxy-1"])); // the root answered, one renderer did not
+        pipeline.ExpectMsg<ProbePipeline>(Timeout);
+        // anything sent before the whole pipeline answered sits in the socket before this marker
         marker.Notify("MARK");
-        pipeline.Reply(new TemplateStatus(ImmutableDictionary<string, TemplateReconciled>.Empty));
+        pipeline.Reply(new PipelineProbed([]));
 
         await _socket.ExpectAsync(m => m == "WATCHDOG=1", Timeout, "WATCHDOG=1");
         Assert.Contains("MARK", _socket.Received);
