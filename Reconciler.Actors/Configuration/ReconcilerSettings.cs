@@ -75,6 +75,9 @@ public sealed record TemplateDefinition(
     /// <summary>The language of <see cref="Src"/>: a confd resource's template is Go text/template.</summary>
     public TemplateSyntax Syntax { get; init; } = TemplateSyntax.Scriban;
 
+    /// <summary>Whether debug logging may show the diff of this file; off for a file that holds secrets.</summary>
+    public bool LogDiff { get; init; } = true;
+
     /// <summary>confd's resource prefix, prepended to the keys the template's functions read; "" for none.</summary>
     public string KeyPrefix { get; init; } = string.Empty;
 

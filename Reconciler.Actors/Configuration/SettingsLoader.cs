@@ -269,7 +269,10 @@ public static class SettingsLoader
                 template.HasPath("debounce") ? ReadDebounce(template, "debounce", at, globalDebounce) : globalDebounce,
                 ReadVariables(template, at),
                 Flag(template, "rollback-on-reload-failure", at),
-                new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)));
+                new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)))
+            {
+                LogDiff = Flag(template, "log-diff", at),
+            };
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)

@@ -10,7 +10,8 @@ namespace Reconciler.Actors.Rendering;
 /// Render → compare with the live file → stage → check-cmd → replace, for one template.
 /// Plain class: the renderer actor runs it off its mailbox thread, <c>--onetime</c> calls it directly.
 /// Not thread-safe; one reconcile at a time. With <paramref name="keepDiffs"/> (debug logging)
-/// each outcome that changes or would change dest carries the unified diff.
+/// each outcome that changes or would change dest carries the unified diff, unless the template's
+/// <c>log-diff</c> is off.
 /// </summary>
 public sealed class TemplateReconciler(
     TemplateDefinition definition,
@@ -169,7 +170,7 @@ public sealed class TemplateReconciler(
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
-        if (keepDiffs)
+        if (keepDiffs && definition.LogDiff)
         {
             outcome = outcome with { Diff = UnifiedDiff.Between(_live.Content?.ToString(), _rendered.ToString(), definition.Dest) };
         }

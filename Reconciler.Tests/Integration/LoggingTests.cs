@@ -90,6 +90,26 @@ public sealed partial class LoggingTests : IDisposable
         Assert.DoesNotContain("hunter2", result.Stderr);
     }
 
+    [Fact]
+    public async Task A_template_with_log_diff_off_keeps_its_content_out_of_the_debug_log()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n");
+        File.WriteAllText(Path.Combine(_folder, "t.sbn"), """userlist admins\n    user admin insecure-password {{ admin_password }}\n{{ getv "/a/1" }}\n""");
+        var config = Path.Combine(_folder, "reconciler.conf");
+        File.WriteAllText(config, """
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["/a"], log-diff = false, vars { admin_password = "hunter2" } }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime", "--log-level", "debug");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("insecure-password hunter2", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+        Assert.Contains("Reconciled t", result.Stderr);
+        Assert.DoesNotContain("t diff|", result.Stderr);
+        Assert.DoesNotContain("hunter2", result.Stderr);
+    }
+
     [GeneratedRegex(@"^<[0-7]>")]
     private static partial Regex Priority();
 
