@@ -96,6 +96,11 @@ public sealed class ReconcilerActor : ReceiveActor
         var old = _settings;
         _settings = apply.Settings;
         WarnAboutSettingsNeedingARestart(old, apply.Settings);
+        if (old.CommandTimeout != apply.Settings.CommandTimeout)
+        {
+            _reloader.Tell(new ReloaderActor.CommandTimeoutChanged(apply.Settings.CommandTimeout));
+        }
+
         if (!old.Backend.IsSameAs(apply.Settings.Backend) || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
         {
             RestartPipeline(apply.Templates);
@@ -172,14 +177,9 @@ public sealed class ReconcilerActor : ReceiveActor
     private void WarnAboutSettingsNeedingARestart(ReconcilerSettings old, ReconcilerSettings now)
     {
         var needRestart = new List<string>();
-        if (old.CommandTimeout != now.CommandTimeout)
+        if (old.Log.Format != now.Log.Format)
         {
-            needRestart.Add("reconciler.commands.timeout (for reload-cmd)");
-        }
-
-        if (old.Log != now.Log)
-        {
-            needRestart.Add("reconciler.log");
+            needRestart.Add("reconciler.log.format");
         }
 
         if (old.HttpListen != now.HttpListen)

@@ -12,7 +12,7 @@ namespace Reconciler.Actors.Pipeline;
 public sealed class ReloaderActor : ReceiveActor
 {
     private readonly CommandRunner _runner;
-    private readonly TimeSpan _timeout;
+    private TimeSpan _timeout;
     private readonly InFlightWork? _inFlight;
     private readonly List<PendingReload> _queue = [];
     private readonly CancellationTokenSource _shutdown = new();
@@ -25,6 +25,7 @@ public sealed class ReloaderActor : ReceiveActor
         _inFlight = inFlight;
         Receive<ReloadRequested>(OnRequested);
         Receive<ReloadRan>(OnRan);
+        Receive<CommandTimeoutChanged>(changed => _timeout = changed.Timeout); // from the next run on
     }
 
     public static Props Props(CommandRunner runner, TimeSpan timeout, InFlightWork? inFlight = null) =>
@@ -83,6 +84,9 @@ public sealed class ReloaderActor : ReceiveActor
             success: result => new ReloadRan(command, result),
             failure: e => new ReloadRan(command, new CommandResult(-1, e.Message, TimeSpan.Zero, false)));
     }
+
+    /// <summary>Root → reloader: a configuration reload changed reconciler.commands.timeout.</summary>
+    public sealed record CommandTimeoutChanged(TimeSpan Timeout);
 
     private sealed record PendingReload(string Command, List<IActorRef> Requesters);
 

@@ -24,6 +24,8 @@ public sealed class TemplateReconciler(
     private readonly IReadOnlyDictionary<string, object?> _variables =
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
 
+    private readonly TimeSpan _commandTimeout = commandTimeout;
+    private readonly bool _keepDiffs = keepDiffs;
     private readonly LiveFileCache _live = new(definition.Dest);
     private int? _lastAppliedEntries;
 
@@ -52,8 +54,15 @@ public sealed class TemplateReconciler(
     /// <summary>Deletes staged files a killed run left next to dest; returns how many.</summary>
     public int RemoveLeftovers() => writer.RemoveLeftovers(definition.Dest);
 
-    /// <summary>True when this reconciler was built from the same definition and template text as <paramref name="other"/>.</summary>
-    public bool IsSameAs(TemplateReconciler other) => definition.IsSameAs(other.Definition) && SourceText == other.SourceText;
+    /// <summary>
+    /// True when this reconciler was built from the same definition, template text, command timeout and diff
+    /// logging as <paramref name="other"/>: a configuration reload keeps it and its renderer.
+    /// </summary>
+    public bool IsSameAs(TemplateReconciler other) =>
+        definition.IsSameAs(other.Definition)
+        && SourceText == other.SourceText
+        && _commandTimeout == other._commandTimeout
+        && _keepDiffs == other._keepDiffs;
 
     private static TemplateReconciler Create(
         TemplateDefinition definition,
@@ -159,7 +168,7 @@ public sealed class TemplateReconciler(
 
         try
         {
-            var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), commandTimeout, cancellationToken);
+            var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), _commandTimeout, cancellationToken);
             return new DryRunOutcome(definition.Name, definition.Dest, diff, check, null);
         }
         finally
@@ -170,7 +179,7 @@ public sealed class TemplateReconciler(
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
-        if (keepDiffs && definition.LogDiff)
+        if (_keepDiffs && definition.LogDiff)
         {
             outcome = outcome with { Diff = UnifiedDiff.Between(_live.Content?.ToString(), _rendered.ToString(), definition.Dest) };
         }
@@ -183,7 +192,7 @@ public sealed class TemplateReconciler(
             CommandResult check;
             try
             {
-                check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), commandTimeout, cancellationToken);
+                check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), _commandTimeout, cancellationToken);
             }
             finally
             {

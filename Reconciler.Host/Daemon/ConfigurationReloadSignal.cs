@@ -14,14 +14,15 @@ namespace Reconciler.Host.Daemon;
 
 /// <summary>
 /// SIGHUP: re-read the configuration file and every template. A valid one is applied (only
-/// changed templates re-render); a broken one is rejected with one log line and the running
-/// configuration stays.
+/// changed templates re-render, the log level changes at once); a broken one is rejected with
+/// one log line and the running configuration stays.
 /// </summary>
 public sealed class ConfigurationReloadSignal(
     RunOptions options,
     ActorSystem system,
     ActorRegistry registry,
     InFlightWork inFlight,
+    LogLevelSwitch logLevel,
     ILogger<ConfigurationReloadSignal> logger) : IHostedService, IDisposable
 {
     private PosixSignalRegistration? _registration;
@@ -47,7 +48,9 @@ public sealed class ConfigurationReloadSignal(
         try
         {
             var settings = ConfiguredRun.Load(options);
-            var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
+            var level = LoggingSetup.MinimumLevel(settings, options);
+            var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: level <= LogLevel.Debug);
+            logLevel.Minimum = level;
             registry.Get<ReconcilerActor>().Tell(new ApplyConfiguration(settings, templates));
         }
         catch (Exception e)

@@ -9,7 +9,7 @@ namespace Reconciler.Host.Logging;
 /// <summary>
 /// Console logging for operators: one line per event on stderr (stdout stays free for
 /// <c>render</c> output); syslog priority prefixes under systemd so journalctl can filter by
-/// level; or one JSON object per line.
+/// level; or one JSON object per line. The level can change at run time (<see cref="LogLevelSwitch"/>).
 /// </summary>
 public static class LoggingSetup
 {
@@ -20,8 +20,10 @@ public static class LoggingSetup
     public static void Configure(ILoggingBuilder logging, LogSettings defaults, RunOptions options)
     {
         logging.ClearProviders();
-        logging.SetMinimumLevel(MinimumLevel(defaults, options));
-        logging.AddFilter("Microsoft", LogLevel.Warning);
+        var level = new LogLevelSwitch(MinimumLevel(defaults, options));
+        logging.Services.AddSingleton(level);
+        logging.SetMinimumLevel(LogLevel.Trace);
+        logging.AddFilter(level.Allows);
         var format = Format(defaults, options);
         logging.AddConsole(console =>
         {
@@ -54,7 +56,7 @@ public static class LoggingSetup
     public static ILoggerFactory CreateFactory(LogSettings defaults, RunOptions options) =>
         LoggerFactory.Create(logging => Configure(logging, defaults, options));
 
-    private static LogLevel MinimumLevel(LogSettings defaults, RunOptions options) => (options.LogLevel ?? defaults.Level) switch
+    public static LogLevel MinimumLevel(LogSettings defaults, RunOptions options) => (options.LogLevel ?? defaults.Level) switch
     {
         "trace" => LogLevel.Trace,
         "debug" => LogLevel.Debug,

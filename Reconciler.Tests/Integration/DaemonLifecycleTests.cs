@@ -74,6 +74,27 @@ public sealed class DaemonLifecycleTests : IDisposable
         Assert.False(daemon.HasExited);
     }
 
+    [Fact]
+    public async Task Sighup_with_a_new_log_level_applies_it_at_once()
+    {
+        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        Write("b.sbn", """B={{ getv "/b/1" }}""");
+        var config = Config(TwoTemplates);
+        using var daemon = RunningReconciler.Start("--config", config);
+        await Until(() => Read("out/a.txt") == "A=one" && daemon.CountLines("Reconciled b") == 1);
+
+        Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.log.level = debug\n");
+        daemon.Signal(LibC.SIGHUP);
+        await Until(() => daemon.CountLines("Configuration reloaded") == 1);
+        Write("keys.yaml", "/a/1: two\n/b/1: bee\n");
+
+        // debug lines from the running daemon: the diff of the change, as at debug from the start
+        await Until(() => daemon.CountLines("a diff| +A=two") == 1);
+        Assert.Equal(0, daemon.CountLines("diff| +A=one"));
+        Assert.Equal(0, daemon.CountLines("next restart"));
+    }
+
     private const string TwoTemplates = """
         reconciler.debounce.quiet = 0ms
         reconciler.templates = [

@@ -42,6 +42,19 @@ public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void A_changed_command_timeout_applies_to_the_next_run()
+    {
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromMinutes(5)));
+
+        reloader.Tell(new ReloaderActor.CommandTimeoutChanged(TimeSpan.FromMilliseconds(300)));
+        reloader.Tell(new ReloadRequested("t", "sleep 60"));
+
+        var result = ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result;
+        Assert.True(result.TimedOut);
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
     public void Different_commands_run_one_at_a_time_in_order()
     {
         var log = Path.Combine(_dir, "log");

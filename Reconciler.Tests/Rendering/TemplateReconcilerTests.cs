@@ -1,8 +1,10 @@
 using System.Runtime.Versioning;
 using System.Text;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 using Reconciler.Tests.Output;
 using static Reconciler.Tests.Fixtures.TestTemplates;
 
@@ -20,6 +22,23 @@ public sealed class TemplateReconcilerTests : IDisposable
     public TemplateReconcilerTests() => _dest = _folder["app.cfg"];
 
     public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void A_configuration_reload_keeps_a_reconciler_only_when_definition_text_command_timeout_and_diff_logging_are_the_same()
+    {
+        var definition = Definition(_dest);
+        TemplateReconciler Build(string source = KeyLines, TimeSpan? timeout = null, bool keepDiffs = false) =>
+            new(definition, CompiledTemplate.Parse(source, definition.Src), new AtomicFileWriter(), new CommandRunner(), timeout ?? TimeSpan.FromSeconds(20), keepDiffs)
+            {
+                SourceText = source,
+            };
+
+        Assert.True(Build().IsSameAs(Build()));
+        Assert.False(Build().IsSameAs(Build(source: "other")));
+        Assert.False(Build().IsSameAs(Build(timeout: TimeSpan.FromSeconds(5))));
+        Assert.False(Build().IsSameAs(Build(keepDiffs: true)));
+        Assert.False(Build().IsSameAs(NewReconciler(definition with { CheckCommand = "true" })));
+    }
 
     [Fact]
     public async Task The_first_render_writes_dest_with_its_mode()
