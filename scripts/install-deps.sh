@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need on a fresh Debian 12 machine: etcd and HAProxy.
+# Installs what the tests and the demo need on a fresh Debian 12 machine: etcd, HAProxy, and dnsmasq
+# (a DNS server the lookupSRV tests run on loopback; dnsmasq-base starts no service).
 set -euo pipefail
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v etcdctl >/dev/null || missing+=(etcd-client)
 command -v haproxy >/dev/null || missing+=(haproxy)
+[[ -x /usr/sbin/dnsmasq ]] || missing+=(dnsmasq-base)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -28,6 +29,9 @@ public sealed record ReconcilerSettings(
     string HttpListen,
     ImmutableArray<TemplateDefinition> Templates)
 {
+    /// <summary>The DNS servers lookupIP and lookupSRV ask (reconciler.dns.servers); empty = the system resolver.</summary>
+    public ImmutableArray<IPEndPoint> DnsServers { get; init; } = [];
+
     /// <summary>Every prefix any template reads, with prefixes inside others dropped.</summary>
     public ImmutableArray<KeyPrefix> WatchedPrefixes =>
         KeyPrefixSet.Minimal(Templates.SelectMany(t => t.Keys));

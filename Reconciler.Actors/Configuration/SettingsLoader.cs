@@ -107,7 +107,10 @@ public static class SettingsLoader
                     OneOf(config, $"{Root}.log.level", "trace", "debug", "info", "warning", "error"),
                     Enum.Parse<LogFormat>(OneOf(config, $"{Root}.log.format", "text", "json"), ignoreCase: true)),
                 ListenAddress(config, $"{Root}.http.listen"),
-                templates);
+                templates)
+            {
+                DnsServers = DnsServers(config, $"{Root}.dns.servers"),
+            };
         }
 
         private BackendSettings ReadBackend()
@@ -369,6 +372,12 @@ public static class SettingsLoader
                 _ => throw Error(Name(at, path), $"\"{raw}\" is not true or false"),
             };
         }
+
+        /// <summary>"10.0.0.2" (port 53) or "127.0.0.1:8600" / "[::1]:8600".</summary>
+        private ImmutableArray<System.Net.IPEndPoint> DnsServers(Config from, string path) =>
+            [.. StringList(from, path).Select(server => System.Net.IPEndPoint.TryParse(server, out var endpoint)
+                ? endpoint.Port == 0 ? new System.Net.IPEndPoint(endpoint.Address, 53) : endpoint
+                : throw Error(path, $"\"{server}\" is not an IP address, or address:port like 127.0.0.1:8600"))];
 
         private string ListenAddress(Config from, string path)
         {

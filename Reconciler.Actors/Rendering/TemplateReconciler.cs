@@ -37,6 +37,9 @@ public sealed class TemplateReconciler(
 
     public TemplateDefinition Definition => definition;
 
+    /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
+    public DnsLookup Dns => template.Dns;
+
     /// <summary>The template text it was built from, to tell on a configuration reload whether it changed.</summary>
     public string SourceText { get; init; } = string.Empty;
 
@@ -48,21 +51,23 @@ public sealed class TemplateReconciler(
     {
         var writer = new AtomicFileWriter();
         var commands = new CommandRunner();
-        return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs))];
+        var dns = settings.DnsServers.IsEmpty ? DnsLookup.System : new DnsLookup(settings.DnsServers);
+        return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs, dns))];
     }
 
     /// <summary>Deletes staged files a killed run left next to dest; returns how many.</summary>
     public int RemoveLeftovers() => writer.RemoveLeftovers(definition.Dest);
 
     /// <summary>
-    /// True when this reconciler was built from the same definition, template text, command timeout and diff
-    /// logging as <paramref name="other"/>: a configuration reload keeps it and its renderer.
+    /// True when this reconciler was built from the same definition, template text, command timeout, diff
+    /// logging and DNS servers as <paramref name="other"/>: a configuration reload keeps it and its renderer.
     /// </summary>
     public bool IsSameAs(TemplateReconciler other) =>
         definition.IsSameAs(other.Definition)
         && SourceText == other.SourceText
         && _commandTimeout == other._commandTimeout
-        && _keepDiffs == other._keepDiffs;
+        && _keepDiffs == other._keepDiffs
+        && Dns.IsSameAs(other.Dns);
 
     private static TemplateReconciler Create(
         TemplateDefinition definition,
@@ -70,9 +75,10 @@ public sealed class TemplateReconciler(
         CommandRunner commands,
         TimeSpan commandTimeout,
         InFlightWork? inFlight,
-        bool keepDiffs)
+        bool keepDiffs,
+        DnsLookup dns)
     {
-        var template = CompiledTemplate.Load(definition.Src, definition.Syntax, definition.KeyPrefix);
+        var template = CompiledTemplate.Load(definition.Src, definition.Syntax, definition.KeyPrefix, dns);
         return new TemplateReconciler(definition, template, writer, commands, commandTimeout, keepDiffs) { SourceText = template.SourceText, InFlight = inFlight };
     }
 

@@ -17,15 +17,19 @@ public sealed class CompiledTemplate
     private readonly Template template;
     private readonly string keyPrefix;
 
-    private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText)
+    private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns)
     {
         this.template = template;
         this.keyPrefix = keyPrefix;
+        Dns = dns;
         FilePath = filePath;
         SourceText = sourceText;
     }
 
     public string FilePath { get; }
+
+    /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
+    public DnsLookup Dns { get; }
 
     /// <summary>The text the template was parsed from.</summary>
     public string SourceText { get; }
@@ -33,8 +37,9 @@ public sealed class CompiledTemplate
     /// <param name="path">The template file.</param>
     /// <param name="syntax">A Go template (a confd resource's) is converted to Scriban first, keeping its line numbers.</param>
     /// <param name="keyPrefix">confd's resource prefix for the key functions (see <see cref="TemplateFunctions"/>).</param>
+    /// <param name="dns">What lookupIP and lookupSRV ask; the system resolver when null.</param>
     /// <exception cref="TemplateException">The file cannot be read, converted, or does not parse.</exception>
-    public static CompiledTemplate Load(string path, TemplateSyntax syntax = TemplateSyntax.Scriban, string keyPrefix = "")
+    public static CompiledTemplate Load(string path, TemplateSyntax syntax = TemplateSyntax.Scriban, string keyPrefix = "", DnsLookup? dns = null)
     {
         string sourceText;
         try
@@ -51,11 +56,11 @@ public sealed class CompiledTemplate
             sourceText = new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path);
         }
 
-        return Parse(sourceText, path, keyPrefix);
+        return Parse(sourceText, path, keyPrefix, dns);
     }
 
     /// <exception cref="TemplateException">The text does not parse; the message names the first error's position.</exception>
-    public static CompiledTemplate Parse(string sourceText, string filePath, string keyPrefix = "")
+    public static CompiledTemplate Parse(string sourceText, string filePath, string keyPrefix = "", DnsLookup? dns = null)
     {
         var template = Template.Parse(sourceText, filePath);
         if (template.HasErrors)
@@ -64,7 +69,7 @@ public sealed class CompiledTemplate
             throw new TemplateException(Locate(filePath, error.Span, error.Message));
         }
 
-        return new CompiledTemplate(template, filePath, keyPrefix, sourceText);
+        return new CompiledTemplate(template, filePath, keyPrefix, sourceText, dns ?? DnsLookup.System);
     }
 
     /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>
@@ -158,7 +163,7 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(new TemplateFunctions(state, keyPrefix));
+        context.PushGlobal(new TemplateFunctions(state, keyPrefix, Dns));
         return context;
     }
 

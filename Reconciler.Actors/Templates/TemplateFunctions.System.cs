@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Scriban;
 
 namespace Reconciler.Actors.Templates;
@@ -22,31 +20,10 @@ public sealed partial class TemplateFunctions
     private static string GetEnvironmentVariable(string name, string defaultValue = "") =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : defaultValue;
 
-    /// <summary>
-    /// The addresses of <paramref name="host"/> as sorted strings, like confd. A name that does not exist gives
-    /// an empty list as in confd; any other resolver failure is an error (confd returns an empty list), so a
-    /// flaky DNS server fails the render and keeps the old file instead of emptying a server pool.
-    /// The render's cancellation token aborts a hanging lookup.
-    /// </summary>
-    private static string[] LookupIP(TemplateContext context, string host)
-    {
-        try
-        {
-            var addresses = Dns.GetHostAddressesAsync(host, context.CancellationToken).GetAwaiter().GetResult();
-            return [.. addresses.Select(address => address.ToString()).Order(StringComparer.Ordinal)];
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.HostNotFound or SocketError.NoData)
-        {
-            return [];
-        }
-    }
+    /// <summary>The addresses of <paramref name="host"/> as sorted strings, like confd (see <see cref="DnsLookup"/>).</summary>
+    private string[] LookupIP(TemplateContext context, string host) => dns.Addresses(host, context.CancellationToken);
 
-    /// <summary>
-    /// Not supported: the .NET base library has no SRV resolver, and a hand-rolled DNS client (resolv.conf,
-    /// UDP with TCP fallback, name compression) is more risk than this rarely used function is worth.
-    /// Registered anyway so a confd template that calls it gets this explanation instead of "function not found".
-    /// </summary>
-    private static string[] LookupSRV(string service, string protocol, string name) =>
-        throw new NotSupportedException(
-            $"lookupSRV is not supported (no SRV resolver in .NET): cannot resolve _{service}._{protocol}.{name}; use lookupIP or keep the targets in etcd");
+    /// <summary>The SRV records of <c>_service._protocol.name</c>, like confd (see <see cref="DnsLookup"/>).</summary>
+    private ServiceRecord[] LookupSRV(TemplateContext context, string service, string protocol, string name) =>
+        dns.Services(service, protocol, name, context.CancellationToken);
 }

@@ -12,6 +12,7 @@ public sealed partial class TemplateFunctions : ScriptObject
 {
     private readonly DesiredState state;
     private readonly string keyPrefix;
+    private readonly DnsLookup dns;
 
     /// <param name="state">The keys the functions read.</param>
     /// <param name="keyPrefix">
@@ -19,10 +20,12 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// pattern the functions are given and stripped from the keys <c>get</c>/<c>gets</c> return, so under
     /// prefix <c>/myapp</c> a template reads <c>/myapp/x</c> as <c>getv "/x"</c>, as in confd.
     /// </param>
-    public TemplateFunctions(DesiredState state, string keyPrefix = "")
+    /// <param name="dns">What lookupIP and lookupSRV ask; the system resolver when null.</param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null)
     {
         this.state = state;
         this.keyPrefix = keyPrefix;
+        this.dns = dns ?? DnsLookup.System;
         RegisterKeyFunctions();
         RegisterTextFunctions();
         RegisterListFunctions();

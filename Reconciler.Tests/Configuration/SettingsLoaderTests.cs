@@ -28,6 +28,16 @@ public sealed class SettingsLoaderTests : IDisposable
         var template = Assert.Single(settings.Templates);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, template.Mode);
         Assert.Equal(settings.Debounce, template.Debounce);
+        Assert.True(template.LogDiff);
+        Assert.Empty(settings.DnsServers);
+    }
+
+    [Fact]
+    public void Dns_servers_take_an_address_with_or_without_a_port()
+    {
+        var settings = Load("reconciler.dns.servers = [\"10.0.0.2\", \"127.0.0.1:8600\", \"[::1]:8600\"]\n" + Template("a", "out/a.cfg"));
+
+        Assert.Equal(["10.0.0.2:53", "127.0.0.1:8600", "[::1]:8600"], settings.DnsServers.Select(s => s.ToString()));
     }
 
     [Fact]
@@ -67,6 +77,7 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("reconciler.debounce.quiet = soon", "reconciler.debounce.quiet: \"soon\" is not a duration")]
     [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]
     [InlineData("reconciler.backend.endpoints = [\"127.0.0.1:2379\"]", "reconciler.backend.endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
+    [InlineData("reconciler.dns.servers = [\"consul:8600\"]", "reconciler.dns.servers: \"consul:8600\" is not an IP address, or address:port like 127.0.0.1:8600")]
     [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1: '{' is never closed")]
     [InlineData("reconciler.debounce.quiet = ${?QUIET}", "malformed HOCON: line 1: optional substitutions like ${?NAME} are not supported")]
     public void A_bad_setting_is_one_line_naming_file_and_setting(string hocon, string expected)

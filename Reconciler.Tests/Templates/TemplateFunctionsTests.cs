@@ -334,14 +334,6 @@ public class TemplateFunctionsTests
     }
 
     [Fact]
-    public void LookupSRV_reports_that_it_is_not_supported()
-    {
-        var error = RenderFails("""{{ lookupSRV "http" "tcp" "example.com" }}""");
-
-        Assert.Contains("lookupSRV is not supported", error.Message);
-    }
-
-    [Fact]
     public void FileExists_is_true_for_files_and_directories()
     {
         var file = Path.GetTempFileName();
