@@ -38,13 +38,7 @@ public sealed class DaemonLifecycleTests : IDisposable
     [Fact]
     public async Task Sighup_with_a_good_config_rerenders_only_the_changed_template()
     {
-        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
-        Write("a.sbn", """A={{ getv "/a/1" }}""");
-        Write("b.sbn", """B={{ getv "/b/1" }}""");
-        var config = Config(TwoTemplates);
-        using var daemon = RunningReconciler.Start("--config", config);
-        await Until(() => Read("out/a.txt") == "A=one" && Read("out/b.txt") == "B=bee");
-        await Until(() => daemon.CountLines("Reconciled b") == 1);
+        using var daemon = await StartTwoTemplatesAsync();
 
         Write("a.sbn", """a is {{ getv "/a/1" }}""");
         daemon.Signal(LibC.SIGHUP);
@@ -57,12 +51,7 @@ public sealed class DaemonLifecycleTests : IDisposable
     [Fact]
     public async Task Sighup_with_a_broken_config_is_rejected_and_the_old_one_keeps_running()
     {
-        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
-        Write("a.sbn", """A={{ getv "/a/1" }}""");
-        Write("b.sbn", """B={{ getv "/b/1" }}""");
-        var config = Config(TwoTemplates);
-        using var daemon = RunningReconciler.Start("--config", config);
-        await Until(() => Read("out/a.txt") == "A=one");
+        using var daemon = await StartTwoTemplatesAsync();
 
         Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.debounce.quiet = later\n");
         daemon.Signal(LibC.SIGHUP);
@@ -77,12 +66,7 @@ public sealed class DaemonLifecycleTests : IDisposable
     [Fact]
     public async Task Sighup_with_a_new_log_level_applies_it_at_once()
     {
-        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
-        Write("a.sbn", """A={{ getv "/a/1" }}""");
-        Write("b.sbn", """B={{ getv "/b/1" }}""");
-        var config = Config(TwoTemplates);
-        using var daemon = RunningReconciler.Start("--config", config);
-        await Until(() => Read("out/a.txt") == "A=one" && daemon.CountLines("Reconciled b") == 1);
+        using var daemon = await StartTwoTemplatesAsync();
 
         Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.log.level = debug\n");
         daemon.Signal(LibC.SIGHUP);
@@ -102,6 +86,26 @@ public sealed class DaemonLifecycleTests : IDisposable
           { name = b, src = b.sbn, dest = out/b.txt, keys = ["/b"] }
         ]
         """;
+
+    /// <summary>The daemon on templates a (/a/1 = one) and b (/b/1 = bee), past the first reconcile of both.</summary>
+    private async Task<RunningReconciler> StartTwoTemplatesAsync()
+    {
+        Write("keys.yaml", "/a/1: one\n/b/1: bee\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        Write("b.sbn", """B={{ getv "/b/1" }}""");
+        var daemon = RunningReconciler.Start("--config", Config(TwoTemplates));
+        try
+        {
+            await Until(() => Read("out/a.txt") == "A=one" && Read("out/b.txt") == "B=bee");
+            await Until(() => daemon.CountLines("Reconciled a") == 1 && daemon.CountLines("Reconciled b") == 1);
+            return daemon;
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
+        }
+    }
 
     private string Config(string templates)
     {
