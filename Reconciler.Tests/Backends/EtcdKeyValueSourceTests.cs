@@ -281,6 +281,45 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     }
 
     [Fact]
+    public async Task WithTls_ReadsAndWatchesTrustingTheClusterCaAndShowingAClientCertificate()
+    {
+        using var pki = new TestCertificates();
+        using var own = await EtcdFixture.StartNewAsync(pki);
+        var put = await own.PutAsync($"{_root}/a", "1");
+        await using var source = new EtcdKeyValueSource(own.ConnectionOptions);
+
+        var snapshot = await source.ReadAsync([Prefix("a")], Timeout);
+        await using var watch = EventsOnly(source.WatchAsync(Prefix("a"), put, Timeout)).GetAsyncEnumerator(Timeout);
+
+        Assert.StartsWith("https://", own.ClientUrl);
+        Assert.Equal("1", snapshot.Keys[$"{_root}/a"]);
+        Assert.Equal([KeyEvent.Put($"{_root}/a", "1", put)], await NextEventsAsync(watch, 1));
+    }
+
+    [Fact]
+    public async Task WithTls_AServerCertificateTheConfiguredCaDidNotIssue_IsNotTrusted()
+    {
+        using var pki = new TestCertificates();
+        using var own = await EtcdFixture.StartNewAsync(pki);
+        await using var source = new EtcdKeyValueSource(own.ConnectionOptions with { CaFile = pki.OtherCaFile });
+
+        var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([Prefix("a")], Timeout));
+
+        Assert.Contains(own.ClientUrl, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task WithTls_NoClientCertificate_IsRefusedByAClusterThatRequiresOne()
+    {
+        using var pki = new TestCertificates();
+        using var own = await EtcdFixture.StartNewAsync(pki);
+        await using var source = new EtcdKeyValueSource(own.ConnectionOptions with { CertFile = null, KeyFile = null });
+
+        await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([Prefix("a")], Timeout));
+    }
+
+    [Fact]
     public async Task Description_NamesTheEndpointsAndNoSecrets()
     {
         var options = new EtcdConnectionOptions(["http://10.0.0.1:2379", "http://user:pw@10.0.0.2:2379"])

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
+using Reconciler.Actors.Backends;
 
 namespace Reconciler.Tests.Fixtures;
 
@@ -17,14 +19,20 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
     private const int MaxOpsPerTxn = 128; // etcd's default --max-txn-ops
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(20);
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(1) };
 
     private readonly Queue<string> _output = new(); // the last lines etcd printed, for startup-failure messages
+    private readonly TestCertificates? _tls;
     private Process? _process;
     private EtcdClient? _client;
 
     public EtcdFixture()
+        : this(tls: null)
     {
+    }
+
+    private EtcdFixture(TestCertificates? tls)
+    {
+        _tls = tls;
         ClientPort = FreePort.Next();
         PeerPort = FreePort.Next();
         DataDir = Directory.CreateTempSubdirectory("reconciler-etcd-").FullName;
@@ -34,16 +42,25 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
 
     public int PeerPort { get; }
 
-    public string ClientUrl => $"http://127.0.0.1:{ClientPort}";
+    public string ClientUrl => $"{(_tls is null ? "http" : "https")}://127.0.0.1:{ClientPort}";
+
+    /// <summary>How a client reaches this etcd: with TLS, trusting its CA and presenting the client certificate.</summary>
+    public EtcdConnectionOptions ConnectionOptions =>
+        _tls is null
+            ? new EtcdConnectionOptions([ClientUrl])
+            : new EtcdConnectionOptions([ClientUrl]) { CaFile = _tls.CaFile, CertFile = _tls.ClientCertFile, KeyFile = _tls.ClientKeyFile };
 
     public string DataDir { get; }
 
     private EtcdClient Client => _client ?? throw new InvalidOperationException("etcd is not running");
 
-    /// <summary>Starts a private etcd for one test; dispose it at the end of the test.</summary>
-    public static async Task<EtcdFixture> StartNewAsync()
+    /// <summary>
+    /// Starts a private etcd for one test; dispose it at the end of the test. With <paramref name="tls"/> it serves
+    /// https only, with the server certificate, and accepts only clients whose certificate its CA issued.
+    /// </summary>
+    public static async Task<EtcdFixture> StartNewAsync(TestCertificates? tls = null)
     {
-        var etcd = new EtcdFixture();
+        var etcd = new EtcdFixture(tls);
         try
         {
             await etcd.StartAsync();
@@ -94,7 +111,7 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
             throw;
         }
 
-        _client = new EtcdClient(ClientUrl);
+        _client = EtcdClientFactory.Create(ConnectionOptions);
     }
 
     /// <summary>Kills etcd (SIGKILL, no graceful shutdown), as a crash or a power cut would.</summary>
@@ -198,6 +215,18 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
             info.ArgumentList.Add(arg);
         }
 
+        if (_tls is not null)
+        {
+            foreach (var arg in new[]
+                     {
+                         "--cert-file", _tls.ServerCertFile, "--key-file", _tls.ServerKeyFile,
+                         "--trusted-ca-file", _tls.CaFile, "--client-cert-auth",
+                     })
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+
         return info;
     }
 
@@ -224,15 +253,39 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
 
     private async Task<bool> IsHealthyAsync()
     {
+        using var http = new HttpClient(HealthHandler()) { Timeout = TimeSpan.FromSeconds(1) };
         try
         {
-            var body = await Http.GetStringAsync($"{ClientUrl}/health");
+            var body = await http.GetStringAsync($"{ClientUrl}/health");
             return body.Contains("\"health\":\"true\"", StringComparison.Ordinal);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
             return false; // not listening yet
         }
+    }
+
+    /// <summary>With TLS, /health wants a client certificate too; the server's is checked against the test CA.</summary>
+    private SocketsHttpHandler HealthHandler()
+    {
+        var handler = new SocketsHttpHandler();
+        if (_tls is not null)
+        {
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(_tls.ClientCertFile, _tls.ClientKeyFile)];
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                certificate is not null && IsIssuedBy(_tls.CaFile, certificate);
+        }
+
+        return handler;
+    }
+
+    private static bool IsIssuedBy(string caFile, X509Certificate certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(caFile)));
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
 
     private void KeepOutput(string? line)

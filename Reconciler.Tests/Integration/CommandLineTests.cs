@@ -72,6 +72,35 @@ public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
     }
 
     [Fact]
+    public async Task Onetime_over_tls_trusts_the_configured_ca_and_shows_the_client_certificate()
+    {
+        using var pki = new TestCertificates();
+        using var secure = await EtcdFixture.StartNewAsync(pki);
+        await secure.PutAsync("/tls/a", "alpha");
+        foreach (var (file, name) in new[] { (pki.CaFile, "ca.pem"), (pki.ClientCertFile, "client.pem"), (pki.ClientKeyFile, "client-key.pem"), (pki.OtherCaFile, "other-ca.pem") })
+        {
+            File.Copy(file, Path.Combine(_folder, name));
+        }
+
+        var template = Write("tls.sbn", """{{ getv "/tls/a" }}""");
+        string Config(string caFile) => Write("tls.conf", $$"""
+            reconciler.backend { endpoints = ["{{secure.ClientUrl}}"], tls { ca-file = {{caFile}}, cert-file = client.pem, key-file = client-key.pem } }
+            reconciler.templates = [{ name = t, src = "{{template}}", dest = out.txt, keys = ["/tls"] }]
+            """);
+
+        var trusted = await ReconcilerProcess.RunAsync("--config", Config("ca.pem"), "--onetime");
+        Assert.Equal(0, trusted.ExitCode);
+        Assert.Equal("alpha", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+
+        File.Delete(Path.Combine(_folder, "out.txt"));
+        var untrusted = await ReconcilerProcess.RunAsync("--config", Config("other-ca.pem"), "--onetime");
+        Assert.Equal(1, untrusted.ExitCode);
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+        Assert.Contains(secure.ClientUrl, untrusted.Stderr);
+        Assert.DoesNotContain("   at ", untrusted.Stderr); // a log line, not a stack trace
+    }
+
+    [Fact]
     public async Task Onetime_exits_non_zero_when_a_check_fails_and_writes_nothing()
     {
         Write("keys.yaml", "/a/1: one\n");
