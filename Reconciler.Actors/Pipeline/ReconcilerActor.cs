@@ -83,6 +83,12 @@ public sealed class ReconcilerActor : ReceiveActor
         var supervision = _settings.Supervision;
         var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
         var reloadOwed = _lastReconciled.TryGetValue(template.Definition.Name, out var last) && last.Reload is { Succeeded: false };
+        if (!reloadOwed && template.ReloadOwed && template.Definition.ReloadCommand.Length > 0)
+        {
+            _logger.LogWarning("{Dest} of {Template} was written but not reloaded successfully before; it will be reloaded", template.Definition.Dest, template.Definition.Name);
+            reloadOwed = true;
+        }
+
         return Context.ActorOf(
             RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), reloadOwed),
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");

@@ -48,7 +48,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
 
     private string ReloadCommand => _reconciler.Definition.ReloadCommand;
 
-    /// <param name="reloadOwed">The renderer it replaces left a failed reload behind (configuration reload): pay it on the first reconcile.</param>
+    /// <param name="reloadOwed">
+    /// The renderer it replaces left a failed reload behind (configuration reload), or the last daemon did (a marker
+    /// next to dest): pay it on the first reconcile.
+    /// </param>
     public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed = false) =>
         Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed));
 
@@ -180,6 +183,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         if (!reloadSettled && reload is not null)
         {
             _reloadOwed = !reload.Succeeded;
+        }
+
+        if (reload is not null && !_reloadOwed)
+        {
+            _reconciler.ReloadSucceeded();
         }
 
         var failed = outcome.Failed || reload is { Succeeded: false };

@@ -27,6 +27,7 @@ public sealed class TemplateReconciler(
     private readonly TimeSpan _commandTimeout = commandTimeout;
     private readonly bool _keepDiffs = keepDiffs;
     private readonly LiveFileCache _live = new(definition.Dest);
+    private readonly OwedReloadMarker _owedReload = new(definition.Dest);
     private int? _lastAppliedEntries;
 
     // Three buffers rotate, so a render allocates nothing for its output: the render target, the live content
@@ -42,6 +43,9 @@ public sealed class TemplateReconciler(
 
     /// <summary>The template text it was built from, to tell on a configuration reload whether it changed.</summary>
     public string SourceText { get; init; } = string.Empty;
+
+    /// <summary>A file this template wrote was not reloaded successfully, by this process or one before it.</summary>
+    public bool ReloadOwed => _owedReload.IsSet;
 
     /// <summary>Running work the daemon waits for (bounded) before it exits.</summary>
     public InFlightWork? InFlight { get; init; }
@@ -89,6 +93,9 @@ public sealed class TemplateReconciler(
         InFlight?.Track(work);
         return work;
     }
+
+    /// <summary>The reload of what dest holds succeeded: nothing is owed any more.</summary>
+    public void ReloadSucceeded() => _owedReload.Clear();
 
     /// <summary>Puts back the file that was live before the last write (after its reload failed); false when there is none.</summary>
     public bool RestorePrevious()
@@ -217,6 +224,11 @@ public sealed class TemplateReconciler(
 
         cancellationToken.ThrowIfCancellationRequested();
         var hadLive = _live.Content is not null;
+        if (definition.ReloadCommand.Length > 0)
+        {
+            _owedReload.Set(); // before the rename: a crash right after it must still find the reload owed
+        }
+
         writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
 
         // the content live until now becomes the previous one, and the old previous buffer the next render's

@@ -30,9 +30,15 @@ public static class OneTimeRunner
         {
             var started = Stopwatch.StartNew();
             var outcome = await template.ReconcileAsync(state, change.Under(template.Definition.Keys), cancellationToken);
-            var reload = outcome.NeedsReload && template.Definition.ReloadCommand.Length > 0
+            var owed = outcome.NeedsReload || (template.ReloadOwed && outcome.Status == ReconcileStatus.Unchanged);
+            var reload = owed && template.Definition.ReloadCommand.Length > 0
                 ? await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken)
                 : null;
+            if (reload is { Succeeded: true })
+            {
+                template.ReloadSucceeded();
+            }
+
             ReconcileLog.Write(logger, outcome, reload, started.Elapsed);
             failures += outcome.Failed || reload is { Succeeded: false } ? 1 : 0;
         }

@@ -36,6 +36,33 @@ public sealed class DaemonLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reload_that_failed_before_a_restart_is_run_by_the_next_daemon_though_the_file_is_unchanged()
+    {
+        Write("keys.yaml", "/a/1: one\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        var broken = Write("reload-broken", "");
+        var config = Config($$"""
+            reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"],
+              reload-cmd = "test ! -e '{{broken}}' && echo reloaded >> '{{_folder}}/reloads'" }]
+            """);
+        using (var first = RunningReconciler.Start("--config", config))
+        {
+            await Until(() => first.CountLines("reload=failed") >= 1);
+            first.Signal(LibC.SIGTERM);
+            Assert.Equal(0, (await first.WaitForExitAsync(TimeSpan.FromSeconds(20))).ExitCode);
+        }
+
+        File.Delete(broken);
+        using var second = RunningReconciler.Start("--config", config);
+
+        await Until(() => second.CountLines("reload=ok") == 1);
+        Assert.Contains(second.StderrLines, l => l.Contains("Reconciled a") && l.Contains("check=unchanged") && l.Contains("reload=ok"));
+        Assert.Equal(["reloaded"], File.ReadAllLines(Path.Combine(_folder, "reloads")));
+        Assert.Equal("A=one", Read("out/a.txt"));
+        Assert.Equal(["a.txt"], Directory.GetFiles(Path.Combine(_folder, "out")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task Sighup_with_a_good_config_rerenders_only_the_changed_template()
     {
         using var daemon = await StartTwoTemplatesAsync();

@@ -201,6 +201,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadBroken));
         var failed = _parent.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReloadBroken, failed.Reload);
+        Assert.True(NewReconciler(Definition(_dest, reload: ReloadCommand)).ReloadOwed); // a restart would still owe it
 
         renderer.Tell(new RenderRequested(StateOf(6, ("a", "1"), ("b", "2")), StateChange.None));
 
@@ -209,6 +210,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         var paid = _parent.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReconcileStatus.Unchanged, paid.Outcome.Status);
         Assert.Equal(ReloadOk, paid.Reload);
+        Assert.False(NewReconciler(Definition(_dest, reload: ReloadCommand)).ReloadOwed);
 
         // paid: the next unchanged reconcile reloads nothing
         renderer.Tell(new RenderRequested(StateOf(7, ("a", "1"), ("b", "2")), StateChange.None));
@@ -250,13 +252,14 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
 
         Assert.Equal(new ReloadRequested("t", ReloadCommand), _reloader.ExpectMsg<ReloadRequested>(Slow));
         Assert.Equal("previous\n", File.ReadAllText(_dest));
-        Assert.Equal(["app.cfg"], _folder.FileNames());
+        Assert.Equal([".app.cfg.reconciler-reload-owed", "app.cfg"], _folder.FileNames()); // no staged file; the reload still owed
         _parent.ExpectNoMsg(Quiet); // reported once the restored file is reloaded
         _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
 
         var reconciled = _parent.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
         Assert.Equal(ReloadBroken, reconciled.Reload);
+        Assert.Equal(["app.cfg"], _folder.FileNames()); // the restored file is reloaded: nothing owed
         _reloader.ExpectNoMsg(Quiet);
     }
 

@@ -58,6 +58,34 @@ public sealed class TemplateReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_written_file_owes_its_reload_until_it_succeeded_also_to_the_next_process()
+    {
+        var definition = Definition(_dest, reload: "true");
+        var reconciler = NewReconciler(definition);
+        Assert.False(reconciler.ReloadOwed);
+
+        await Reconcile(reconciler, Two);
+
+        Assert.True(reconciler.ReloadOwed);
+        Assert.True(NewReconciler(definition).ReloadOwed); // what a restarted daemon finds
+        Assert.Equal([".app.cfg.reconciler-reload-owed", "app.cfg"], _folder.FileNames());
+        reconciler.ReloadSucceeded();
+        Assert.False(NewReconciler(definition).ReloadOwed);
+        Assert.Equal(["app.cfg"], _folder.FileNames());
+    }
+
+    [Fact]
+    public async Task Without_a_reload_command_nothing_is_owed()
+    {
+        var reconciler = NewReconciler(Definition(_dest));
+
+        await Reconcile(reconciler, Two);
+
+        Assert.False(reconciler.ReloadOwed);
+        Assert.Equal(["app.cfg"], _folder.FileNames());
+    }
+
+    [Fact]
     public async Task Unchanged_output_is_not_written_again()
     {
         var reconciler = NewReconciler(Definition(_dest));
