@@ -21,7 +21,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     private readonly string _folder;
-    private readonly List<IAsyncDisposable> _instances = [];
+    private readonly List<NamedHttpServer> _instances = [];
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private HaproxyMasterWorker? _haproxy;
     private PipelineHarness? _pipeline;
@@ -73,10 +73,10 @@ public sealed class HaproxyScenario : IAsyncDisposable
         return instance;
     }
 
-    /// <summary>Starts an instance that resets every request it receives, as if it crashed mid-request (not registered yet).</summary>
-    public CrashingHttpServer StartCrashingInstance(string name)
+    /// <summary>Starts <c>stupid-server-N</c> that resets every request it receives, as if it crashed mid-request (not registered yet).</summary>
+    public NamedHttpServer StartDroppingInstance(int number)
     {
-        var instance = CrashingHttpServer.Start(name);
+        var instance = NamedHttpServer.StartDropping($"stupid-server-{number}");
         _instances.Add(instance);
         return instance;
     }

@@ -109,10 +109,10 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     public async Task A_get_an_instance_drops_in_flight_is_answered_by_another_instance_and_a_dropped_post_is_not_resent()
     {
         var healthy = Scenario.StartInstance(1);
-        var crashing = Scenario.StartCrashingInstance("stupid-server-9");
+        var crashing = Scenario.StartDroppingInstance(9);
         await Scenario.RegisterAsync(healthy);
         await Scenario.ExpectReloadsAsync(1);
-        await Scenario.Etcd.PutAsync($"{HaproxyScenario.Prefix}/stupid-server@9.service", crashing.Registration);
+        await Scenario.RegisterAsync(crashing);
         await Scenario.ExpectReloadsAsync(2);
         Assert.Equal(["stupid-server-1", "stupid-server-9"], ServerNames());
 
