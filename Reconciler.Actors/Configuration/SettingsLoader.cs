@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Net;
 using System.Reflection;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
@@ -374,15 +375,15 @@ public static class SettingsLoader
         }
 
         /// <summary>"10.0.0.2" (port 53) or "127.0.0.1:8600" / "[::1]:8600".</summary>
-        private ImmutableArray<System.Net.IPEndPoint> DnsServers(Config from, string path) =>
-            [.. StringList(from, path).Select(server => System.Net.IPEndPoint.TryParse(server, out var endpoint)
-                ? endpoint.Port == 0 ? new System.Net.IPEndPoint(endpoint.Address, 53) : endpoint
+        private ImmutableArray<IPEndPoint> DnsServers(Config from, string path) =>
+            [.. StringList(from, path).Select(server => IPEndPoint.TryParse(server, out var endpoint)
+                ? endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint
                 : throw Error(path, $"\"{server}\" is not an IP address, or address:port like 127.0.0.1:8600"))];
 
         private string ListenAddress(Config from, string path)
         {
             var value = Text(from, path);
-            return value.Length == 0 || (System.Net.IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0)
+            return value.Length == 0 || (IPEndPoint.TryParse(value, out var endpoint) && endpoint.Port != 0)
                 ? value
                 : throw Error(path, $"\"{value}\" is not an address:port like 127.0.0.1:9310 or [::1]:9310 (empty = off)");
         }
