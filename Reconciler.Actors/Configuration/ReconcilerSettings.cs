@@ -32,6 +32,9 @@ public sealed record ReconcilerSettings(
     /// <summary>The DNS servers lookupIP and lookupSRV ask (reconciler.dns.servers); empty = the system resolver.</summary>
     public ImmutableArray<IPEndPoint> DnsServers { get; init; } = [];
 
+    /// <summary>Idle time after which the daemon returns free memory to the OS (reconciler.memory.trim-after-idle); zero = never.</summary>
+    public TimeSpan MemoryTrimAfterIdle { get; init; }
+
     /// <summary>Every prefix any template reads, with prefixes inside others dropped.</summary>
     public ImmutableArray<KeyPrefix> WatchedPrefixes =>
         KeyPrefixSet.Minimal(Templates.SelectMany(t => t.Keys));

@@ -111,6 +111,7 @@ public static class SettingsLoader
                 templates)
             {
                 DnsServers = DnsServers(config, $"{Root}.dns.servers"),
+                MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };
         }
 

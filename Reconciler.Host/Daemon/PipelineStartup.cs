@@ -8,6 +8,7 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
+using Reconciler.Host.Memory;
 using Reconciler.Host.Metrics;
 using Reconciler.Host.Systemd;
 
@@ -36,6 +37,11 @@ public static class PipelineStartup
         if (services.GetService<ReconcilerMetrics>() is { } metrics)
         {
             system.EventStream.Subscribe(system.ActorOf(MetricsActor.Props(metrics), "metrics"), MetricsActor.Topics);
+        }
+
+        if (settings.MemoryTrimAfterIdle > TimeSpan.Zero)
+        {
+            system.EventStream.Subscribe(system.ActorOf(IdleMemoryTrimActor.Props(settings.MemoryTrimAfterIdle), "memory-trim"), IdleMemoryTrimActor.Topics);
         }
 
         var root = system.ActorOf(ReconcilerActor.Props(settings, templates, KeyValueSourceFactory.Create, loggers, inFlight), "reconciler");

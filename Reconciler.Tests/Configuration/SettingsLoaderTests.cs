@@ -30,6 +30,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(settings.Debounce, template.Debounce);
         Assert.True(template.LogDiff);
         Assert.Empty(settings.DnsServers);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.MemoryTrimAfterIdle);
     }
 
     [Fact]
