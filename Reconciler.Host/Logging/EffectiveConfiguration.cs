@@ -18,7 +18,7 @@ public static partial class EffectiveConfiguration
     {
         var backend = settings.Backend;
         logger.LogInformation(
-            "Configuration {Config}: backend type={BackendType} endpoints={Endpoints} file={BackendFile} username={Username} password={Password} tls ca={TlsCa} cert={TlsCert} key={TlsKey}; debounce quiet={QuietMs}ms max={MaxMs}ms; supervision backoff {MinBackoffMs}ms..{MaxBackoffMs}ms random-factor={RandomFactor}; commands timeout={CommandTimeoutMs}ms; log level={LogLevel} format={LogFormat}; http listen={HttpListen}; dns servers={DnsServers}",
+            "Configuration {Config}: backend type={BackendType} endpoints={Endpoints} file={BackendFile} username={Username} password={Password} tls ca={TlsCa} cert={TlsCert} key={TlsKey}; debounce quiet={QuietMs}ms max={MaxMs}ms; supervision backoff {MinBackoffMs}ms..{MaxBackoffMs}ms random-factor={RandomFactor}; commands timeout={CommandTimeoutMs}ms; log level={LogLevel} format={LogFormat}; http listen={HttpListen}; dns servers={DnsServers}; memory trim-after-idle={TrimAfterIdleMs}ms",
             settings.SourceFile,
             backend.Type.ToString().ToLowerInvariant(),
             backend.Type == BackendType.Etcd ? string.Join(",", backend.Endpoints.Select(MaskUrl)) : string.Empty,
@@ -37,7 +37,8 @@ public static partial class EffectiveConfiguration
             options.LogLevel ?? settings.Log.Level,
             LoggingSetup.Format(settings, options),
             settings.HttpListen.Length == 0 ? "off" : settings.HttpListen,
-            settings.DnsServers.IsEmpty ? "system" : string.Join(",", settings.DnsServers));
+            settings.DnsServers.IsEmpty ? "system" : string.Join(",", settings.DnsServers),
+            settings.MemoryTrimAfterIdle.TotalMilliseconds);
         foreach (var template in settings.Templates)
         {
             logger.LogInformation(
