@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Scheduling;
 using Reconciler.Host.CommandLine;
 using Reconciler.Host.Http;
 using Reconciler.Host.Logging;
@@ -83,7 +84,10 @@ public static class DaemonRunner
         builder.Services.AddAkka("reconciler", (akka, services) =>
         {
             akka.AddHocon(
-                    $"akka.coordinated-shutdown.phases.service-requests-done.timeout = {(int)(settings.ShutdownTimeout.TotalMilliseconds + 1000)}ms",
+                    $$"""
+                    akka.coordinated-shutdown.phases.service-requests-done.timeout = {{(int)(settings.ShutdownTimeout.TotalMilliseconds + 1000)}}ms
+                    akka.scheduler.implementation = "{{typeof(TimerScheduler).AssemblyQualifiedName}}"
+                    """,
                     HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
                 {
