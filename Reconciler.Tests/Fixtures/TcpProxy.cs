@@ -36,8 +36,7 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var connection in _connections)
             {
-                connection.Client.LingerState = new LingerOption(true, 0);
-                connection.Dispose();
+                Reset(connection);
             }
 
             _connections.Clear();
@@ -100,8 +99,32 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         finally
         {
+            lock (_gate)
+            {
+                _connections.Remove(client);
+                _connections.Remove(server);
+            }
+
             client.Dispose();
             server.Dispose();
         }
+    }
+
+    /// <summary>Closes with RST, as a broken network path looks to both ends; one the pipe already closed has no socket left.</summary>
+    private static void Reset(TcpClient connection)
+    {
+        try
+        {
+            if (connection.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // closed meanwhile
+        }
+
+        connection.Dispose();
     }
 }
