@@ -70,7 +70,7 @@ public sealed class Benchmarks(EtcdServer etcd, string workFolder, TextWriter pr
     /// <see cref="BurstSize"/> new registrations at once over the current keys: time from the last put's
     /// acknowledgement until the file holds all of them, and the reloads the daemon spent on them.
     /// </summary>
-    public async Task<BurstResult> MeasureBurstAsync(TimeSpan quiet)
+    public async Task<BurstResult> MeasureBurstAsync(TimeSpan quiet, TimeSpan idle)
     {
         var group = $"burst-q{quiet.TotalMilliseconds:0}";
         using (var daemon = StartDaemon(quiet))
@@ -103,7 +103,8 @@ public sealed class Benchmarks(EtcdServer etcd, string workFolder, TextWriter pr
                 quiet,
                 Stopwatch.GetElapsedTime(firstPutAt, lastPutAt),
                 Milliseconds(lastPutAt, completeAt),
-                daemon.Reloads - reloadsBefore);
+                daemon.Reloads - reloadsBefore,
+                await MeasureIdleAsync(daemon, idle)); // after debounce timers ran: what the scheduler costs when nothing is due
             progress.WriteLine($"burst of {BurstSize} at quiet = {quiet.TotalMilliseconds:0} ms: puts took {result.PutSpan.TotalMilliseconds:0} ms, " +
                                $"last put → file complete {result.LastPutToCompleteMs:0.0} ms, {result.Reloads} reload(s)");
             daemon.ThrowIfExited();

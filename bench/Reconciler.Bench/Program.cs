@@ -34,7 +34,7 @@ static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, 
         var sizes = new List<SizeResult> { await bench.MeasureSizeAsync(100, samples, idle) };
 
         // both bursts over the 100 keys, so they measure debouncing rather than render cost
-        BurstResult[] bursts = [await bench.MeasureBurstAsync(TimeSpan.Zero), await bench.MeasureBurstAsync(TimeSpan.FromMilliseconds(200))];
+        BurstResult[] bursts = [await bench.MeasureBurstAsync(TimeSpan.Zero, idle), await bench.MeasureBurstAsync(TimeSpan.FromMilliseconds(200), idle)];
         sizes.Add(await bench.MeasureSizeAsync(10_000, samples, idle));
         sizes.Add(await bench.MeasureSizeAsync(100_000, largeSamples, idle));
 

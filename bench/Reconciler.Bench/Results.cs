@@ -29,4 +29,4 @@ public sealed record IdleResult(TimeSpan Duration, TimeSpan Cpu, double GrpcMess
 }
 
 /// <summary>A burst of puts: how long the puts took, last put → file complete, and the reloads spent.</summary>
-public sealed record BurstResult(TimeSpan Quiet, TimeSpan PutSpan, double LastPutToCompleteMs, int Reloads);
+public sealed record BurstResult(TimeSpan Quiet, TimeSpan PutSpan, double LastPutToCompleteMs, int Reloads, IdleResult Idle);

@@ -63,6 +63,7 @@ public static class ResultsReport
         }
 
         Row(text, $"idle CPU over {smallest.Idle.Duration.TotalSeconds:0} s, {Keys(sizes)} keys", "—", "—", $"{Each(sizes, s => $"{s.Idle.Cpu.TotalMilliseconds:0}")} ms", null);
+        Row(text, $"idle CPU over {smallest.Idle.Duration.TotalSeconds:0} s after each burst (debounce timers used), quiet = {string.Join(" / ", bursts.Select(b => $"{b.Quiet.TotalMilliseconds:0}"))} ms", "—", "—", $"{string.Join(" / ", bursts.Select(b => $"{b.Idle.Cpu.TotalMilliseconds:0}"))} ms", null);
         var idleRequests = sizes.Sum(s => s.Idle.EtcdRequests);
         Row(text, $"etcd requests while idle ({sizes.Count} × {smallest.Idle.Duration.TotalSeconds:0} s)", "0", "0",
             $"{idleRequests} ({sizes.Sum(s => s.Idle.GrpcMessages):0} gRPC messages, {sizes.Sum(s => s.Idle.RpcsStarted):0} RPCs started, {sizes.Sum(s => s.Idle.RangeReads):0} range reads)",
