@@ -21,7 +21,7 @@ public sealed class TimerScheduler(Config config, ILoggingAdapter log)
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     // a timer nobody references may be collected before it fires: the set roots them until they are done
-    private readonly ConcurrentDictionary<Timer, byte> _pending = new();
+    private readonly ConcurrentDictionary<Entry, byte> _pending = new();
     private volatile bool _disposed;
 
     public override TimeSpan MonotonicClock => Clock.Elapsed;
@@ -33,9 +33,9 @@ public sealed class TimerScheduler(Config config, ILoggingAdapter log)
     public void Dispose()
     {
         _disposed = true;
-        foreach (var timer in _pending.Keys)
+        foreach (var entry in _pending.Keys)
         {
-            Retire(timer);
+            Retire(entry);
         }
     }
 
@@ -66,13 +66,17 @@ public sealed class TimerScheduler(Config config, ILoggingAdapter log)
             return;
         }
 
-        Timer? timer = null;
-        timer = new Timer(_ => Fire(timer!, interval is null, action, cancelable));
-        _pending[timer] = 0;
-        cancelable?.Token.Register(() => Retire(timer));
+        var entry = new Entry(action, cancelable, once: interval is null);
+        entry.Timer = new Timer(_ => Fire(entry));
+        _pending[entry] = 0;
+        if (cancelable is not null)
+        {
+            entry.Cancellation = cancelable.Token.Register(() => Retire(entry));
+        }
+
         try
         {
-            timer.Change(delay, interval ?? Timeout.InfiniteTimeSpan);
+            entry.Timer.Change(delay, interval ?? Timeout.InfiniteTimeSpan);
         }
         catch (ObjectDisposedException)
         {
@@ -80,21 +84,21 @@ public sealed class TimerScheduler(Config config, ILoggingAdapter log)
         }
     }
 
-    private void Fire(Timer timer, bool once, Action action, ICancelable? cancelable)
+    private void Fire(Entry entry)
     {
-        if (once)
+        if (entry.Once)
         {
-            Retire(timer);
+            Retire(entry);
         }
 
-        if (_disposed || cancelable?.IsCancellationRequested == true)
+        if (_disposed || entry.Cancelable?.IsCancellationRequested == true)
         {
             return;
         }
 
         try
         {
-            action();
+            entry.Action();
         }
         catch (Exception e)
         {
@@ -102,11 +106,26 @@ public sealed class TimerScheduler(Config config, ILoggingAdapter log)
         }
     }
 
-    private void Retire(Timer timer)
+    private void Retire(Entry entry)
     {
-        if (_pending.TryRemove(timer, out _))
+        if (_pending.TryRemove(entry, out _))
         {
-            timer.Dispose();
+            entry.Timer?.Dispose();
+            entry.Cancellation.Dispose();
         }
+    }
+
+    /// <summary>One scheduled action: its timer, and its hook on the cancelable, both let go when it is done.</summary>
+    private sealed class Entry(Action action, ICancelable? cancelable, bool once)
+    {
+        public Action Action { get; } = action;
+
+        public ICancelable? Cancelable { get; } = cancelable;
+
+        public bool Once { get; } = once;
+
+        public Timer? Timer { get; set; }
+
+        public CancellationTokenRegistration Cancellation { get; set; }
     }
 }
