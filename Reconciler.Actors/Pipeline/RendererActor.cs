@@ -124,8 +124,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void OnReconciled(ReconcileOutcome outcome)
     {
         _outcome = outcome;
-        var reload = outcome.NeedsReload || (_reloadOwed && outcome.Status == ReconcileStatus.Unchanged);
-        if (reload && ReloadCommand.Length > 0)
+        if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
         {
             _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
         }

@@ -55,7 +55,7 @@ public sealed class TemplateReconciler(
     {
         var writer = new AtomicFileWriter();
         var commands = new CommandRunner();
-        var dns = settings.DnsServers.IsEmpty ? DnsLookup.System : new DnsLookup(settings.DnsServers);
+        var dns = new DnsLookup(settings.DnsServers);
         return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs, dns))];
     }
 

@@ -30,8 +30,7 @@ public static class OneTimeRunner
         {
             var started = Stopwatch.StartNew();
             var outcome = await template.ReconcileAsync(state, change.Under(template.Definition.Keys), cancellationToken);
-            var owed = outcome.NeedsReload || (template.ReloadOwed && outcome.Status == ReconcileStatus.Unchanged);
-            var reload = owed && template.Definition.ReloadCommand.Length > 0
+            var reload = outcome.NeedsReloadWhen(template.ReloadOwed) && template.Definition.ReloadCommand.Length > 0
                 ? await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken)
                 : null;
             if (reload is { Succeeded: true })
