@@ -71,36 +71,29 @@ public sealed class DnsmasqServer : IDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilAnsweringAsync()
+    /// <summary>Until a query for an unknown name of <see cref="Domain"/> gets its NXDOMAIN.</summary>
+    private Task WaitUntilAnsweringAsync()
     {
         var client = new LookupClient(new LookupClientOptions(Endpoint) { Timeout = TimeSpan.FromMilliseconds(200), Retries = 0, UseCache = false });
-        var deadline = DateTime.UtcNow + StartupTimeout;
-        while (true)
-        {
-            if (_process.HasExited)
+        return Poll.UntilAsync(
+            async () =>
             {
-                throw new InvalidOperationException($"dnsmasq exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}");
-            }
-
-            try
-            {
-                var response = await client.QueryAsync($"probe.{Domain}", QueryType.A);
-                if (response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain)
+                if (_process.HasExited)
                 {
-                    return;
+                    throw new InvalidOperationException($"dnsmasq exited with {_process.ExitCode}: {await _process.StandardError.ReadToEndAsync()}");
                 }
-            }
-            catch (DnsResponseException) when (DateTime.UtcNow < deadline)
-            {
-                // not listening yet
-            }
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"dnsmasq on {Endpoint} did not answer within {StartupTimeout.TotalSeconds:0} s");
-            }
-
-            await Task.Delay(25);
-        }
+                try
+                {
+                    var response = await client.QueryAsync($"probe.{Domain}", QueryType.A);
+                    return response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain;
+                }
+                catch (DnsResponseException)
+                {
+                    return false; // not listening yet
+                }
+            },
+            StartupTimeout,
+            () => $"dnsmasq answering on {Endpoint}");
     }
 }

@@ -263,25 +263,17 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         _reloader.ExpectNoMsg(Quiet);
     }
 
-    [Fact]
-    public void Without_a_previous_file_a_failed_reload_keeps_the_new_one()
+    [Theory]
+    [InlineData(false, true)] // rollback asked for, but there is no previous file to go back to
+    [InlineData(true, false)] // a previous file, but no rollback asked for
+    public void A_failed_reload_keeps_the_new_file_without_rollback_or_without_a_previous_file(bool previousFile, bool rollback)
     {
-        var renderer = Renderer(Definition(_dest, reload: ReloadCommand, rollback: true));
+        if (previousFile)
+        {
+            File.WriteAllText(_dest, "previous\n");
+        }
 
-        renderer.Tell(new RenderRequested(Two, Added("a", "b")));
-        _reloader.ExpectMsg<ReloadRequested>(Slow);
-        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadBroken));
-
-        Assert.Equal(ReloadBroken, _parent.ExpectMsg<TemplateReconciled>(Slow).Reload);
-        _reloader.ExpectNoMsg(Quiet);
-        Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
-    }
-
-    [Fact]
-    public void Without_rollback_a_failed_reload_keeps_the_new_file()
-    {
-        File.WriteAllText(_dest, "previous\n");
-        var renderer = Renderer(Definition(_dest, reload: ReloadCommand, rollback: false));
+        var renderer = Renderer(Definition(_dest, reload: ReloadCommand, rollback: rollback));
 
         renderer.Tell(new RenderRequested(Two, Added("a", "b")));
         _reloader.ExpectMsg<ReloadRequested>(Slow);
