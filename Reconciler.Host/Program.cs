@@ -1,3 +1,3 @@
 using Reconciler.Host.CommandLine;
 
-return await ReconcilerCommandLine.Build().Parse(args).InvokeAsync();
+return await ReconcilerCommandLine.RunAsync(args);

@@ -1,50 +1,93 @@
+using System.Text;
+
 namespace Reconciler.Actors.Configuration;
 
 /// <summary>
-/// What Akka's HOCON parser gets wrong, caught before it runs: it accepts an unclosed <c>{</c> or
-/// <c>[</c> at the end of a file and silently drops what follows, and an optional substitution
-/// <c>${?NAME}</c> (which would not read the environment anyway) hangs it or overflows its stack.
+/// What Akka's HOCON parser gets wrong, dealt with before it runs: it accepts an unclosed <c>{</c> or
+/// <c>[</c> at the end of a file and silently drops what follows, an optional substitution
+/// <c>${?NAME}</c> (which would not read the environment anyway) hangs it or overflows its stack,
+/// and it refuses a comma after an object that is not in a list (<c>a { b { c = 1 }, d = 2 }</c>),
+/// which the HOCON specification allows.
 /// </summary>
 internal static class HoconSyntaxCheck
 {
-    /// <summary>The first such problem as "line L: ..." or null when there is none.</summary>
-    public static string? FindProblem(string text)
+    /// <summary>The first problem as "line L, column C: ..." or null when there is none.</summary>
+    public static string? FindProblem(string text) => Scan(text, commasAfterObjects: null);
+
+    /// <summary>
+    /// The text with every comma that follows an object outside a list replaced by a space: the
+    /// same meaning, in a form Akka reads. Lengths are kept, so positions in Akka's errors still hold.
+    /// </summary>
+    public static string WithoutCommasAfterObjects(string text)
     {
-        var open = new Stack<(char Bracket, int Line)>();
-        var line = 1;
+        var commas = new List<int>();
+        Scan(text, commas);
+        if (commas.Count == 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text);
+        foreach (var comma in commas)
+        {
+            builder[comma] = ' ';
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>"line L, column C" of a character offset (both 1-based).</summary>
+    public static string Position(string text, int offset)
+    {
+        offset = Math.Clamp(offset, 0, text.Length);
+        var lineStart = offset == 0 ? 0 : text.LastIndexOf('\n', offset - 1) + 1;
+        var line = 1 + text.AsSpan(0, lineStart).Count('\n');
+        return $"line {line}, column {offset - lineStart + 1}";
+    }
+
+    private static string? Scan(string text, List<int>? commasAfterObjects)
+    {
+        var open = new Stack<(char Bracket, int Offset)>();
+        var afterObjectOutsideList = false;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
+            var closesObjectOutsideList = false;
             switch (c)
             {
-                case '\n':
-                    line++;
-                    break;
                 case '#':
                 case '/' when i + 1 < text.Length && text[i + 1] == '/':
                     i = SkipToEndOfLine(text, i) - 1;
-                    break;
+                    continue;
                 case '"':
-                    i = SkipString(text, i, ref line);
+                    i = SkipString(text, i);
                     break;
                 case '$' when string.CompareOrdinal(text, i, "${?", 0, 3) == 0:
-                    return $"line {line}: optional substitutions like ${{?NAME}} are not supported (environment variables are not read); write the value";
+                    return $"{Position(text, i)}: optional substitutions like ${{?NAME}} are not supported (environment variables are not read); write the value";
                 case '{' or '[':
-                    open.Push((c, line));
+                    open.Push((c, i));
                     break;
                 case '}' or ']':
                     var expected = c == '}' ? '{' : '[';
                     if (open.Count == 0 || open.Peek().Bracket != expected)
                     {
-                        return $"line {line}: unexpected '{c}'";
+                        return $"{Position(text, i)}: unexpected '{c}'";
                     }
 
                     open.Pop();
+                    closesObjectOutsideList = c == '}' && (open.Count == 0 || open.Peek().Bracket == '{');
                     break;
+                case ',' when afterObjectOutsideList:
+                    commasAfterObjects?.Add(i);
+                    break;
+                case var _ when char.IsWhiteSpace(c):
+                    continue;
             }
+
+            afterObjectOutsideList = closesObjectOutsideList;
         }
 
-        return open.Count == 0 ? null : $"line {open.Peek().Line}: '{open.Peek().Bracket}' is never closed";
+        return open.Count == 0 ? null : $"{Position(text, open.Peek().Offset)}: '{open.Peek().Bracket}' is never closed";
     }
 
     private static int SkipToEndOfLine(string text, int i)
@@ -54,18 +97,14 @@ internal static class HoconSyntaxCheck
     }
 
     /// <summary>Returns the index of the closing quote of a "..." or """...""" string.</summary>
-    private static int SkipString(string text, int i, ref int line)
+    private static int SkipString(string text, int i)
     {
         var triple = string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0;
         var terminator = triple ? "\"\"\"" : "\"";
         var j = i + terminator.Length;
         while (j < text.Length)
         {
-            if (text[j] == '\n')
-            {
-                line++;
-            }
-            else if (!triple && text[j] == '\\')
+            if (!triple && text[j] == '\\')
             {
                 j++;
             }

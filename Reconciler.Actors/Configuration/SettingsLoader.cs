@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
 using System.Net;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
-using Reconciler.Actors.Backends;
 using Reconciler.Actors.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
@@ -12,9 +12,12 @@ namespace Reconciler.Actors.Configuration;
 
 /// <summary>
 /// Reads a user's HOCON file over the embedded reference.conf and validates it into
-/// <see cref="ReconcilerSettings"/>. Every problem is a <see cref="ConfigurationException"/>.
+/// <see cref="ReconcilerSettings"/>, in layers: the text (<see cref="HoconSyntaxCheck"/>), the tree
+/// against reference.conf's (<see cref="KnownSettings"/>), each setting's type and unit (the reader
+/// below), then the rules between settings and with the machine (<see cref="SettingsRules"/>).
+/// Every problem is a <see cref="ConfigurationException"/>.
 /// </summary>
-public static class SettingsLoader
+public static partial class SettingsLoader
 {
     private const string Root = "reconciler";
 
@@ -58,12 +61,14 @@ public static class SettingsLoader
         Config user;
         try
         {
-            user = ConfigurationFactory.ParseString(hocon);
+            user = ConfigurationFactory.ParseString(HoconSyntaxCheck.WithoutCommasAfterObjects(hocon));
         }
         catch (Exception e)
         {
-            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {FirstLine(e.Message)}");
+            throw new ConfigurationException($"{sourceFile}: malformed HOCON: {ParserError(e.Message, hocon)}");
         }
+
+        KnownSettings.Check(user, sourceFile);
 
         // confd.toml's backend settings rank below the user's file and above reference.conf.
         var merged = user.WithFallback(Reference);
@@ -80,7 +85,18 @@ public static class SettingsLoader
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+    /// <summary>Akka's first line, its character offset turned into line and column.</summary>
+    private static string ParserError(string message, string hocon)
+    {
+        var first = message.Split('\n', 2)[0].Trim().TrimEnd(':');
+        var position = ParserPosition().Match(first);
+        return position.Success
+            ? $"{HoconSyntaxCheck.Position(hocon, int.Parse(position.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))}: {position.Groups[1].Value}"
+            : first;
+    }
+
+    [GeneratedRegex(@"^(.*?) at position (\d+)")]
+    private static partial Regex ParserPosition();
 
     /// <summary>Reads one setting at a time so every error can name the setting.</summary>
     private sealed class SettingsReader(Config config, string file)
@@ -96,12 +112,7 @@ public static class SettingsLoader
                 file,
                 backend,
                 debounce,
-                new SupervisionSettings(
-                    Duration(config, $"{Root}.supervision.min-backoff"),
-                    Duration(config, $"{Root}.supervision.max-backoff"),
-                    Number(config, $"{Root}.supervision.random-factor"),
-                    Count(config, $"{Root}.supervision.max-restarts"),
-                    Duration(config, $"{Root}.supervision.restart-window", allowZero: false)),
+                ReadSupervision(),
                 Duration(config, $"{Root}.commands.timeout", allowZero: false),
                 Duration(config, $"{Root}.shutdown.timeout", allowZero: false),
                 new LogSettings(
@@ -113,6 +124,19 @@ public static class SettingsLoader
                 DnsServers = DnsServers(config, $"{Root}.dns.servers"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };
+        }
+
+        private SupervisionSettings ReadSupervision()
+        {
+            const string at = $"{Root}.supervision";
+            var supervision = new SupervisionSettings(
+                Duration(config, $"{at}.min-backoff", allowZero: false),
+                Duration(config, $"{at}.max-backoff", allowZero: false),
+                Number(config, $"{at}.random-factor"),
+                Count(config, $"{at}.max-restarts"),
+                Duration(config, $"{at}.restart-window", allowZero: false));
+            Check($"{at}.min-backoff", SettingsRules.Backoff(supervision.MinBackoff, supervision.MaxBackoff));
+            return supervision;
         }
 
         private BackendSettings ReadBackend()
@@ -144,18 +168,6 @@ public static class SettingsLoader
                     OptionalFile(config, $"{at}.tls.ca-file"),
                     OptionalFile(config, $"{at}.tls.cert-file"),
                     OptionalFile(config, $"{at}.tls.key-file")));
-            if (type == BackendType.Etcd)
-            {
-                try
-                {
-                    EtcdClientFactory.Validate(KeyValueSourceFactory.ConnectionOptions(backend));
-                }
-                catch (ArgumentException e)
-                {
-                    throw Error(at, e.Message);
-                }
-            }
-
             return backend;
         }
 
@@ -199,8 +211,15 @@ public static class SettingsLoader
 
         private ImmutableArray<TemplateDefinition> ReadTemplates(DebounceSettings globalDebounce, ConfdDirectory? confd)
         {
-            ImmutableArray<TemplateDefinition> templates =
-                [.. ReadTemplateList(globalDebounce), .. confd?.ReadTemplateResources(globalDebounce) ?? []];
+            var fromList = ReadTemplateList(globalDebounce).ToList();
+            Check($"{Root}.templates", SettingsRules.Templates(fromList.Count, confd is not null));
+            var fromConfd = confd?.ReadTemplateResources(globalDebounce) ?? [];
+            foreach (var template in fromConfd)
+            {
+                CheckOnMachine(template, $"confd template {template.Name}");
+            }
+
+            ImmutableArray<TemplateDefinition> templates = [.. fromList, .. fromConfd];
             RejectDuplicates(templates, t => t.Name, "name");
             RejectDuplicates(templates, t => t.Dest, "dest");
             return templates;
@@ -256,12 +275,7 @@ public static class SettingsLoader
             }
 
             var dest = PathSetting(template, "dest", at, required: true);
-            if (!Directory.Exists(Path.GetDirectoryName(dest)))
-            {
-                throw Error($"{at}.dest", $"folder {Path.GetDirectoryName(dest)} does not exist");
-            }
-
-            return new TemplateDefinition(
+            var definition = new TemplateDefinition(
                 name,
                 ExistingFile(template, "src", at),
                 dest,
@@ -278,6 +292,15 @@ public static class SettingsLoader
             {
                 LogDiff = Flag(template, "log-diff", at),
             };
+            CheckOnMachine(definition, at);
+            return definition;
+        }
+
+        private void CheckOnMachine(TemplateDefinition template, string at)
+        {
+            Check($"{at}.dest", SettingsRules.Dest(template.Dest));
+            Check($"{at}.owner", SettingsRules.Owner(template.Owner));
+            Check($"{at}.group", SettingsRules.Group(template.Group));
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)
@@ -299,11 +322,7 @@ public static class SettingsLoader
             var maxPath = $"{path}.max";
             var quiet = from.HasPath(quietPath) || fallback is null ? Duration(from, quietPath, at: at) : fallback.Quiet;
             var max = from.HasPath(maxPath) || fallback is null ? Duration(from, maxPath, at: at) : fallback.Max;
-            if (max < quiet)
-            {
-                throw Error(Name(at, maxPath), $"must be at least quiet ({quiet.TotalMilliseconds:0}ms)");
-            }
-
+            Check(Name(at, maxPath), SettingsRules.Debounce(quiet, max));
             return new DebounceSettings(quiet, max);
         }
 
@@ -319,6 +338,12 @@ public static class SettingsLoader
 
         private TimeSpan Duration(Config from, string path, bool allowZero = true, string? at = null)
         {
+            var raw = Raw(from, path);
+            if (UnitlessNumber().IsMatch(raw) && raw.Trim('0', '.').Length > 0)
+            {
+                throw Error(Name(at, path), $"\"{raw}\" has no unit (write e.g. {raw}ms, {raw}s or {raw}m)");
+            }
+
             TimeSpan value;
             try
             {
@@ -329,11 +354,7 @@ public static class SettingsLoader
                 throw Error(Name(at, path), $"\"{Raw(from, path)}\" is not a duration (use e.g. 200ms, 2s, 1m)");
             }
 
-            if (value < TimeSpan.Zero || (!allowZero && value == TimeSpan.Zero))
-            {
-                throw Error(Name(at, path), allowZero ? "must not be negative" : "must be greater than zero");
-            }
-
+            Check(Name(at, path), SettingsRules.Duration(value, allowZero));
             return value;
         }
 
@@ -424,8 +445,7 @@ public static class SettingsLoader
 
             if (value.IsString())
             {
-                // a single value where a list is expected is a common slip; accept it
-                return [value.GetString()];
+                throw Error(Name(at, path), $"must be a list: write [\"{value.GetString()}\"]");
             }
 
             try
@@ -470,6 +490,17 @@ public static class SettingsLoader
 
         private static string Name(string? at, string path) => at is null ? path : $"{at}.{path}";
 
+        private void Check(string setting, string? problem)
+        {
+            if (problem is not null)
+            {
+                throw Error(setting, problem);
+            }
+        }
+
         private ConfigurationException Error(string setting, string problem) => ConfigurationException.For(file, setting, problem);
     }
+
+    [GeneratedRegex(@"^\s*\d+(\.\d+)?\s*$")]
+    private static partial Regex UnitlessNumber();
 }

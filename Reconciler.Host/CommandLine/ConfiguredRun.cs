@@ -1,3 +1,4 @@
+using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Templates;
 
@@ -13,7 +14,7 @@ public static class ConfiguredRun
     {
         if (options.ConfigFile.Length == 0 && string.IsNullOrEmpty(options.ConfdDir))
         {
-            await Console.Error.WriteLineAsync("reconciler: --config FILE (or --confd-dir DIR) is required (see reconciler --help)");
+            await Console.Error.WriteLineAsync("reconciler: --config FILE (or --confd-dir DIR) is required; see 'reconciler --help'");
             return ExitCodes.BadConfiguration;
         }
 
@@ -29,9 +30,31 @@ public static class ConfiguredRun
     }
 
     /// <summary>The settings the command line names; the daemon loads them again the same way on SIGHUP.</summary>
-    public static ReconcilerSettings Load(RunOptions options) =>
+    public static ReconcilerSettings Load(RunOptions options)
+    {
         // a confd folder alone is enough to run: settings come from reference.conf and its confd.toml
-        options.ConfigFile.Length == 0
+        var settings = options.ConfigFile.Length == 0
             ? SettingsLoader.ForConfdDirectory(options.ConfdDir!)
             : SettingsLoader.Load(options.ConfigFile, options.ConfdDir);
+        ValidateBackend(settings);
+        return settings;
+    }
+
+    /// <summary>What the etcd client would refuse (TLS files with http:// endpoints, a user without a password), refused now.</summary>
+    private static void ValidateBackend(ReconcilerSettings settings)
+    {
+        if (settings.Backend.Type != BackendType.Etcd)
+        {
+            return;
+        }
+
+        try
+        {
+            EtcdClientFactory.Validate(KeyValueSourceFactory.ConnectionOptions(settings.Backend));
+        }
+        catch (ArgumentException e)
+        {
+            throw ConfigurationException.For(settings.SourceFile, "reconciler.backend", e.Message);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Reconciler.Host.Daemon;
 
 namespace Reconciler.Host.CommandLine;
@@ -6,6 +7,26 @@ namespace Reconciler.Host.CommandLine;
 /// <summary>The command line: the daemon (root command) and its tools (subcommands, one file each).</summary>
 public static class ReconcilerCommandLine
 {
+    /// <summary>Parses and runs <paramref name="args"/>; a command-line mistake is one line and exit 2, not the whole help text.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var result = Build().Parse(args);
+        if (result.Errors.Count > 0 && result.Action is not HelpAction)
+        {
+            await Console.Error.WriteLineAsync($"reconciler: {OneLine(result.Errors[0].Message)}; see 'reconciler --help'");
+            return ExitCodes.BadConfiguration;
+        }
+
+        return await result.InvokeAsync();
+    }
+
+    /// <summary>A parser message on one line: "Must be one of:" followed by one value a line becomes a list.</summary>
+    private static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return (lines.Length > 1 ? $"{lines[0]} {string.Join(", ", lines[1..])}" : lines[0]).TrimEnd('.');
+    }
+
     public static RootCommand Build()
     {
         var common = new CommonOptions();

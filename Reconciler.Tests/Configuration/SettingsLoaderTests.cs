@@ -79,8 +79,8 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]
     [InlineData("reconciler.backend.endpoints = [\"127.0.0.1:2379\"]", "reconciler.backend.endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
     [InlineData("reconciler.dns.servers = [\"consul:8600\"]", "reconciler.dns.servers: \"consul:8600\" is not an IP address, or address:port like 127.0.0.1:8600")]
-    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1: '{' is never closed")]
-    [InlineData("reconciler.debounce.quiet = ${?QUIET}", "malformed HOCON: line 1: optional substitutions like ${?NAME} are not supported")]
+    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1, column 22: '{' is never closed")]
+    [InlineData("reconciler.debounce.quiet = ${?QUIET}", "malformed HOCON: line 1, column 29: optional substitutions like ${?NAME} are not supported")]
     public void A_bad_setting_is_one_line_naming_file_and_setting(string hocon, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(hocon + "\n" + Template("a", "out/a.cfg")));

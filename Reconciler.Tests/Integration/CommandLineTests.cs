@@ -38,6 +38,38 @@ public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         Assert.Contains(expected, line);
     }
 
+    [Theory]
+    [InlineData("reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = [\"/a\"], check_cmd = \"false\" }]", "reconciler.templates[0].check_cmd: unknown setting; did you mean reconciler.templates[0].check-cmd?")]
+    [InlineData("reconciler.supervision { min-backoff = 1m, max-backoff = 1s }\nreconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = [\"/a\"] }]", "reconciler.supervision.min-backoff: must be at most max-backoff")]
+    [InlineData("reconciler.templates = []", "reconciler.templates: no templates")]
+    public async Task Check_rejects_a_configuration_that_cannot_run_with_one_line_and_exit_2(string hocon, string expected)
+    {
+        Write("t.sbn", "x");
+        var config = Write("bad.conf", hocon);
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"reconciler: {config}: {expected}", line);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bogus" }, "Unrecognized command or argument '--bogus'")]
+    [InlineData(new[] { "--log-level", "loud" }, "Argument 'loud' not recognized. Must be one of: 'trace', 'debug', 'info', 'warning', 'error'")]
+    [InlineData(new[] { "render", "--config", "any.conf" }, "Required argument missing for command: 'render'")]
+    [InlineData(new[] { "check" }, "--config FILE (or --confd-dir DIR) is required")]
+    public async Task A_command_line_mistake_is_one_line_pointing_at_help_and_exit_2(string[] args, string expected)
+    {
+        var result = await ReconcilerProcess.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"reconciler: {expected}; see 'reconciler --help'", line);
+        Assert.Empty(result.Stdout);
+    }
+
     [Fact]
     public async Task A_template_parse_error_names_file_line_and_column_and_exits_2()
     {

@@ -75,15 +75,17 @@ public sealed class DaemonLifecycleTests : IDisposable
         Assert.Equal(1, daemon.CountLines("Reconciled b"));
     }
 
-    [Fact]
-    public async Task Sighup_with_a_broken_config_is_rejected_and_the_old_one_keeps_running()
+    [Theory]
+    [InlineData("reconciler.debounce.quiet = later", "reconciler.debounce.quiet: \"later\" is not a duration")]
+    [InlineData("reconciler.template-defaults.chek-cmd = false", "reconciler.template-defaults.chek-cmd: unknown setting; did you mean reconciler.template-defaults.check-cmd?")]
+    public async Task Sighup_with_a_broken_config_is_rejected_and_the_old_one_keeps_running(string mistake, string message)
     {
         using var daemon = await StartTwoTemplatesAsync();
 
-        Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + "\nreconciler.debounce.quiet = later\n");
+        Write("reconciler.conf", "reconciler.backend { type = file, file.path = keys.yaml }\n" + TwoTemplates + $"\n{mistake}\n");
         daemon.Signal(LibC.SIGHUP);
         await Until(() => daemon.CountLines("Configuration reload rejected") == 1);
-        Assert.Contains(daemon.StderrLines, l => l.Contains("reconciler.debounce.quiet: \"later\" is not a duration"));
+        Assert.Contains(daemon.StderrLines, l => l.Contains(message));
 
         Write("keys.yaml", "/a/1: two\n/b/1: bee\n");
         await Until(() => Read("out/a.txt") == "A=two");
