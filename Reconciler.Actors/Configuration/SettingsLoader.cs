@@ -98,18 +98,16 @@ public static partial class SettingsLoader
     [GeneratedRegex(@"^(.*?) at position (\d+)")]
     private static partial Regex ParserPosition();
 
-    /// <summary>Reads one setting at a time so every error can name the setting.</summary>
-    private sealed class SettingsReader(Config config, string file)
+    /// <summary>Reads reconciler's settings one at a time into their records.</summary>
+    private sealed class SettingsReader(Config config, string file) : HoconReader(file)
     {
-        private readonly string _folder = Path.GetDirectoryName(file) ?? "/";
-
         public ReconcilerSettings Read(ConfdDirectory? confd)
         {
             var backend = ReadBackend();
             var debounce = ReadDebounce(config, $"{Root}.debounce");
             var templates = ReadTemplates(debounce, confd);
             return new ReconcilerSettings(
-                file,
+                SourceFile,
                 backend,
                 debounce,
                 ReadSupervision(),
@@ -336,66 +334,6 @@ public static partial class SettingsLoader
             }
         }
 
-        private TimeSpan Duration(Config from, string path, bool allowZero = true, string? at = null)
-        {
-            var raw = Raw(from, path);
-            if (UnitlessNumber().IsMatch(raw) && raw.Trim('0', '.').Length > 0)
-            {
-                throw Error(Name(at, path), $"\"{raw}\" has no unit (write e.g. {raw}ms, {raw}s or {raw}m)");
-            }
-
-            TimeSpan value;
-            try
-            {
-                value = from.GetTimeSpan(path, null, allowInfinite: false);
-            }
-            catch (Exception)
-            {
-                throw Error(Name(at, path), $"\"{Raw(from, path)}\" is not a duration (use e.g. 200ms, 2s, 1m)");
-            }
-
-            Check(Name(at, path), SettingsRules.Duration(value, allowZero));
-            return value;
-        }
-
-        private double Number(Config from, string path)
-        {
-            try
-            {
-                var value = from.GetDouble(path);
-                return value is >= 0 and <= 1 ? value : throw Error(path, "must be between 0 and 1");
-            }
-            catch (FormatException)
-            {
-                throw Error(path, $"\"{Raw(from, path)}\" is not a number");
-            }
-        }
-
-        private int Count(Config from, string path, string? at = null)
-        {
-            var raw = Raw(from, path);
-            return int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
-                ? value
-                : throw Error(Name(at, path), $"\"{raw}\" is not a whole number >= 0");
-        }
-
-        private int Percent(Config from, string path, string? at = null)
-        {
-            var value = Count(from, path, at);
-            return value <= 100 ? value : throw Error(Name(at, path), "must be between 0 and 100");
-        }
-
-        private bool Flag(Config from, string path, string? at = null)
-        {
-            var raw = Raw(from, path);
-            return raw switch
-            {
-                "true" or "on" or "yes" => true,
-                "false" or "off" or "no" or "" => false,
-                _ => throw Error(Name(at, path), $"\"{raw}\" is not true or false"),
-            };
-        }
-
         /// <summary>"10.0.0.2" (port 53) or "127.0.0.1:8600" / "[::1]:8600".</summary>
         private ImmutableArray<IPEndPoint> DnsServers(Config from, string path) =>
             [.. StringList(from, path).Select(server => IPEndPoint.TryParse(server, out var endpoint)
@@ -409,98 +347,5 @@ public static partial class SettingsLoader
                 ? value
                 : throw Error(path, $"\"{value}\" is not an address:port like 127.0.0.1:9310 or [::1]:9310 (empty = off)");
         }
-
-        private string OneOf(Config from, string path, params string[] allowed)
-        {
-            var value = Text(from, path);
-            return allowed.Contains(value, StringComparer.OrdinalIgnoreCase)
-                ? value.ToLowerInvariant()
-                : throw Error(path, $"\"{value}\" is not one of {string.Join(", ", allowed)}");
-        }
-
-        private string Required(Config from, string path, string at)
-        {
-            var value = Text(from, path, at);
-            return value.Length > 0 ? value : throw Error($"{at}.{path}", "is required");
-        }
-
-        private string Text(Config from, string path, string? at = null)
-        {
-            var value = from.GetValue(path);
-            if (value is null || value.IsEmpty)
-            {
-                return string.Empty;
-            }
-
-            return value.IsString() ? value.GetString() : throw Error(Name(at, path), "must be a string");
-        }
-
-        private ImmutableArray<string> StringList(Config from, string path, string? at = null)
-        {
-            var value = from.GetValue(path);
-            if (value is null || value.IsEmpty)
-            {
-                return [];
-            }
-
-            if (value.IsString())
-            {
-                throw Error(Name(at, path), $"must be a list: write [\"{value.GetString()}\"]");
-            }
-
-            try
-            {
-                return [.. value.GetStringList().Where(s => s.Length > 0)];
-            }
-            catch (Exception)
-            {
-                throw Error(Name(at, path), "must be a list of strings [\"...\", \"...\"]");
-            }
-        }
-
-        private string PathSetting(Config from, string path, string? at = null, bool required = false)
-        {
-            var value = required ? Required(from, path, at ?? Root) : Text(from, path, at);
-            return value.Length == 0 ? value : Path.GetFullPath(value, _folder);
-        }
-
-        private string ExistingFile(Config from, string path, string? at = null)
-        {
-            var value = PathSetting(from, path, at, required: true);
-            return File.Exists(value) ? value : throw Error(Name(at, path), $"file {value} does not exist");
-        }
-
-        private string OptionalFile(Config from, string path)
-        {
-            var value = PathSetting(from, path);
-            return value.Length == 0 || File.Exists(value) ? value : throw Error(path, $"file {value} does not exist");
-        }
-
-        private static string Raw(Config from, string path)
-        {
-            try
-            {
-                return from.GetValue(path)?.ToString() ?? string.Empty;
-            }
-            catch (Exception)
-            {
-                return string.Empty;
-            }
-        }
-
-        private static string Name(string? at, string path) => at is null ? path : $"{at}.{path}";
-
-        private void Check(string setting, string? problem)
-        {
-            if (problem is not null)
-            {
-                throw Error(setting, problem);
-            }
-        }
-
-        private ConfigurationException Error(string setting, string problem) => ConfigurationException.For(file, setting, problem);
     }
-
-    [GeneratedRegex(@"^\s*\d+(\.\d+)?\s*$")]
-    private static partial Regex UnitlessNumber();
 }
