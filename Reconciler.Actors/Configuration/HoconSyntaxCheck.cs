@@ -6,6 +6,7 @@ namespace Reconciler.Actors.Configuration;
 /// What Akka's HOCON parser gets wrong, dealt with before it runs: it accepts an unclosed <c>{</c> or
 /// <c>[</c> at the end of a file and silently drops what follows, an optional substitution
 /// <c>${?NAME}</c> (which would not read the environment anyway) hangs it or overflows its stack,
+/// an <c>include</c> fails inside it,
 /// and it refuses a comma after an object that is not in a list (<c>a { b { c = 1 }, d = 2 }</c>),
 /// which the HOCON specification allows.
 /// </summary>
@@ -64,6 +65,8 @@ internal static class HoconSyntaxCheck
                     break;
                 case '$' when string.CompareOrdinal(text, i, "${?", 0, 3) == 0:
                     return $"{Position(text, i)}: optional substitutions like ${{?NAME}} are not supported (environment variables are not read); write the value";
+                case 'i' when IsInclude(text, i):
+                    return $"{Position(text, i)}: include is not supported; write the settings in this file";
                 case '{' or '[':
                     open.Push((c, i));
                     break;
@@ -88,6 +91,24 @@ internal static class HoconSyntaxCheck
         }
 
         return open.Count == 0 ? null : $"{Position(text, open.Peek().Offset)}: '{open.Peek().Bracket}' is never closed";
+    }
+
+    /// <summary>An <c>include</c> statement (Akka fails on it with a NullReferenceException): the word where a key may start.</summary>
+    private static bool IsInclude(string text, int i)
+    {
+        const string word = "include";
+        if (string.CompareOrdinal(text, i, word, 0, word.Length) != 0 || i + word.Length >= text.Length || !char.IsWhiteSpace(text[i + word.Length]))
+        {
+            return false;
+        }
+
+        var before = i - 1;
+        while (before >= 0 && text[before] is ' ' or '\t')
+        {
+            before--;
+        }
+
+        return before < 0 || text[before] is '\n' or '{' or ',';
     }
 
     private static int SkipToEndOfLine(string text, int i)
