@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
-using Reconciler.Actors.Confd;
+using Reconciler.Actors.Configuration.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 

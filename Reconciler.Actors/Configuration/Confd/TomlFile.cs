@@ -1,11 +1,10 @@
-using Reconciler.Actors.Configuration;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;
 using Tomlyn.Serialization;
 using Tomlyn.Syntax;
 
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>A TOML file read for its settings, remembering where each one was written so errors can name the line.</summary>
 internal sealed class TomlFile

@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Reconciler.Actors.Configuration;
 using Config = Akka.Configuration.Config;
 using ConfigurationFactory = Akka.Configuration.ConfigurationFactory;
 
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>
 /// confd's own settings (<c>confd.toml</c>): the backend settings that map onto <c>reconciler.backend</c>, and the

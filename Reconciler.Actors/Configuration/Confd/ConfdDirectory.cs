@@ -1,9 +1,8 @@
 using System.Collections.Immutable;
-using Reconciler.Actors.Configuration;
 using Reconciler.Actors.State;
 using Config = Akka.Configuration.Config;
 
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>
 /// A confd folder such as <c>/etc/confd</c>: template resources in <c>conf.d/**/*.toml</c>, their Go templates in

@@ -1,4 +1,4 @@
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>How confd combines its key prefix with a resource's keys.</summary>
 internal static class ConfdKeys

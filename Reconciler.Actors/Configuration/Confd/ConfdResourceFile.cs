@@ -1,11 +1,10 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>
 /// One confd template resource (<c>conf.d/NAME.toml</c>, a <c>[template]</c> table) as a <see cref="TemplateDefinition"/>

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
-using Reconciler.Actors.Configuration;
 using Tomlyn.Model;
 
-namespace Reconciler.Actors.Confd;
+namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>
 /// One table of a <see cref="TomlFile"/>, read one typed setting at a time. Names match without regard to case,
