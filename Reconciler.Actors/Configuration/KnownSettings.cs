@@ -47,7 +47,7 @@ public static class KnownSettings
                 { IsSection: true } when value.IsObject() => FindProblem(value.GetObject(), known, setting),
                 { IsSection: true } => (setting, "must be a section { ... }"),
                 { Element: { } element } when value.IsArray() => value.GetArray()
-                    .Select((entry, index) => entry.IsObject() ? FindProblem(entry.GetObject(), element, $"{setting}[{index}]") : null)
+                    .Select((entry, index) => entry.IsObject() ? FindProblem(entry.GetObject(), element, EntryName(setting, index, entry.GetObject())) : null)
                     .FirstOrDefault(p => p is not null),
                 _ => null,
             };
@@ -59,6 +59,12 @@ public static class KnownSettings
 
         return null;
     }
+
+    /// <summary>"reconciler.templates[0] (web)", as the settings reader names an entry.</summary>
+    private static string EntryName(string list, int index, HoconObject entry) =>
+        entry.Items.TryGetValue("name", out var name) && name.IsString()
+            ? $"{list}[{index}] ({name.GetString()})"
+            : $"{list}[{index}]";
 
     private static string Unknown(string path, string key, IEnumerable<string> known)
     {

@@ -91,6 +91,19 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_comma_after_an_object_is_read_as_hocon_means_it_and_commas_in_strings_and_lists_stay()
+    {
+        var settings = Load("""
+            reconciler { debounce { quiet = 1s, max = 3s }, commands { timeout = 5s }
+              templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], reload-cmd = "echo }, {x}, y" }, ] }
+            """);
+
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.Debounce.Quiet);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.CommandTimeout);
+        Assert.Equal("echo }, {x}, y", Assert.Single(settings.Templates).ReloadCommand);
+    }
+
+    [Fact]
     public void A_missing_template_file_names_the_template_and_the_path()
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(Template("missing", "out/a.cfg")));
