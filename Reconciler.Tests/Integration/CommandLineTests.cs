@@ -42,6 +42,7 @@ public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
     [InlineData("reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = [\"/a\"], check_cmd = \"false\" }]", "reconciler.templates[0] (t).check_cmd: unknown setting; did you mean reconciler.templates[0] (t).check-cmd?")]
     [InlineData("reconciler.supervision { min-backoff = 1m, max-backoff = 1s }\nreconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = [\"/a\"] }]", "reconciler.supervision.min-backoff: must be at most max-backoff")]
     [InlineData("reconciler.templates = []", "reconciler.templates: no templates")]
+    [InlineData("reconciler.backend.username = bob\nreconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = [\"/a\"] }]", "reconciler.backend: etcd auth: username and password go together")]
     public async Task Check_rejects_a_configuration_that_cannot_run_with_one_line_and_exit_2(string hocon, string expected)
     {
         Write("t.sbn", "x");
