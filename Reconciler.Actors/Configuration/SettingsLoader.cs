@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -91,7 +92,7 @@ public static partial class SettingsLoader
         var first = message.Split('\n', 2)[0].Trim().TrimEnd(':');
         var position = ParserPosition().Match(first);
         return position.Success
-            ? $"{HoconSyntaxCheck.Position(hocon, int.Parse(position.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))}: {position.Groups[1].Value}"
+            ? $"{HoconSyntaxCheck.Position(hocon, int.Parse(position.Groups[2].Value, CultureInfo.InvariantCulture))}: {position.Groups[1].Value}"
             : first;
     }
 
