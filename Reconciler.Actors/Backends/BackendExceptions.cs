@@ -9,3 +9,9 @@ public sealed class RevisionCompactedException(long compactRevision)
 {
     public long CompactRevision { get; } = compactRevision;
 }
+
+/// <summary>
+/// etcd's history is not the one the state was folded from (a restore from a snapshot, a wiped and recreated
+/// cluster): the watcher re-reads everything and emits the difference, as after a compaction.
+/// </summary>
+public sealed class HistoryChangedException(string message) : Exception(message);

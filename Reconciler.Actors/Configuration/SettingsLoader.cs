@@ -143,7 +143,12 @@ public static class SettingsLoader
                 new TlsSettings(
                     OptionalFile(config, $"{at}.tls.ca-file"),
                     OptionalFile(config, $"{at}.tls.cert-file"),
-                    OptionalFile(config, $"{at}.tls.key-file")));
+                    OptionalFile(config, $"{at}.tls.key-file")))
+            {
+                RequestTimeout = Duration(config, $"{at}.request-timeout", allowZero: false),
+                WatchTimeout = Duration(config, $"{at}.watch-timeout", allowZero: false),
+                MaxMessageSize = ByteSize(config, $"{at}.max-message-size"),
+            };
             if (type == BackendType.Etcd)
             {
                 try
@@ -335,6 +340,24 @@ public static class SettingsLoader
             }
 
             return value;
+        }
+
+        /// <summary>A size in bytes ("64MiB", "4MB", "1048576"), from 1 KiB up to 2 GiB (gRPC's limit).</summary>
+        private int ByteSize(Config from, string path)
+        {
+            long? value;
+            try
+            {
+                value = from.GetByteSize(path);
+            }
+            catch (Exception)
+            {
+                value = null;
+            }
+
+            return value is >= 1024 and <= int.MaxValue
+                ? (int)value.Value
+                : throw Error(path, $"\"{Raw(from, path)}\" is not a size between 1KiB and 2GiB (use e.g. 64MiB)");
         }
 
         private double Number(Config from, string path)

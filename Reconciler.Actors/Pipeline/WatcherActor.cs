@@ -123,6 +123,15 @@ public sealed class WatcherActor : ReceiveActor
             return;
         }
 
+        if (failed.Cause is HistoryChangedException changed)
+        {
+            // A restored or recreated etcd: revisions the state holds mean nothing there any more.
+            _logger.LogWarning("etcd's history changed ({Reason}); re-reading all keys", changed.Message);
+            RestartGeneration();
+            ReadSnapshot();
+            return;
+        }
+
         Fail(failed.Cause);
     }
 
