@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Reconciler.Tests.Fixtures;
+using Xunit.Abstractions;
 
 namespace Reconciler.Tests.Integration;
 
@@ -11,7 +12,7 @@ namespace Reconciler.Tests.Integration;
 /// wiped cluster. Each test samples the file and /healthz together and asserts that the file comes to equal
 /// etcd within a bound and that /healthz did not say healthy while the file was known to lag.
 /// </summary>
-public sealed class EtcdFaultTests : IDisposable
+public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
 {
     private const string Prefix = "/fault";
 
@@ -42,6 +43,7 @@ public sealed class EtcdFaultTests : IDisposable
 
         var noticed = samples.First(s => !s.Healthy).At;
         var converged = samples[^1].At;
+        output.WriteLine($"hung member noticed after {noticed}; file converged {converged - written} after the write");
         Assert.True(noticed <= TimeSpan.FromSeconds(12), $"hung member noticed after {noticed}");
         Assert.True(converged - written <= TimeSpan.FromSeconds(15), $"file converged {converged - written} after the write");
         AssertNeverHealthyWhileLagging(samples, from: noticed);
@@ -68,6 +70,7 @@ public sealed class EtcdFaultTests : IDisposable
         path.Thaw();
         var samples = await SampleUntilAsync(Lines("a=1", "b=2"), clock, TimeSpan.FromSeconds(30), daemon);
 
+        output.WriteLine($"stalled path noticed after {noticed}; file converged {samples[^1].At - noticed} after forwarding resumed");
         Assert.True(noticed <= TimeSpan.FromSeconds(4), $"stalled path noticed after {noticed}");
         AssertNeverHealthyWhileLagging(samples, from: TimeSpan.Zero);
     }
@@ -92,6 +95,7 @@ public sealed class EtcdFaultTests : IDisposable
         path.Restore();
         var samples = await SampleUntilAsync(Sizes(await etcd.RangeAsync(Prefix)), clock, TimeSpan.FromSeconds(30), daemon, SizesTemplate);
 
+        output.WriteLine($"6 x 1 MiB written during the outage: file converged {samples[^1].At} after the cut");
         Assert.DoesNotContain(daemon.StderrLines, line => line.Contains("ResourceExhausted", StringComparison.Ordinal));
         AssertNeverHealthyWhileLagging(samples, from: TimeSpan.Zero);
     }
@@ -117,6 +121,7 @@ public sealed class EtcdFaultTests : IDisposable
         await etcd.RestoreSnapshotAsync(snapshot);
         var samples = await SampleUntilAsync(Lines("a=1", "b=2"), clock, TimeSpan.FromSeconds(30), daemon);
 
+        output.WriteLine($"restored etcd: file converged {samples[^1].At} after the restore began");
         Assert.Equal(new Dictionary<string, string> { [$"{Prefix}/a"] = "1", [$"{Prefix}/b"] = "2" }, await etcd.RangeAsync(Prefix));
         Assert.Contains(daemon.StderrLines, line => line.Contains("history changed", StringComparison.Ordinal));
         AssertNeverHealthyWhileLagging(samples, from: TimeSpan.Zero);
@@ -138,6 +143,7 @@ public sealed class EtcdFaultTests : IDisposable
         await etcd.WipeAndRecreateAsync();
         await etcd.PutAsync($"{Prefix}/x", "new");
         var samples = await SampleUntilAsync(Lines("x=new"), clock, TimeSpan.FromSeconds(30), daemon);
+        output.WriteLine($"recreated etcd: file converged {samples[^1].At} after the wipe began");
 
         AssertNeverHealthyWhileLagging(samples, from: TimeSpan.Zero);
     }
