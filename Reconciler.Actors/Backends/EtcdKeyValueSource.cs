@@ -81,7 +81,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
             {
                 var response = await ReceiveAsync(call, member, cancellationToken);
                 ThrowIfWatchEnded(member, response);
-                ThrowIfHistoryChanged(member, response.Header, seen);
+                await ThrowIfHistoryChangedAsync(member, response.Header, seen, cancellationToken);
                 if (response.Created)
                 {
                     yield return new WatchBatch(prefix, [], seen);
@@ -331,9 +331,11 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
 
     /// <summary>
     /// A cluster id other than the one seen before, or a revision below what this watch already had, means
-    /// etcd's history is not the one the state was folded from.
+    /// etcd's history is not the one the state was folded from. A member that merely lags (the read went to
+    /// another one) shows a low revision too, so a low one is confirmed by a linearizable read on the member,
+    /// which waits until that member has caught up with the leader.
     /// </summary>
-    private void ThrowIfHistoryChanged(EtcdMember member, ResponseHeader? header, long seen)
+    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, ResponseHeader? header, long seen, CancellationToken cancellationToken)
     {
         if (header is null || header.ClusterId == 0)
         {
@@ -347,9 +349,9 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
             throw new HistoryChangedException($"{member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
         }
 
-        if (header.Revision < seen)
+        if (header.Revision < seen && await CurrentRevisionAsync(member, cancellationToken) is var current && current < seen)
         {
-            throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {header.Revision}, below revision {seen} already seen");
+            throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
         }
     }
 
