@@ -9,7 +9,7 @@ using Reconciler.Actors.State;
 namespace Reconciler.Actors.Backends;
 
 /// <summary>
-/// etcd v3 through dotnet-etcd's raw gRPC clients: paged ranges for snapshots, one watch stream per prefix.
+/// etcd v3 through dotnet-etcd's raw gRPC clients: paged ranges for snapshots, one watch stream with a watch per prefix.
 /// The library's callback-based watch is avoided on purpose: it reconnects silently and writes to stdout,
 /// while the watcher must see every disconnect to back off, report health and resume from its own revision.
 /// Each read and each watch goes to the first member that answers a status probe, so a hung member costs
@@ -66,45 +66,47 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     public async IAsyncEnumerable<WatchBatch> WatchAsync(
-        KeyPrefix prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyDictionary<KeyPrefix, long> fromRevisions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var member = await AnsweringMemberAsync(cancellationToken);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var call = member.Client.GetConnection().WatchClient.Watch(RequireLeader, cancellationToken: stop.Token);
         try
         {
-            await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
+            // etcd answers the creates in the order they were sent, each with the id it gave that watch
+            var creating = new Queue<PrefixWatch>();
+            foreach (var (prefix, fromRevision) in fromRevisions)
+            {
+                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1));
+                await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
+            }
+
             _ = RequestProgressAsync(call, stop.Token);
-            var seen = fromRevision - 1;
-            var fragments = new List<Event>();
+            var watches = new Dictionary<long, PrefixWatch>();
             while (true)
             {
                 var response = await ReceiveAsync(call, member, cancellationToken);
                 ThrowIfWatchEnded(member, response);
-                await ThrowIfHistoryChangedAsync(member, response.Header, seen, cancellationToken);
-                if (response.Created)
+                if (response.Created && creating.TryDequeue(out var created))
                 {
-                    yield return new WatchBatch(prefix, [], seen);
+                    watches[response.WatchId] = created;
+                    await ThrowIfHistoryChangedAsync(member, response.Header, created.Seen, cancellationToken);
+                    yield return new WatchBatch(created.Prefix, [], created.Seen);
                     continue;
                 }
 
-                // etcd splits a response larger than its request limit into fragments of one watch response
-                fragments.AddRange(response.Events);
-                if (response.Fragment || fragments.Count == 0)
+                if (!watches.TryGetValue(response.WatchId, out var watch))
                 {
-                    continue; // more fragments follow, or an answer to a progress request
+                    // an answer to a progress request (no watch id): etcd is at least where every watch got to
+                    var highest = watches.Values.Select(w => w.Seen).DefaultIfEmpty(0).Max();
+                    await ThrowIfHistoryChangedAsync(member, response.Header, highest, cancellationToken);
+                    continue;
                 }
 
-                var events = fragments.Select(ToKeyEvent).Where(e => prefix.Covers(e.Key)).ToList();
-                var last = fragments[^1].Kv.ModRevision;
-                fragments.Clear();
-                if (events.Count > 0)
+                await ThrowIfHistoryChangedAsync(member, response.Header, watch.Seen, cancellationToken);
+                if (watch.Add(response) is { } batch)
                 {
-                    // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per
-                    // response yet stamps each with the current store revision, so only the last event's
-                    // revision is a safe "complete up to" cursor to resume from.
-                    seen = last;
-                    yield return new WatchBatch(prefix, events, last);
+                    yield return batch;
                 }
             }
         }
@@ -393,4 +395,41 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
 
     private static string Describe(Status status) =>
         status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";
+
+    /// <summary>One prefix's watch on the shared stream: where it got to, and the fragments of a response still arriving.</summary>
+    private sealed class PrefixWatch(KeyPrefix prefix, long seen)
+    {
+        private readonly List<Event> _fragments = [];
+
+        public KeyPrefix Prefix { get; } = prefix;
+
+        /// <summary>The revision up to which this prefix's events have been delivered.</summary>
+        public long Seen { get; private set; } = seen;
+
+        /// <summary>The batch a complete response makes; null while fragments are still arriving or none of its events is under the prefix.</summary>
+        public WatchBatch? Add(WatchResponse response)
+        {
+            // etcd splits a response larger than its request limit into fragments of one watch response
+            _fragments.AddRange(response.Events);
+            if (response.Fragment || _fragments.Count == 0)
+            {
+                return null;
+            }
+
+            var events = _fragments.Select(ToKeyEvent).Where(e => Prefix.Covers(e.Key)).ToList();
+
+            // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per response
+            // yet stamps each with the current store revision, so only the last event's revision is a safe
+            // "complete up to" cursor to resume from.
+            var last = _fragments[^1].Kv.ModRevision;
+            _fragments.Clear();
+            if (events.Count == 0)
+            {
+                return null;
+            }
+
+            Seen = last;
+            return new WatchBatch(Prefix, events, last);
+        }
+    }
 }

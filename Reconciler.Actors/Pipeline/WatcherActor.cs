@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Pipeline;
 
 /// <summary>
 /// Streams the backend's changes to the desired-state actor: a full read that yields revision R,
-/// then one watch per prefix from R+1 (or from the cursor the state actor kept, after a restart),
+/// then one watch stream with a watch per prefix from R+1 (or from the cursor the state actor kept, after a restart),
 /// so nothing between read and watch is lost. Any failure stops it; its backoff supervisor
 /// starts a fresh one, which resumes from the last revision seen.
 /// </summary>
@@ -115,8 +115,8 @@ public sealed class WatcherActor : ReceiveActor
         {
             // The events we missed are gone: re-read everything; the state actor folds in the difference.
             _logger.LogWarning(
-                "Watch on {Prefix} fell behind compaction at revision {Revision}; re-reading all keys",
-                failed.Prefix,
+                "Watch on {Prefixes} fell behind compaction at revision {Revision}; re-reading all keys",
+                string.Join(", ", _prefixes),
                 compacted.CompactRevision);
             RestartGeneration();
             ReadSnapshot();
@@ -138,28 +138,21 @@ public sealed class WatcherActor : ReceiveActor
     private void StartWatches(Func<KeyPrefix, long> lastSeen)
     {
         RestartGeneration();
-        foreach (var prefix in _prefixes)
-        {
-            StartWatch(prefix, lastSeen(prefix) + 1);
-        }
-    }
-
-    private void StartWatch(KeyPrefix prefix, long fromRevision)
-    {
         var self = Self;
         var generation = _generation;
         var token = _watches.Token;
+        var fromRevisions = _prefixes.Distinct().ToDictionary(prefix => prefix, prefix => lastSeen(prefix) + 1);
         _ = Task.Run(
             async () =>
             {
                 try
                 {
-                    await foreach (var batch in _source.WatchAsync(prefix, fromRevision, token))
+                    await foreach (var batch in _source.WatchAsync(fromRevisions, token))
                     {
                         self.Tell(new BatchReceived(generation, batch));
                     }
 
-                    self.Tell(new WatchFailed(generation, prefix, new BackendUnavailableException("watch stream ended")));
+                    self.Tell(new WatchFailed(generation, new BackendUnavailableException("watch stream ended")));
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -167,7 +160,7 @@ public sealed class WatcherActor : ReceiveActor
                 }
                 catch (Exception e)
                 {
-                    self.Tell(new WatchFailed(generation, prefix, e));
+                    self.Tell(new WatchFailed(generation, e));
                 }
             },
             CancellationToken.None);
@@ -200,5 +193,5 @@ public sealed class WatcherActor : ReceiveActor
 
     private sealed record BatchReceived(int Generation, WatchBatch Batch);
 
-    private sealed record WatchFailed(int Generation, KeyPrefix Prefix, Exception Cause);
+    private sealed record WatchFailed(int Generation, Exception Cause);
 }
