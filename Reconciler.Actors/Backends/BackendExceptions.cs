@@ -1,7 +1,11 @@
 namespace Reconciler.Actors.Backends;
 
 /// <summary>The backend cannot be reached or the stream broke; the watcher backs off and resumes.</summary>
-public sealed class BackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class BackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>etcd answered, but without a leader: nothing can change while it lasts, nor be read.</summary>
+    public bool NoLeader { get; init; }
+}
 
 /// <summary>The revision a watch asked for is gone; the watcher re-reads everything and emits the difference.</summary>
 public sealed class RevisionCompactedException(long compactRevision)

@@ -134,34 +134,36 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     {
         var probes = _members.Select(member => ProbeAsync(member, cancellationToken)).ToList();
         var failures = new List<string>();
+        var noLeader = false;
         while (probes.Count > 0)
         {
             var answered = await Task.WhenAny(probes);
             probes.Remove(answered);
-            var (member, failure) = await answered;
+            var (member, failure, leaderless) = await answered;
             if (failure is null)
             {
                 return member;
             }
 
             failures.Add(failure);
+            noLeader |= leaderless;
         }
 
-        throw new BackendUnavailableException($"{Description}: {string.Join("; ", failures)}");
+        throw new BackendUnavailableException($"{Description}: {string.Join("; ", failures)}") { NoLeader = noLeader };
     }
 
-    private async Task<(EtcdMember Member, string? Failure)> ProbeAsync(EtcdMember member, CancellationToken cancellationToken)
+    private async Task<(EtcdMember Member, string? Failure, bool NoLeader)> ProbeAsync(EtcdMember member, CancellationToken cancellationToken)
     {
         try
         {
             var status = await member.Client.GetConnection().MaintenanceClient.StatusAsync(
                 new StatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
-            return status.Leader == 0 ? (member, $"{member.Endpoint}: no leader") : (member, null);
+            return status.Leader == 0 ? (member, $"{member.Endpoint}: no leader", true) : (member, null, false);
         }
         catch (RpcException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return (member, $"{member.Endpoint}: status probe failed: {Describe(ex.Status)}");
+            return (member, $"{member.Endpoint}: status probe failed: {Describe(ex.Status)}", IsNoLeader(ex.Status));
         }
     }
 
@@ -391,7 +393,10 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     private static BackendUnavailableException Unavailable(EtcdMember member, string what, Status status, Exception ex) =>
-        new($"{member.Endpoint}: {what}: {Describe(status)}", ex);
+        new($"{member.Endpoint}: {what}: {Describe(status)}", ex) { NoLeader = IsNoLeader(status) };
+
+    /// <summary>etcd's "etcdserver: no leader" (a read, or a watch opened with the has-leader requirement).</summary>
+    private static bool IsNoLeader(Status status) => status.Detail.Contains("no leader", StringComparison.Ordinal);
 
     private static string Describe(Status status) =>
         status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";

@@ -182,12 +182,12 @@ public sealed class WatcherActor : ReceiveActor
     private void Fail(Exception cause)
     {
         _logger.LogWarning("Backend unavailable, retrying with backoff: {Reason}", cause.Message);
-        PublishStatus(reachable: false, reason: cause.Message);
+        PublishStatus(reachable: false, reason: cause.Message, noLeader: cause is BackendUnavailableException { NoLeader: true });
         Context.Stop(Self);
     }
 
-    private void PublishStatus(bool reachable, string? reason) =>
-        Context.System.EventStream.Publish(new BackendStatusChanged(_source.Description, reachable, reason));
+    private void PublishStatus(bool reachable, string? reason, bool noLeader = false) =>
+        Context.System.EventStream.Publish(new BackendStatusChanged(_source.Description, reachable, reason, noLeader));
 
     private sealed record SnapshotRead(KeySnapshot Snapshot);
 

@@ -50,6 +50,27 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_cluster_without_a_leader_is_reported_degraded_and_healthy_again_once_it_has_one()
+    {
+        using var cluster = await EtcdCluster.StartAsync();
+        await cluster.PutAsync(0, $"{Prefix}/a", "1");
+        using var daemon = StartDaemon(cluster.ClientUrls, watchTimeout: "3s", requestTimeout: "2s");
+        await UntilFileAsync(Lines("a=1"), daemon);
+        await HealthAsync(HttpStatusCode.OK, daemon);
+
+        cluster.Freeze(0);
+        cluster.Freeze(1);
+        var degraded = await HealthAsync(HttpStatusCode.ServiceUnavailable, daemon, body => body.GetProperty("status").GetString() == "degraded");
+        Assert.Contains("no leader", degraded.GetProperty("backend").GetProperty("lastError").GetString());
+
+        cluster.Thaw(0);
+        cluster.Thaw(1);
+        await HealthAsync(HttpStatusCode.OK, daemon);
+        await cluster.PutAsync(2, $"{Prefix}/b", "2");
+        await UntilFileAsync(Lines("a=1", "b=2"), daemon);
+    }
+
+    [Fact]
     public async Task A_path_that_stops_forwarding_without_closing_makes_the_backend_not_current_until_it_forwards_again()
     {
         using var etcd = await EtcdFixture.StartNewAsync();
@@ -221,7 +242,7 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task<JsonElement> HealthAsync(HttpStatusCode expected, RunningReconciler daemon)
+    private async Task<JsonElement> HealthAsync(HttpStatusCode expected, RunningReconciler daemon, Func<JsonElement, bool>? also = null)
     {
         JsonElement body = default;
         await Poll.UntilAsync(
@@ -231,7 +252,7 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
                 {
                     using var response = await Http.GetAsync($"http://127.0.0.1:{_port}/healthz");
                     body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
-                    return response.StatusCode == expected;
+                    return response.StatusCode == expected && (also is null || also(body));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
@@ -243,13 +264,14 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
         return body;
     }
 
-    private RunningReconciler StartDaemon(IReadOnlyList<string> endpoints, string watchTimeout, string template = KeysTemplate)
+    private RunningReconciler StartDaemon(IReadOnlyList<string> endpoints, string watchTimeout, string template = KeysTemplate, string requestTimeout = "5s")
     {
         File.WriteAllText(Path.Combine(_folder, "t.sbn"), template);
         var config = Path.Combine(_folder, "reconciler.conf");
         File.WriteAllText(config, $$"""
             reconciler.backend.endpoints = [{{string.Join(", ", endpoints.Select(e => $"\"{e}\""))}}]
             reconciler.backend.watch-timeout = {{watchTimeout}}
+            reconciler.backend.request-timeout = {{requestTimeout}}
             reconciler.http.listen = "127.0.0.1:{{_port}}"
             reconciler.debounce { quiet = 0ms, max = 1s }
             reconciler.supervision { min-backoff = 100ms, max-backoff = 500ms }
