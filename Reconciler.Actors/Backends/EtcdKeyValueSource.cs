@@ -20,7 +20,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
     /// <summary>Most keys per range page; pages are also kept to a quarter of the message limit by size.</summary>
     internal const int RangePageSize = 1000;
 
-    // Small enough that even values at etcd's 1.5 MiB request limit fit the default message limit.
+    // 16 values at etcd's 1.5 MiB request limit still fit max-message-size's 64 MiB default; later pages follow the sizes seen.
     private const int FirstPageSize = 16;
 
     private static readonly ByteString ZeroKey = ByteString.CopyFrom(0);

@@ -111,28 +111,31 @@ public sealed class WatcherActor : ReceiveActor
 
     private void OnWatchFailed(WatchFailed failed)
     {
-        if (failed.Cause is RevisionCompactedException compacted)
+        switch (failed.Cause)
         {
-            // The events we missed are gone: re-read everything; the state actor folds in the difference.
-            _logger.LogWarning(
-                "Watch on {Prefixes} fell behind compaction at revision {Revision}; re-reading all keys",
-                string.Join(", ", _prefixes),
-                compacted.CompactRevision);
-            RestartGeneration();
-            ReadSnapshot();
-            return;
+            case RevisionCompactedException compacted:
+                // The events we missed are gone: re-read everything; the state actor folds in the difference.
+                _logger.LogWarning(
+                    "Watch on {Prefixes} fell behind compaction at revision {Revision}; re-reading all keys",
+                    string.Join(", ", _prefixes),
+                    compacted.CompactRevision);
+                ReadAgain();
+                break;
+            case HistoryChangedException changed:
+                // A restored or recreated etcd: the revisions the state holds mean nothing there any more.
+                _logger.LogWarning("etcd's history changed ({Reason}); re-reading all keys", changed.Message);
+                ReadAgain();
+                break;
+            default:
+                Fail(failed.Cause);
+                break;
         }
+    }
 
-        if (failed.Cause is HistoryChangedException changed)
-        {
-            // A restored or recreated etcd: revisions the state holds mean nothing there any more.
-            _logger.LogWarning("etcd's history changed ({Reason}); re-reading all keys", changed.Message);
-            RestartGeneration();
-            ReadSnapshot();
-            return;
-        }
-
-        Fail(failed.Cause);
+    private void ReadAgain()
+    {
+        RestartGeneration();
+        ReadSnapshot();
     }
 
     private void StartWatches(Func<KeyPrefix, long> lastSeen)

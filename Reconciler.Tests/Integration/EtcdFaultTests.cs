@@ -32,6 +32,7 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
         await cluster.PutAsync(0, $"{Prefix}/a", "1");
         using var daemon = StartDaemon(cluster.ClientUrls, watchTimeout: "10s");
         await UntilFileAsync(Lines("a=1"), daemon);
+        await HealthAsync(HttpStatusCode.OK, daemon);
         var holder = -1;
         await Poll.UntilAsync(async () => (holder = await cluster.WatchHolderAsync()) >= 0, TimeSpan.FromSeconds(10), () => "a member holds the watch");
 
@@ -41,12 +42,14 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
         var written = clock.Elapsed;
         var samples = await SampleUntilAsync(Lines("a=1", "b=2"), clock, TimeSpan.FromSeconds(30), daemon);
 
-        var noticed = samples.First(s => !s.Healthy).At;
+        // The stall is noticed at the watch timeout and the watch resumes on another member within a few hundred
+        // ms, often between two samples: the daemon's own warning is the reliable witness that it noticed.
         var converged = samples[^1].At;
-        output.WriteLine($"hung member noticed after {noticed}; file converged {converged - written} after the write");
-        Assert.True(noticed <= TimeSpan.FromSeconds(12), $"hung member noticed after {noticed}");
+        output.WriteLine($"member {holder} frozen: file converged {converged} after the freeze, {converged - written} after the write");
+        await daemon.WaitForLineAsync(line => line.Contains($"{cluster.ClientUrls[holder]}: watch not current", StringComparison.Ordinal), "the warning naming the hung member");
+        Assert.True(converged <= TimeSpan.FromSeconds(13), $"file converged {converged} after the freeze");
         Assert.True(converged - written <= TimeSpan.FromSeconds(15), $"file converged {converged - written} after the write");
-        AssertNeverHealthyWhileLagging(samples, from: noticed);
+        AssertNeverHealthyWhileLagging(samples, from: TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -78,6 +81,7 @@ public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
         await etcd.PutAsync($"{Prefix}/a", "1");
         using var daemon = StartDaemon([path.Url], watchTimeout: "2s");
         await UntilFileAsync(Lines("a=1"), daemon);
+        await HealthAsync(HttpStatusCode.OK, daemon);
 
         var clock = Stopwatch.StartNew();
         path.Freeze();
