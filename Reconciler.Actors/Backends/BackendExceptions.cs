@@ -1,7 +1,11 @@
 namespace Reconciler.Actors.Backends;
 
 /// <summary>The backend cannot be reached or the stream broke; the watcher backs off and resumes.</summary>
-public sealed class BackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class BackendUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>etcd answered, but without a leader: nothing can change while it lasts, nor be read.</summary>
+    public bool NoLeader { get; init; }
+}
 
 /// <summary>The revision a watch asked for is gone; the watcher re-reads everything and emits the difference.</summary>
 public sealed class RevisionCompactedException(long compactRevision)
@@ -9,3 +13,9 @@ public sealed class RevisionCompactedException(long compactRevision)
 {
     public long CompactRevision { get; } = compactRevision;
 }
+
+/// <summary>
+/// etcd's history is not the one the state was folded from (a restore from a snapshot, a wiped and recreated
+/// cluster): the watcher re-reads everything and emits the difference, as after a compaction.
+/// </summary>
+public sealed class HistoryChangedException(string message) : Exception(message);

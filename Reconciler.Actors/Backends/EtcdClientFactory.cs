@@ -18,6 +18,18 @@ public static class EtcdClientFactory
         return CreateClient(options);
     }
 
+    /// <summary>One client per endpoint, so the caller chooses the member each call goes to.</summary>
+    /// <exception cref="ArgumentException">The options contradict each other.</exception>
+    public static IReadOnlyList<EtcdMember> CreatePerMember(EtcdConnectionOptions options)
+    {
+        Validate(options);
+        return [.. options.Endpoints.Select(endpoint =>
+        {
+            var single = options with { Endpoints = [endpoint] };
+            return new EtcdMember(single.DisplayEndpoints, CreateClient(single));
+        })];
+    }
+
     /// <exception cref="ArgumentException">The options contradict each other.</exception>
     public static void Validate(EtcdConnectionOptions options)
     {
@@ -50,6 +62,7 @@ public static class EtcdClientFactory
     private static EtcdClient CreateClient(EtcdConnectionOptions options)
     {
         var connectionString = string.Join(",", options.Endpoints);
+        void ConfigureChannel(GrpcChannelOptions channel) => Configure(channel, options);
         var client = options.UsesTls
             ? new EtcdClient(connectionString, ConfigureTls(options), configureChannelOptions: ConfigureChannel)
             : new EtcdClient(connectionString, configureChannelOptions: ConfigureChannel);
@@ -63,10 +76,15 @@ public static class EtcdClientFactory
         return client;
     }
 
-    // gRPC's reconnect backoff grows to 120 s by default; a recovered etcd would stay unreachable that long
-    // however often the watcher retried. Capping it leaves the pace to the watcher's own supervisor.
-    private static void ConfigureChannel(GrpcChannelOptions channel) =>
+    private static void Configure(GrpcChannelOptions channel, EtcdConnectionOptions options)
+    {
+        // gRPC's reconnect backoff grows to 120 s by default; a recovered etcd would stay unreachable that long
+        // however often the watcher retried. Capping it leaves the pace to the watcher's own supervisor.
         channel.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+
+        // gRPC's default 4 MB refuses data etcd itself accepted (a few large values in one page or watch response).
+        channel.MaxReceiveMessageSize = options.MaxMessageSize;
+    }
 
     private static Action<SslClientAuthenticationOptions> ConfigureTls(EtcdConnectionOptions options)
     {

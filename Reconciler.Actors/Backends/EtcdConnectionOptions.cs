@@ -17,8 +17,17 @@ public sealed record EtcdConnectionOptions(IReadOnlyList<string> Endpoints)
 
     public string? KeyFile { get; init; }
 
-    /// <summary>Deadline for each unary call (a range page); the watch stream itself has none.</summary>
+    /// <summary>Deadline for each unary call (a range page, a status probe, a lease call).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A watch stream that has not answered a progress request for this long is broken.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Largest gRPC message accepted: etcd takes values up to its 1.5 MiB request limit, and a range page
+    /// or a watch response carries several of them.
+    /// </summary>
+    public int MaxMessageSize { get; init; } = 64 * 1024 * 1024;
 
     public bool UsesTls => Endpoints.Any(e => e.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 

@@ -9,24 +9,39 @@ using Reconciler.Actors.State;
 namespace Reconciler.Actors.Backends;
 
 /// <summary>
-/// etcd v3 through dotnet-etcd's raw gRPC clients: paged ranges for snapshots, one watch stream per prefix.
+/// etcd v3 through dotnet-etcd's raw gRPC clients: paged ranges for snapshots, one watch stream with a watch per prefix.
 /// The library's callback-based watch is avoided on purpose: it reconnects silently and writes to stdout,
 /// while the watcher must see every disconnect to back off, report health and resume from its own revision.
+/// Each read and each watch goes to the first member that answers a status probe, so a hung member costs
+/// nothing while another answers; a watch that stops answering progress requests is ended as broken.
 /// </summary>
 public sealed class EtcdKeyValueSource : IKeyValueSource
 {
-    /// <summary>Keys per range page: keeps each response far below gRPC's 4 MB default message limit.</summary>
+    /// <summary>Most keys per range page; pages are also kept to a quarter of the message limit by size.</summary>
     internal const int RangePageSize = 1000;
+
+    // 16 values at etcd's 1.5 MiB request limit still fit max-message-size's 64 MiB default; later pages follow the sizes seen.
+    private const int FirstPageSize = 16;
 
     private static readonly ByteString ZeroKey = ByteString.CopyFrom(0);
 
-    private readonly EtcdClient _client;
+    private static readonly WatchRequest ProgressRequest = new() { ProgressRequest = new WatchProgressRequest() };
+
+    // A member cut off from the others cancels the watch ("no leader") instead of serving a stale stream.
+    private static readonly Metadata RequireLeader = new() { { "hasleader", "true" } };
+
+    private readonly IReadOnlyList<EtcdMember> _members;
     private readonly TimeSpan _requestTimeout;
+    private readonly TimeSpan _watchTimeout;
+    private readonly int _pageBytes;
+    private ulong _clusterId;
 
     public EtcdKeyValueSource(EtcdConnectionOptions options)
     {
         _requestTimeout = options.RequestTimeout;
-        _client = EtcdClientFactory.Create(options);
+        _watchTimeout = options.WatchTimeout;
+        _pageBytes = options.MaxMessageSize / 4;
+        _members = EtcdClientFactory.CreatePerMember(options);
         Description = options.ToString();
     }
 
@@ -34,62 +49,133 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
 
     public async Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken)
     {
+        var member = await AnsweringMemberAsync(cancellationToken);
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         long revision = 0; // 0 = latest; the first response fixes the revision every later page is read at
         foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
         {
-            revision = await ReadPrefixAsync(prefix, revision, keys, cancellationToken);
+            revision = await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
         }
 
         if (revision == 0)
         {
-            revision = await CurrentRevisionAsync(cancellationToken);
+            revision = await CurrentRevisionAsync(member, cancellationToken);
         }
 
         return new KeySnapshot(keys, revision);
     }
 
     public async IAsyncEnumerable<WatchBatch> WatchAsync(
-        KeyPrefix prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyDictionary<KeyPrefix, long> fromRevisions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var call = _client.GetConnection().WatchClient.Watch(cancellationToken: cancellationToken);
-        await SendCreateAsync(call, prefix, fromRevision, cancellationToken);
-        while (true)
+        var member = await AnsweringMemberAsync(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var call = member.Client.GetConnection().WatchClient.Watch(RequireLeader, cancellationToken: stop.Token);
+        try
         {
-            var response = await ReceiveAsync(call, cancellationToken);
-            ThrowIfWatchEnded(response);
-            if (response.Created)
+            // etcd answers the creates in the order they were sent, each with the id it gave that watch
+            var creating = new Queue<PrefixWatch>();
+            foreach (var (prefix, fromRevision) in fromRevisions)
             {
-                yield return new WatchBatch(prefix, [], fromRevision - 1);
-                continue;
+                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1));
+                await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
             }
 
-            var events = response.Events.Select(ToKeyEvent).Where(e => prefix.Covers(e.Key)).ToList();
-            if (events.Count > 0)
+            _ = RequestProgressAsync(call, stop.Token);
+            var watches = new Dictionary<long, PrefixWatch>();
+            while (true)
             {
-                // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per
-                // response yet stamps each with the current store revision, so only the last event's
-                // revision is a safe "complete up to" cursor to resume from.
-                yield return new WatchBatch(prefix, events, response.Events[^1].Kv.ModRevision);
+                var response = await ReceiveAsync(call, member, cancellationToken);
+                ThrowIfWatchEnded(member, response);
+                if (response.Created && creating.TryDequeue(out var created))
+                {
+                    watches[response.WatchId] = created;
+                    await ThrowIfHistoryChangedAsync(member, response.Header, created.Seen, cancellationToken);
+                    yield return new WatchBatch(created.Prefix, [], created.Seen);
+                    continue;
+                }
+
+                if (!watches.TryGetValue(response.WatchId, out var watch))
+                {
+                    // an answer to a progress request (no watch id): etcd is at least where every watch got to
+                    var highest = watches.Values.Select(w => w.Seen).DefaultIfEmpty(0).Max();
+                    await ThrowIfHistoryChangedAsync(member, response.Header, highest, cancellationToken);
+                    continue;
+                }
+
+                await ThrowIfHistoryChangedAsync(member, response.Header, watch.Seen, cancellationToken);
+                if (watch.Add(response) is { } batch)
+                {
+                    yield return batch;
+                }
             }
+        }
+        finally
+        {
+            await stop.CancelAsync();
         }
     }
 
     public ValueTask DisposeAsync()
     {
-        _client.Dispose();
+        foreach (var member in _members)
+        {
+            member.Client.Dispose();
+        }
+
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Probes every member at once and returns the first that answers with a leader: a hung member costs
+    /// nothing while another answers, and one that just timed out is chosen again only once it answers.
+    /// </summary>
+    private async Task<EtcdMember> AnsweringMemberAsync(CancellationToken cancellationToken)
+    {
+        var probes = _members.Select(member => ProbeAsync(member, cancellationToken)).ToList();
+        var failures = new List<string>();
+        var noLeader = false;
+        while (probes.Count > 0)
+        {
+            var answered = await Task.WhenAny(probes);
+            probes.Remove(answered);
+            var (member, failure, leaderless) = await answered;
+            if (failure is null)
+            {
+                return member;
+            }
+
+            failures.Add(failure);
+            noLeader |= leaderless;
+        }
+
+        throw new BackendUnavailableException($"{Description}: {string.Join("; ", failures)}") { NoLeader = noLeader };
+    }
+
+    private async Task<(EtcdMember Member, string? Failure, bool NoLeader)> ProbeAsync(EtcdMember member, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await member.Client.GetConnection().MaintenanceClient.StatusAsync(
+                new StatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
+            return status.Leader == 0 ? (member, $"{member.Endpoint}: no leader", true) : (member, null, false);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return (member, $"{member.Endpoint}: status probe failed: {Describe(ex.Status)}", IsNoLeader(ex.Status));
+        }
+    }
+
     private async Task<long> ReadPrefixAsync(
-        KeyPrefix prefix, long revision, Dictionary<string, string> into, CancellationToken cancellationToken)
+        EtcdMember member, KeyPrefix prefix, long revision, Dictionary<string, string> into, CancellationToken cancellationToken)
     {
         var (key, rangeEnd) = KeyRange(prefix);
+        var limit = FirstPageSize;
         while (true)
         {
-            var page = await RangeAsync(
-                new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = RangePageSize },
-                cancellationToken);
+            var page = await RangePageAsync(
+                member, new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = limit }, cancellationToken);
 
             // A range at an older revision still reports the current one in its header: take only the first.
             if (revision == 0)
@@ -111,39 +197,62 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
                 return revision;
             }
 
+            limit = NextPageSize(page);
             key = ByteString.CopyFrom([.. page.Kvs[^1].Key.Span, 0]); // the smallest key after the last one
         }
     }
 
-    private async Task<long> CurrentRevisionAsync(CancellationToken cancellationToken)
+    /// <summary>As many keys as the last page's average size lets fit in a quarter of the message limit.</summary>
+    private int NextPageSize(RangeResponse page)
     {
-        var response = await RangeAsync(new RangeRequest { Key = ZeroKey, CountOnly = true }, cancellationToken);
+        var averageBytes = Math.Max(1, page.CalculateSize() / Math.Max(1, page.Kvs.Count));
+        return Math.Clamp(_pageBytes / averageBytes, 1, RangePageSize);
+    }
+
+    /// <summary>One page; a page that still exceeds the message limit (values of very uneven size) is asked again smaller.</summary>
+    private async Task<RangeResponse> RangePageAsync(EtcdMember member, RangeRequest request, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await member.Client.GetConnection().KVClient.RangeAsync(
+                    request, deadline: Deadline(), cancellationToken: cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.ResourceExhausted && request.Limit > 1)
+            {
+                request = request.Clone();
+                request.Limit /= 4;
+            }
+            catch (RpcException ex)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw Unavailable(member, "range failed", ex.Status, ex);
+            }
+        }
+    }
+
+    private async Task<long> CurrentRevisionAsync(EtcdMember member, CancellationToken cancellationToken)
+    {
+        var response = await RangePageAsync(member, new RangeRequest { Key = ZeroKey, CountOnly = true }, cancellationToken);
         return response.Header.Revision;
     }
 
-    private async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _client.GetConnection().KVClient.RangeAsync(
-                request, deadline: DateTime.UtcNow + _requestTimeout, cancellationToken: cancellationToken);
-        }
-        catch (RpcException ex)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("range failed", ex.Status, ex);
-        }
-    }
+    private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
 
-    private async Task SendCreateAsync(
-        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, KeyPrefix prefix, long fromRevision,
-        CancellationToken cancellationToken)
+    private static WatchRequest CreateRequest(KeyPrefix prefix, long fromRevision)
     {
         var (key, rangeEnd) = KeyRange(prefix);
-        var request = new WatchRequest
+        return new WatchRequest
         {
-            CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = fromRevision },
+            CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = fromRevision, Fragment = true },
         };
+    }
+
+    private async Task SendAsync(
+        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, WatchRequest request,
+        CancellationToken cancellationToken)
+    {
         try
         {
             await call.RequestStream.WriteAsync(request, cancellationToken);
@@ -151,16 +260,39 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("watch could not be opened", StatusOf(call, ex), ex);
+            throw Unavailable(member, "watch could not be opened", StatusOf(call, ex), ex);
         }
     }
 
-    private async Task<WatchResponse> ReceiveAsync(
-        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks for progress at a third of the watch timeout, so a healthy stream answers well within it even
+    /// when no key changes. Write failures are left to the receiving side, which sees the stream break.
+    /// </summary>
+    private async Task RequestProgressAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, CancellationToken stop)
     {
         try
         {
-            if (await call.ResponseStream.MoveNext(cancellationToken))
+            using var timer = new PeriodicTimer(_watchTimeout / 3);
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                await call.RequestStream.WriteAsync(ProgressRequest, stop);
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException or InvalidOperationException)
+        {
+            // the stream ended or was stopped
+        }
+    }
+
+    /// <summary>The next response; none within the watch timeout means the member hangs or the path to it is dead.</summary>
+    private async Task<WatchResponse> ReceiveAsync(
+        AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, CancellationToken cancellationToken)
+    {
+        using var stalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stalled.CancelAfter(_watchTimeout);
+        try
+        {
+            if (await call.ResponseStream.MoveNext(stalled.Token))
             {
                 return call.ResponseStream.Current;
             }
@@ -168,10 +300,16 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable("watch stream broke", StatusOf(call, ex), ex);
+            if (stalled.IsCancellationRequested)
+            {
+                throw new BackendUnavailableException(
+                    $"{member.Endpoint}: watch not current: no answer to progress requests for {_watchTimeout.TotalSeconds:0.#}s");
+            }
+
+            throw Unavailable(member, "watch stream broke", StatusOf(call, ex), ex);
         }
 
-        throw new BackendUnavailableException($"{Description}: watch stream ended");
+        throw new BackendUnavailableException($"{member.Endpoint}: watch stream ended");
     }
 
     /// <summary>
@@ -195,7 +333,33 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         }
     }
 
-    private void ThrowIfWatchEnded(WatchResponse response)
+    /// <summary>
+    /// A cluster id other than the one seen before, or a revision below what this watch already had, means
+    /// etcd's history is not the one the state was folded from. A member that merely lags (the read went to
+    /// another one) shows a low revision too, so a low one is confirmed by a linearizable read on the member,
+    /// which waits until that member has caught up with the leader.
+    /// </summary>
+    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, ResponseHeader? header, long seen, CancellationToken cancellationToken)
+    {
+        if (header is null || header.ClusterId == 0)
+        {
+            return; // responses that end a watch carry no header
+        }
+
+        var known = Interlocked.CompareExchange(ref _clusterId, header.ClusterId, 0);
+        if (known != 0 && known != header.ClusterId)
+        {
+            Interlocked.Exchange(ref _clusterId, header.ClusterId);
+            throw new HistoryChangedException($"{member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
+        }
+
+        if (header.Revision < seen && await CurrentRevisionAsync(member, cancellationToken) is var current && current < seen)
+        {
+            throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
+        }
+    }
+
+    private void ThrowIfWatchEnded(EtcdMember member, WatchResponse response)
     {
         if (response.CompactRevision > 0)
         {
@@ -204,7 +368,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
 
         if (response.Canceled)
         {
-            throw new BackendUnavailableException($"{Description}: watch cancelled by etcd: {response.CancelReason}");
+            throw new BackendUnavailableException($"{member.Endpoint}: watch cancelled by etcd: {response.CancelReason}");
         }
     }
 
@@ -228,10 +392,49 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         return (key, EtcdClient.GetRangeEnd(key));
     }
 
-    /// <summary>Distinct prefixes that no other prefix in the list already covers, so no key is read twice.</summary>
-    private BackendUnavailableException Unavailable(string what, Status status, Exception ex)
+    private static BackendUnavailableException Unavailable(EtcdMember member, string what, Status status, Exception ex) =>
+        new($"{member.Endpoint}: {what}: {Describe(status)}", ex) { NoLeader = IsNoLeader(status) };
+
+    /// <summary>etcd's "etcdserver: no leader" (a read, or a watch opened with the has-leader requirement).</summary>
+    private static bool IsNoLeader(Status status) => status.Detail.Contains("no leader", StringComparison.Ordinal);
+
+    private static string Describe(Status status) =>
+        status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";
+
+    /// <summary>One prefix's watch on the shared stream: where it got to, and the fragments of a response still arriving.</summary>
+    private sealed class PrefixWatch(KeyPrefix prefix, long seen)
     {
-        var detail = status.Detail.Length > 0 ? $": {status.Detail.ReplaceLineEndings(" ")}" : string.Empty;
-        return new BackendUnavailableException($"{Description}: {what}: {status.StatusCode}{detail}", ex);
+        private readonly List<Event> _fragments = [];
+
+        public KeyPrefix Prefix { get; } = prefix;
+
+        /// <summary>The revision up to which this prefix's events have been delivered.</summary>
+        public long Seen { get; private set; } = seen;
+
+        /// <summary>The batch a complete response makes; null while fragments are still arriving or none of its events is under the prefix.</summary>
+        public WatchBatch? Add(WatchResponse response)
+        {
+            // etcd splits a response larger than its request limit into fragments of one watch response
+            _fragments.AddRange(response.Events);
+            if (response.Fragment || _fragments.Count == 0)
+            {
+                return null;
+            }
+
+            var events = _fragments.Select(ToKeyEvent).Where(e => Prefix.Covers(e.Key)).ToList();
+
+            // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per response
+            // yet stamps each with the current store revision, so only the last event's revision is a safe
+            // "complete up to" cursor to resume from.
+            var last = _fragments[^1].Kv.ModRevision;
+            _fragments.Clear();
+            if (events.Count == 0)
+            {
+                return null;
+            }
+
+            Seen = last;
+            return new WatchBatch(Prefix, events, last);
+        }
     }
 }

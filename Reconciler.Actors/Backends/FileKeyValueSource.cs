@@ -30,17 +30,22 @@ public sealed class FileKeyValueSource(string path) : IKeyValueSource
         return new KeySnapshot(Under(keys, prefixes), revision);
     }
 
-    public async IAsyncEnumerable<WatchBatch> WatchAsync(KeyPrefix prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<WatchBatch> WatchAsync(
+        IReadOnlyDictionary<KeyPrefix, long> fromRevisions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var changed = WatchFile(out var signals);
         var (keys, revision) = await RefreshAsync(cancellationToken);
-        if (revision != fromRevision - 1)
+        if (fromRevisions.Values.Any(from => from != revision + 1))
         {
             throw new RevisionCompactedException(revision);
         }
 
-        var known = Under(keys, [prefix]);
-        yield return new WatchBatch(prefix, [], revision);
+        var known = fromRevisions.Keys.ToDictionary(prefix => prefix, prefix => Under(keys, [prefix]));
+        foreach (var prefix in known.Keys)
+        {
+            yield return new WatchBatch(prefix, [], revision);
+        }
+
         while (true)
         {
             await WaitForChangeAsync(signals, cancellationToken);
@@ -50,13 +55,18 @@ public sealed class FileKeyValueSource(string path) : IKeyValueSource
                 continue;
             }
 
-            var now = Under(keys, [prefix]);
-            var events = DesiredState.From(known, revision).DifferenceTo(now, latest);
-            (known, revision) = (now, latest);
-            if (events.Count > 0)
+            foreach (var (prefix, before) in known.ToList())
             {
-                yield return new WatchBatch(prefix, events, latest);
+                var now = Under(keys, [prefix]);
+                var events = DesiredState.From(before, revision).DifferenceTo(now, latest);
+                known[prefix] = now;
+                if (events.Count > 0)
+                {
+                    yield return new WatchBatch(prefix, events, latest);
+                }
             }
+
+            revision = latest;
         }
     }
 

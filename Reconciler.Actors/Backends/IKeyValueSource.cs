@@ -22,11 +22,12 @@ public interface IKeyValueSource : IAsyncDisposable
     Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Streams the changes under <paramref name="prefix"/> from <paramref name="fromRevision"/> on, in order,
-    /// until cancelled. The first batch is empty: it says the stream is established. Ends by throwing
-    /// when the stream breaks.
+    /// Streams the changes under each prefix from its revision in <paramref name="fromRevisions"/> on, in order per
+    /// prefix, on one stream, until cancelled. Each prefix's first batch is empty: it says its watch is
+    /// established. Ends by throwing when the stream breaks.
     /// </summary>
-    /// <exception cref="BackendUnavailableException">the stream broke or could not be opened.</exception>
-    /// <exception cref="RevisionCompactedException">events from <paramref name="fromRevision"/> are no longer kept.</exception>
-    IAsyncEnumerable<WatchBatch> WatchAsync(KeyPrefix prefix, long fromRevision, CancellationToken cancellationToken);
+    /// <exception cref="BackendUnavailableException">the stream broke, could not be opened, or stopped answering.</exception>
+    /// <exception cref="RevisionCompactedException">events from a requested revision are no longer kept.</exception>
+    /// <exception cref="HistoryChangedException">the backend's history is not the one those revisions came from.</exception>
+    IAsyncEnumerable<WatchBatch> WatchAsync(IReadOnlyDictionary<KeyPrefix, long> fromRevisions, CancellationToken cancellationToken);
 }

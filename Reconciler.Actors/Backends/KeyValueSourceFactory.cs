@@ -17,6 +17,9 @@ public static class KeyValueSourceFactory
         CaFile = OrNull(backend.Tls.CaFile),
         CertFile = OrNull(backend.Tls.CertFile),
         KeyFile = OrNull(backend.Tls.KeyFile),
+        RequestTimeout = backend.RequestTimeout,
+        WatchTimeout = backend.WatchTimeout,
+        MaxMessageSize = backend.MaxMessageSize,
     };
 
     /// <summary>What <see cref="IKeyValueSource.Description"/> of the source for <paramref name="backend"/> says, without creating it.</summary>

@@ -40,6 +40,24 @@ internal abstract partial class HoconReader(string file)
         return value;
     }
 
+    /// <summary>A size in bytes ("64MiB", "4MB", "1048576"), from 1 KiB up to 2 GiB (gRPC's limit).</summary>
+    protected int ByteSize(Config from, string path)
+    {
+        long? value;
+        try
+        {
+            value = from.GetByteSize(path);
+        }
+        catch (Exception)
+        {
+            value = null;
+        }
+
+        return value is >= 1024 and <= int.MaxValue
+            ? (int)value.Value
+            : throw Error(path, $"\"{Raw(from, path)}\" is not a size between 1KiB and 2GiB (use e.g. 64MiB)");
+    }
+
     protected double Number(Config from, string path)
     {
         try

@@ -48,6 +48,15 @@ public sealed record BackendSettings(
     string Password,
     TlsSettings Tls)
 {
+    /// <summary>Deadline of each unary etcd call (reconciler.backend.request-timeout).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A watch not known to be current for this long is broken (reconciler.backend.watch-timeout).</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest gRPC message accepted from etcd, in bytes (reconciler.backend.max-message-size).</summary>
+    public int MaxMessageSize { get; init; } = 64 * 1024 * 1024;
+
     /// <summary>Value equality, including the endpoint list (records compare it by reference).</summary>
     public bool IsSameAs(BackendSettings other) =>
         this with { Endpoints = [] } == other with { Endpoints = [] } && Endpoints.SequenceEqual(other.Endpoints);

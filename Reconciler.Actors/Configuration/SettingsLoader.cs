@@ -166,7 +166,12 @@ public static partial class SettingsLoader
                 new TlsSettings(
                     OptionalFile(config, $"{at}.tls.ca-file"),
                     OptionalFile(config, $"{at}.tls.cert-file"),
-                    OptionalFile(config, $"{at}.tls.key-file")));
+                    OptionalFile(config, $"{at}.tls.key-file")))
+            {
+                RequestTimeout = Duration(config, $"{at}.request-timeout", allowZero: false),
+                WatchTimeout = Duration(config, $"{at}.watch-timeout", allowZero: false),
+                MaxMessageSize = ByteSize(config, $"{at}.max-message-size"),
+            };
             return backend;
         }
 

@@ -52,7 +52,7 @@ public sealed class StatusActor : ReceiveActor
     {
         var backend = _status.Backend;
         var since = backend.Reachable == changed.Reachable ? backend.Since : Now;
-        Update(_status with { Backend = new BackendHealth(changed.Backend, changed.Reachable, changed.Reason, since) });
+        Update(_status with { Backend = new BackendHealth(changed.Backend, changed.Reachable, changed.Reason, since, changed.NoLeader) });
     }
 
     /// <summary>A configuration reload added or removed templates: new ones start pending, removed ones are forgotten.</summary>

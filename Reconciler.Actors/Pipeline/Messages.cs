@@ -36,8 +36,8 @@ public sealed record ReloadCompleted(string Command, CommandResult Result);
 /// <summary>Renderer → listeners (parent, status): one reconcile finished, with its reload result if any.</summary>
 public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult? Reload);
 
-/// <summary>Published on the event stream by the watcher: the backend became reachable, or failed.</summary>
-public sealed record BackendStatusChanged(string Backend, bool Reachable, string? Reason);
+/// <summary>Published on the event stream by the watcher: the backend became reachable, or failed (<paramref name="NoLeader"/>: answering, but without a leader).</summary>
+public sealed record BackendStatusChanged(string Backend, bool Reachable, string? Reason, bool NoLeader = false);
 
 /// <summary>Published on the event stream by the state actor after each fold step that moved the state.</summary>
 public sealed record StateAdvanced(long Revision, int EventsApplied, int KeyCount);

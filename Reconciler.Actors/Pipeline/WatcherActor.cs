@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Pipeline;
 
 /// <summary>
 /// Streams the backend's changes to the desired-state actor: a full read that yields revision R,
-/// then one watch per prefix from R+1 (or from the cursor the state actor kept, after a restart),
+/// then one watch stream with a watch per prefix from R+1 (or from the cursor the state actor kept, after a restart),
 /// so nothing between read and watch is lost. Any failure stops it; its backoff supervisor
 /// starts a fresh one, which resumes from the last revision seen.
 /// </summary>
@@ -111,46 +111,51 @@ public sealed class WatcherActor : ReceiveActor
 
     private void OnWatchFailed(WatchFailed failed)
     {
-        if (failed.Cause is RevisionCompactedException compacted)
+        switch (failed.Cause)
         {
-            // The events we missed are gone: re-read everything; the state actor folds in the difference.
-            _logger.LogWarning(
-                "Watch on {Prefix} fell behind compaction at revision {Revision}; re-reading all keys",
-                failed.Prefix,
-                compacted.CompactRevision);
-            RestartGeneration();
-            ReadSnapshot();
-            return;
+            case RevisionCompactedException compacted:
+                // The events we missed are gone: re-read everything; the state actor folds in the difference.
+                _logger.LogWarning(
+                    "Watch on {Prefixes} fell behind compaction at revision {Revision}; re-reading all keys",
+                    string.Join(", ", _prefixes),
+                    compacted.CompactRevision);
+                ReadAgain();
+                break;
+            case HistoryChangedException changed:
+                // A restored or recreated etcd: the revisions the state holds mean nothing there any more.
+                _logger.LogWarning("etcd's history changed ({Reason}); re-reading all keys", changed.Message);
+                ReadAgain();
+                break;
+            default:
+                Fail(failed.Cause);
+                break;
         }
+    }
 
-        Fail(failed.Cause);
+    private void ReadAgain()
+    {
+        RestartGeneration();
+        ReadSnapshot();
     }
 
     private void StartWatches(Func<KeyPrefix, long> lastSeen)
     {
         RestartGeneration();
-        foreach (var prefix in _prefixes)
-        {
-            StartWatch(prefix, lastSeen(prefix) + 1);
-        }
-    }
-
-    private void StartWatch(KeyPrefix prefix, long fromRevision)
-    {
         var self = Self;
         var generation = _generation;
         var token = _watches.Token;
+        var fromRevisions = _prefixes.Distinct().ToDictionary(prefix => prefix, prefix => lastSeen(prefix) + 1);
         _ = Task.Run(
             async () =>
             {
                 try
                 {
-                    await foreach (var batch in _source.WatchAsync(prefix, fromRevision, token))
+                    await foreach (var batch in _source.WatchAsync(fromRevisions, token))
                     {
                         self.Tell(new BatchReceived(generation, batch));
                     }
 
-                    self.Tell(new WatchFailed(generation, prefix, new BackendUnavailableException("watch stream ended")));
+                    self.Tell(new WatchFailed(generation, new BackendUnavailableException("watch stream ended")));
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
                 {
@@ -158,7 +163,7 @@ public sealed class WatcherActor : ReceiveActor
                 }
                 catch (Exception e)
                 {
-                    self.Tell(new WatchFailed(generation, prefix, e));
+                    self.Tell(new WatchFailed(generation, e));
                 }
             },
             CancellationToken.None);
@@ -180,16 +185,16 @@ public sealed class WatcherActor : ReceiveActor
     private void Fail(Exception cause)
     {
         _logger.LogWarning("Backend unavailable, retrying with backoff: {Reason}", cause.Message);
-        PublishStatus(reachable: false, reason: cause.Message);
+        PublishStatus(reachable: false, reason: cause.Message, noLeader: cause is BackendUnavailableException { NoLeader: true });
         Context.Stop(Self);
     }
 
-    private void PublishStatus(bool reachable, string? reason) =>
-        Context.System.EventStream.Publish(new BackendStatusChanged(_source.Description, reachable, reason));
+    private void PublishStatus(bool reachable, string? reason, bool noLeader = false) =>
+        Context.System.EventStream.Publish(new BackendStatusChanged(_source.Description, reachable, reason, noLeader));
 
     private sealed record SnapshotRead(KeySnapshot Snapshot);
 
     private sealed record BatchReceived(int Generation, WatchBatch Batch);
 
-    private sealed record WatchFailed(int Generation, KeyPrefix Prefix, Exception Cause);
+    private sealed record WatchFailed(int Generation, Exception Cause);
 }

@@ -65,18 +65,20 @@ public sealed class DesiredState
 
     /// <summary>
     /// This state replaced by <paramref name="target"/>, a full re-read (first snapshot, file backend reload,
-    /// compaction), and what changed. From an empty state, the first read of a daemon, it is built directly
-    /// (every key is an addition), not through <see cref="DifferenceTo"/> and <see cref="Apply"/>: at 100,000
-    /// keys their events and bookkeeping cost some 40 MB.
+    /// compaction, a restored etcd), and what changed. The revision is the read's, even a lower one: after a
+    /// restore it is etcd's new history that counts. From an empty state, the first read of a daemon, it is
+    /// built directly (every key is an addition), not through <see cref="DifferenceTo"/> and <see cref="Apply"/>:
+    /// at 100,000 keys their events and bookkeeping cost some 40 MB.
     /// </summary>
     public (DesiredState State, StateChange Change) Reloaded(IReadOnlyDictionary<string, string> target, long revision)
     {
         if (!Keys.IsEmpty)
         {
-            return Apply(DifferenceTo(target, revision), revision);
+            var (applied, change) = Apply(DifferenceTo(target, revision), revision);
+            return (applied.Revision == revision ? applied : new DesiredState(applied.Keys, revision), change);
         }
 
-        var state = From(target, Math.Max(Revision, revision));
+        var state = From(target, revision);
         return (state, new StateChange([.. state.Keys.Keys], [], []));
     }
 

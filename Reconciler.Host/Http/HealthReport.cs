@@ -11,13 +11,17 @@ public sealed record HealthReport(
     IReadOnlyDictionary<string, HealthReport.TemplateReport> Templates)
 {
     public static HealthReport From(PipelineStatus status, DateTimeOffset now) => new(
-        status.Healthy ? "healthy" : "unhealthy",
+        Verdict(status),
         new BackendReport(status.Backend.Description, status.Backend.Reachable, status.Backend.LastError, status.Backend.Since),
         status.Revision,
         status.RevisionTime,
         status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now)));
 
     public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
+
+    /// <summary>A cluster without a leader is degraded rather than down: the file cannot lag a store that cannot change.</summary>
+    private static string Verdict(PipelineStatus status) =>
+        status.Healthy ? "healthy" : status.Backend.NoLeader && status.Templates.Values.All(t => t.Healthy) ? "degraded" : "unhealthy";
 
     public sealed record TemplateReport(
         string State,

@@ -249,6 +249,34 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
     }
 
     [Fact]
+    public async Task WatchAsync_OfSeveralPrefixes_IsOneStreamWithAWatchEachFromItsOwnRevision()
+    {
+        using var own = await EtcdFixture.StartNewAsync();
+        var before = await own.PutAsync($"{_root}/a/old", "1");
+        var b = await own.PutAsync($"{_root}/b/x", "2");
+        await using var source = Source(own);
+
+        var from = new Dictionary<KeyPrefix, long> { [Prefix("a")] = before, [Prefix("b")] = b + 1 };
+        await using var watch = EventsOnly(source.WatchAsync(from, Timeout)).GetAsyncEnumerator(Timeout);
+        var a = await own.PutAsync($"{_root}/a/new", "3");
+        var b2 = await own.PutAsync($"{_root}/b/y", "4");
+        var batches = new List<WatchBatch>();
+        while (batches.Sum(batch => batch.Events.Count) < 3 && await watch.MoveNextAsync())
+        {
+            batches.Add(watch.Current);
+        }
+
+        Assert.Equal(
+            [KeyEvent.Put($"{_root}/a/old", "1", before), KeyEvent.Put($"{_root}/a/new", "3", a)],
+            batches.Where(batch => batch.Prefix == Prefix("a")).SelectMany(batch => batch.Events));
+        Assert.Equal([KeyEvent.Put($"{_root}/b/y", "4", b2)], batches.Where(batch => batch.Prefix == Prefix("b")).SelectMany(batch => batch.Events));
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"{own.ClientUrl}/metrics", Timeout);
+        Assert.Contains("etcd_debugging_mvcc_watch_stream_total 1\n", metrics);
+        Assert.Contains("etcd_debugging_mvcc_watcher_total 2\n", metrics);
+    }
+
+    [Fact]
     public async Task WithAuth_ReadsAndWatchesWithTheRightPassword()
     {
         using var own = await EtcdFixture.StartNewAsync();

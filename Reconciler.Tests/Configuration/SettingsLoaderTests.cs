@@ -104,6 +104,28 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void The_backend_deadlines_and_message_size_are_read_with_their_units()
+    {
+        var defaults = Load(Template("a", "out/a.cfg")).Backend;
+        var set = Load("reconciler.backend { request-timeout = 2s, watch-timeout = 3s, max-message-size = 16MiB }\n" + Template("a", "out/a.cfg")).Backend;
+
+        Assert.Equal((TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), 64 * 1024 * 1024), (defaults.RequestTimeout, defaults.WatchTimeout, defaults.MaxMessageSize));
+        Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), 16 * 1024 * 1024), (set.RequestTimeout, set.WatchTimeout, set.MaxMessageSize));
+    }
+
+    [Theory]
+    [InlineData("reconciler.backend.watch-timeout = 0s", "reconciler.backend.watch-timeout: must be greater than zero")]
+    [InlineData("reconciler.backend.max-message-size = lots", "reconciler.backend.max-message-size: \"lots\" is not a size")]
+    [InlineData("reconciler.backend.max-message-size = 8GiB", "reconciler.backend.max-message-size: \"8GiB\" is not a size between 1KiB and 2GiB")]
+    public void A_bad_backend_limit_is_one_line_naming_the_setting(string hocon, string expected)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => Load(hocon + "\n" + Template("a", "out/a.cfg")));
+
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public void A_missing_template_file_names_the_template_and_the_path()
     {
         var error = Assert.Throws<ConfigurationException>(() => Load(Template("missing", "out/a.cfg")));

@@ -52,12 +52,17 @@ public sealed class FakeKeyValueSource : IKeyValueSource
         }
     }
 
-    public IAsyncEnumerable<WatchBatch> WatchAsync(KeyPrefix prefix, long fromRevision, CancellationToken cancellationToken)
+    public IAsyncEnumerable<WatchBatch> WatchAsync(IReadOnlyDictionary<KeyPrefix, long> fromRevisions, CancellationToken cancellationToken)
     {
-        var watch = new FakeWatch(prefix, fromRevision, cancellationToken);
-        _watches.Enqueue(watch);
-        _opened.Add(watch);
-        return watch.ReadAsync(WatchesHonourCancellation ? cancellationToken : CancellationToken.None);
+        var stream = Channel.CreateUnbounded<object>();
+        var watches = fromRevisions.Select(from => new FakeWatch(from.Key, from.Value, stream.Writer, cancellationToken)).ToList();
+        foreach (var watch in watches)
+        {
+            _watches.Enqueue(watch);
+            _opened.Add(watch);
+        }
+
+        return ReadAsync(watches, stream.Reader, WatchesHonourCancellation ? cancellationToken : CancellationToken.None);
     }
 
     /// <summary>The next watch opened (in the order they were opened), waiting up to <paramref name="timeout"/>.</summary>
@@ -78,13 +83,34 @@ public sealed class FakeKeyValueSource : IKeyValueSource
         Disposed = true;
         return ValueTask.CompletedTask;
     }
+
+    private static async IAsyncEnumerable<WatchBatch> ReadAsync(
+        IReadOnlyList<FakeWatch> watches, ChannelReader<object> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // as the real backends: each prefix's first, empty batch says its watch is established
+        foreach (var watch in watches)
+        {
+            yield return new WatchBatch(watch.Prefix, [], watch.FromRevision - 1);
+        }
+
+        await foreach (var item in stream.ReadAllAsync(cancellationToken))
+        {
+            if (item is Exception error)
+            {
+                throw error;
+            }
+
+            yield return (WatchBatch)item;
+        }
+    }
 }
 
-/// <summary>One watch stream: what the test pushes is what the watcher receives, in order.</summary>
-public sealed class FakeWatch(KeyPrefix prefix, long fromRevision, CancellationToken token)
+/// <summary>
+/// One prefix's watch on the stream a <see cref="FakeKeyValueSource.WatchAsync"/> call opened: what the test pushes
+/// is what the watcher receives, in order; a failure or the end of any of them ends the whole stream, as with etcd.
+/// </summary>
+public sealed class FakeWatch(KeyPrefix prefix, long fromRevision, ChannelWriter<object> stream, CancellationToken token)
 {
-    private readonly Channel<object> _items = Channel.CreateUnbounded<object>();
-
     public KeyPrefix Prefix { get; } = prefix;
 
     /// <summary>The revision the watcher asked to start from.</summary>
@@ -96,30 +122,15 @@ public sealed class FakeWatch(KeyPrefix prefix, long fromRevision, CancellationT
     public WatchBatch Push(long revision, params KeyEvent[] events)
     {
         var batch = new WatchBatch(Prefix, events, revision);
-        _items.Writer.TryWrite(batch);
+        stream.TryWrite(batch);
         return batch;
     }
 
     public WatchBatch Put(string key, string value, long revision) => Push(revision, KeyEvent.Put(key, value, revision));
 
     /// <summary>The stream breaks with <paramref name="error"/>.</summary>
-    public void Fail(Exception error) => _items.Writer.TryWrite(error);
+    public void Fail(Exception error) => stream.TryWrite(error);
 
     /// <summary>The stream ends without an error.</summary>
-    public void End() => _items.Writer.TryComplete();
-
-    internal async IAsyncEnumerable<WatchBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // as the real backends: the first, empty batch says the stream is established
-        yield return new WatchBatch(Prefix, [], FromRevision - 1);
-        await foreach (var item in _items.Reader.ReadAllAsync(cancellationToken))
-        {
-            if (item is Exception error)
-            {
-                throw error;
-            }
-
-            yield return (WatchBatch)item;
-        }
-    }
+    public void End() => stream.TryComplete();
 }

@@ -5,7 +5,8 @@ namespace Reconciler.Tests.Fixtures;
 
 /// <summary>
 /// A loopback TCP proxy in front of a server, to cut a client's connection (and refuse new ones)
-/// while the server keeps running — e.g. to let etcd compact past a daemon's watch.
+/// while the server keeps running — e.g. to let etcd compact past a daemon's watch — or to stop
+/// forwarding without closing anything, as a black-holed network path or a hung server looks.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly object _gate = new();
     private TcpListener? _listener;
     private CancellationTokenSource _accepting = new();
+    private TaskCompletionSource _flowing = Flowing();
 
     public TcpProxy(int targetPort)
     {
@@ -43,6 +45,27 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops forwarding in both directions; connections stay open and new ones are accepted, and hang.</summary>
+    public void Freeze()
+    {
+        lock (_gate)
+        {
+            if (_flowing.Task.IsCompleted)
+            {
+                _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Forwards again what was held back and what follows.</summary>
+    public void Thaw()
+    {
+        lock (_gate)
+        {
+            _flowing.TrySetResult();
+        }
+    }
+
     public void Restore()
     {
         _accepting = new CancellationTokenSource();
@@ -56,6 +79,7 @@ public sealed class TcpProxy : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Cut();
+        Thaw();
         return ValueTask.CompletedTask;
     }
 
@@ -90,8 +114,8 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             await server.ConnectAsync(IPAddress.Loopback, _targetPort);
             await Task.WhenAny(
-                client.GetStream().CopyToAsync(server.GetStream()),
-                server.GetStream().CopyToAsync(client.GetStream()));
+                ForwardAsync(client.GetStream(), server.GetStream()),
+                ForwardAsync(server.GetStream(), client.GetStream()));
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
@@ -107,6 +131,31 @@ public sealed class TcpProxy : IAsyncDisposable
 
             client.Dispose();
             server.Dispose();
+        }
+    }
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
+    }
+
+    /// <summary>Copies until either side closes, holding each chunk while the proxy is frozen.</summary>
+    private async Task ForwardAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer)) > 0)
+        {
+            Task flowing;
+            lock (_gate)
+            {
+                flowing = _flowing.Task;
+            }
+
+            await flowing;
+            await to.WriteAsync(buffer.AsMemory(0, read));
         }
     }
 

@@ -134,6 +134,24 @@ public sealed class WatcherActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_changed_history_reads_everything_again_like_a_compaction_without_reporting_an_outage()
+    {
+        var old = FreshStart(revision: 50);
+        Assert.True(_status.ExpectMsg<BackendStatusChanged>(Slow).Reachable);
+        _source.OnRead = _ => FakeKeyValueSource.Snapshot(7, ("/apps/a/1", "restored"));
+
+        old[B].Fail(new HistoryChangedException("etcd is at revision 7, below revision 50 already seen"));
+
+        var reloaded = _state.ExpectMsg<SnapshotLoaded>(Slow);
+        Assert.Equal(7, reloaded.Snapshot.Revision);
+        Assert.Equal("restored", reloaded.Snapshot.Keys["/apps/a/1"]);
+        var now = _source.NextWatches(2);
+        Assert.Equal(8, now[A].FromRevision);
+        Assert.True(old[A].IsCancelled);
+        _status.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
     public void An_unavailable_backend_fails_the_watcher_and_is_published()
     {
         var watches = FreshStart(revision: 5);

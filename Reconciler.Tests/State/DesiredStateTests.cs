@@ -79,6 +79,18 @@ public class DesiredStateTests
     }
 
     [Fact]
+    public void A_full_read_at_a_lower_revision_after_etcd_was_restored_takes_the_reads_revision()
+    {
+        var current = DesiredState.From(new Dictionary<string, string> { ["/k/a"] = "1", ["/k/b"] = "2" }, 50);
+
+        var (state, change) = current.Reloaded(new Dictionary<string, string> { ["/k/a"] = "old" }, 7);
+
+        Assert.Equal(7, state.Revision);
+        Assert.Equal(new Dictionary<string, string> { ["/k/a"] = "old" }, state.Keys);
+        Assert.Equal("+0 ~1 -1", change.ToString());
+    }
+
+    [Fact]
     public void The_difference_to_a_full_read_turns_the_state_into_it()
     {
         var current = DesiredState.From(new Dictionary<string, string> { ["/k/a"] = "1", ["/k/b"] = "2", ["/k/c"] = "3" }, 10);
