@@ -6,6 +6,7 @@ using Akka.Configuration.Hocon;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Confd;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Configuration;
@@ -277,7 +278,30 @@ public static class SettingsLoader
                 new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)))
             {
                 LogDiff = Flag(template, "log-diff", at),
+                Runtime = ReadRuntime(template, at),
             };
+        }
+
+        private RuntimeSettings ReadRuntime(Config template, string at)
+        {
+            var type = Text(template, "runtime.type", at);
+            if (type.Length == 0)
+            {
+                return RuntimeSettings.Off;
+            }
+
+            if (type != RuntimeSettings.Haproxy)
+            {
+                throw Error($"{at}.runtime.type", $"\"{type}\" is not a runtime API; use haproxy, or \"\" for always reload");
+            }
+
+            var socket = Text(template, "runtime.socket", at);
+            if (socket.Length == 0 || (!socket.StartsWith('/') && !IPEndPoint.TryParse(socket, out _)))
+            {
+                throw Error($"{at}.runtime.socket", $"\"{socket}\" is neither a unix socket path nor host:port");
+            }
+
+            return new RuntimeSettings(type, socket, StringList(template, "runtime.backends", at), Duration(template, "runtime.drain-timeout", at: at));
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)

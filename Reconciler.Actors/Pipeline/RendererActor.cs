@@ -3,6 +3,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Pipeline;
@@ -26,6 +27,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private DesiredState? _lastState;
     private StateChange _unapplied = StateChange.None;
     private ReconcileOutcome? _outcome;
+    private RuntimeApplyResult? _runtime;
     private Stopwatch _started = new();
     private int _failures;
     private bool _reloadOwed;
@@ -74,6 +76,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
         Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
+        Receive<RuntimeApplyCompleted>(_ => _outcome is not null, completed => OnRuntimeApplied(completed.Result));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
@@ -124,7 +127,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void OnReconciled(ReconcileOutcome outcome)
     {
         _outcome = outcome;
-        if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
+        if (outcome is { NeedsReload: true, Runtime.Plan: { } plan } && !_reloadOwed && ReloadCommand.Length > 0)
+        {
+            ApplyAtRuntime(plan, outcome.Runtime.Diff);
+        }
+        else if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
         {
             _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
         }
@@ -132,6 +139,32 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         {
             Finish(null);
         }
+    }
+
+    private void ApplyAtRuntime(HaproxyRuntimePlan plan, HaproxyConfigDiff diff)
+    {
+        if (plan.Refusal is { } refusal)
+        {
+            OnRuntimeApplied(RuntimeApplyResult.FellBack("unsupported", refusal));
+            return;
+        }
+
+        var applier = _reconciler.RuntimeApplier!;
+        _reloader.Tell(new RuntimeApplyRequested(_reconciler.Definition.Name, token => applier.ApplyAsync(plan, diff.Pools, token)));
+    }
+
+    private void OnRuntimeApplied(RuntimeApplyResult result)
+    {
+        _runtime = result;
+        if (result.Applied)
+        {
+            _reconciler.ReloadSucceeded(); // HAProxy runs what dest holds: no reload owed
+            Finish(null);
+            return;
+        }
+
+        _logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", _reconciler.Definition.Name, result.Reason);
+        _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
     }
 
     private void OnReloaded(ReloadCompleted completed)
@@ -174,8 +207,9 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
-        ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
-        var reconciled = new TemplateReconciled(outcome, reload);
+        ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed, _runtime);
+        var reconciled = new TemplateReconciled(outcome, reload) { Runtime = _runtime };
+        _runtime = null;
         Context.Parent.Tell(reconciled);
         Context.System.EventStream.Publish(reconciled);
         _outcome = null;
