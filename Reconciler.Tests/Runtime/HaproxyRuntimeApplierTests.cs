@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using Reconciler.Actors.Runtime;
+using Reconciler.Tests.Fixtures;
+
+namespace Reconciler.Tests.Runtime;
+
+/// <summary>The runtime plan against a real HAProxy 2.6 admin socket: what it accepts, what it refuses, what it reads back.</summary>
+public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-runtime-").FullName;
+    private readonly int _port = FreePort.Next();
+    private readonly List<NamedHttpServer> _instances = [];
+    private readonly HttpClient _client = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private HaproxyMasterWorker? _haproxy;
+
+    private string Socket => Path.Combine(_folder, "admin.sock");
+
+    private HaproxyRuntimeApplier Applier => new(new HaproxyRuntimeClient(Socket, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(5));
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_folder, "haproxy.cfg"), Config(SlotLines(null, null)));
+        _haproxy = await HaproxyMasterWorker.StartAsync(
+            Path.Combine(_folder, "haproxy.cfg"), Path.Combine(_folder, "haproxy.pid"), Path.Combine(_folder, "master.sock"), _port);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_haproxy is not null)
+        {
+            await _haproxy.DisposeAsync();
+        }
+
+        foreach (var instance in _instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        _client.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Filling_and_emptying_slots_with_cookies_moves_traffic_and_reads_back_as_the_file()
+    {
+        var one = Start("one");
+        var two = Start("two");
+
+        var filled = await ApplyAsync(SlotLines(null, null), SlotLines(one, two));
+
+        Assert.True(filled.Applied, filled.Reason);
+        Assert.Equal(6, filled.Commands);
+        Assert.Equal(["one", "two"], (await AnswersAsync(10)).Distinct().Order());
+
+        var emptied = await ApplyAsync(SlotLines(one, two), SlotLines(null, two));
+
+        Assert.True(emptied.Applied, emptied.Reason);
+        Assert.Equal(["two"], (await AnswersAsync(10)).Distinct());
+    }
+
+    [Fact]
+    public async Task Dynamic_servers_are_added_with_checks_and_deleted_after_draining()
+    {
+        var three = Start("three");
+        var dynamic = $"    server dyn3 127.0.0.1:{three.Port} check inter 500ms\n";
+
+        var added = await ApplyAsync(SlotLines(null, null), SlotLines(null, null) + dynamic);
+
+        Assert.True(added.Applied, added.Reason);
+        Assert.Equal(["three"], (await AnswersAsync(4)).Distinct());
+
+        var removed = await ApplyAsync(SlotLines(null, null) + dynamic, SlotLines(null, null));
+
+        Assert.True(removed.Applied, removed.Reason);
+        Assert.Empty(HaproxyRunningServer.ParseState(await new HaproxyRuntimeClient(Socket, TimeSpan.FromSeconds(5)).SendAsync("show servers state app", default))
+            .Where(s => s.Name == "dyn3"));
+    }
+
+    [Fact]
+    public async Task A_backend_with_a_static_algorithm_refuses_a_new_server_and_says_so()
+    {
+        var three = Start("three");
+        var old = Config(SlotLines(null, null));
+        var @new = old + $"    server s3 127.0.0.1:{three.Port}\n";
+
+        var result = await ApplyConfigAsync(old, @new);
+
+        Assert.False(result.Applied);
+        Assert.Equal("refused", result.ReasonLabel);
+        Assert.Equal($"HAProxy refused 'add server static/s3 127.0.0.1:{three.Port}': Backend must use a dynamic load balancing to support dynamic servers.", result.Reason);
+    }
+
+    [Fact]
+    public async Task A_missing_socket_falls_back_with_the_socket_named()
+    {
+        var applier = new HaproxyRuntimeApplier(new HaproxyRuntimeClient(Path.Combine(_folder, "nothing.sock"), TimeSpan.FromSeconds(2)), TimeSpan.FromSeconds(1));
+        var diff = HaproxyConfigDiff.Between(Config(SlotLines(null, null)), Config(SlotLines(Start("one"), null)), RuntimeSettings.Off with { Type = RuntimeSettings.Haproxy });
+
+        var result = await applier.ApplyAsync(HaproxyRuntimePlan.For(diff.Changes), diff.Pools, default);
+
+        Assert.False(result.Applied);
+        Assert.Equal("socket", result.ReasonLabel);
+        Assert.StartsWith($"socket {Path.Combine(_folder, "nothing.sock")} unavailable", result.Reason);
+    }
+
+    private NamedHttpServer Start(string name)
+    {
+        var instance = NamedHttpServer.Start(name);
+        _instances.Add(instance);
+        return instance;
+    }
+
+    private Task<RuntimeApplyResult> ApplyAsync(string oldServers, string newServers) => ApplyConfigAsync(Config(oldServers), Config(newServers));
+
+    private async Task<RuntimeApplyResult> ApplyConfigAsync(string old, string @new)
+    {
+        var diff = HaproxyConfigDiff.Between(old, @new, RuntimeSettings.Off with { Type = RuntimeSettings.Haproxy });
+        Assert.Null(diff.ReloadReason);
+        return await Applier.ApplyAsync(HaproxyRuntimePlan.For(diff.Changes), diff.Pools, default);
+    }
+
+    private async Task<List<string>> AnswersAsync(int requests)
+    {
+        var answers = new List<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_port}/");
+            request.Headers.ConnectionClose = true;
+            answers.Add(await (await _client.SendAsync(request)).Content.ReadAsStringAsync());
+        }
+
+        return answers;
+    }
+
+    private static string SlotLines(NamedHttpServer? first, NamedHttpServer? second) =>
+        Slot(1, first) + Slot(2, second);
+
+    private static string Slot(int number, NamedHttpServer? instance) => instance is null
+        ? $"    server slot{number} 127.0.0.1:1 cookie s{number} check disabled\n"
+        : $"    server slot{number} 127.0.0.1:{instance.Port} cookie s{number} check\n";
+
+    // the app backend's servers come first, the static backend's at the end, where a test appends one
+    private string Config(string appServers) => $"""
+        global
+            stats socket {Socket} mode 600 level admin
+        defaults
+            mode http
+            timeout connect 2s
+            timeout client 10s
+            timeout server 10s
+            option http-server-close
+        frontend http-in
+            bind 127.0.0.1:{_port}
+            default_backend app
+        backend app
+            balance roundrobin
+            cookie JSESSIONID prefix
+        {appServers}
+        backend static
+            balance source
+
+        """;
+}
