@@ -54,12 +54,13 @@ public sealed class HaproxyScenario : IAsyncDisposable
     public PipelineHarness Pipeline => _pipeline!;
 
     /// <param name="runtime">Keep the shipped runtime API (server changes over the admin socket); false: reload on every change.</param>
-    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true)
+    /// <param name="runtimeSocket">Where the reconciler looks for the admin socket; null = where HAProxy opens it.</param>
+    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true, string? runtimeSocket = null)
     {
         var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
         try
         {
-            await scenario.StartHaproxyAndPipelineAsync(system, runtime);
+            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket);
             return scenario;
         }
         catch
@@ -193,7 +194,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime)
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket)
     {
         var pidFile = Path.Combine(_folder, "haproxy.pid");
         var settings = ShippedHaproxyConfig.Load(
@@ -206,7 +207,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
                 ["http_bind"] = $"127.0.0.1:{HttpPort}",
             },
             reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"",
-            runtimeSocket: runtime ? AdminSocket : null);
+            runtimeSocket: runtime ? runtimeSocket ?? AdminSocket : null);
 
         var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None);
         await File.WriteAllTextAsync(ConfigFile, emptyPool);
