@@ -18,6 +18,9 @@ namespace Reconciler.Actors.Pipeline;
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
+
+    // how long a reloaded HAProxy gets to show the file's pool on its admin socket
+    private static readonly TimeSpan PoolCheckPatience = TimeSpan.FromSeconds(10);
     private readonly TemplateReconciler _reconciler;
     private readonly IActorRef _reloader;
     private readonly RetryBackoff _backoff;
@@ -169,6 +172,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void OnReloaded(ReloadCompleted completed)
     {
+        if (completed.Result.Succeeded && _reconciler.RuntimeApplier is { } applier)
+        {
+            CompareAfterReload(applier);
+        }
+
         if (completed.Result.Succeeded || !_reconciler.Definition.RollbackOnReloadFailure || !_outcome!.NeedsReload)
         {
             Finish(completed.Result);
@@ -178,6 +186,34 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         var failedReload = completed.Result;
         Task.Run(() => _reconciler.RestorePrevious()).PipeTo(Self, success: restored => new RolledBack(restored));
         Become(() => RollingBack(failedReload));
+    }
+
+    /// <summary>
+    /// A reload makes HAProxy read the file; the running pool should now be the file's. Read-only commands, off the
+    /// mailbox: a difference is logged (the next change reloads or applies again), nothing waits for it.
+    /// </summary>
+    private void CompareAfterReload(HaproxyRuntimeApplier applier)
+    {
+        var pools = _reconciler.LivePools();
+        var template = _reconciler.Definition.Name;
+        var logger = _logger;
+        var token = _shutdown.Token;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    if (await applier.CompareAfterReloadAsync(pools, PoolCheckPatience, token) is { } mismatch)
+                    {
+                        logger.LogWarning("After the reload of {Template} the running pool differs from the file: {Mismatch}", template, mismatch);
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+                {
+                    // the renderer stopped: nobody is left to tell
+                }
+            },
+            CancellationToken.None);
     }
 
     private void OnRolledBack(RolledBack rolledBack, CommandResult failedReload)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
@@ -249,6 +250,12 @@ public sealed class TemplateReconciler(
         _hasPrevious = hadLive;
         return outcome with { Status = ReconcileStatus.Written };
     }
+
+    /// <summary>The runtime-changeable pools of the live dest, to compare with the running HAProxy after a reload.</summary>
+    public IReadOnlyDictionary<string, ImmutableArray<HaproxyServerLine>> LivePools() =>
+        definition.Runtime.IsHaproxy && _live.Content is { } live
+            ? HaproxyConfigDiff.PoolsIn(live.ToString(), definition.Runtime)
+            : ImmutableDictionary<string, ImmutableArray<HaproxyServerLine>>.Empty;
 
     // compared with the file HAProxy was last brought in line with: the live dest (a reload owed is paid by the renderer first)
     private RuntimeChange? RuntimeChangeOf() =>

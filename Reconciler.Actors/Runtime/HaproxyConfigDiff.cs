@@ -68,6 +68,14 @@ public sealed record HaproxyConfigDiff(ImmutableArray<HaproxyServerChange> Chang
         return new HaproxyConfigDiff(changes.ToImmutable(), null) { Pools = pools.ToImmutable() };
     }
 
+    /// <summary>The server lines of the backends in <paramref name="text"/> the runtime may change; unreadable ones are left out.</summary>
+    public static ImmutableDictionary<string, ImmutableArray<HaproxyServerLine>> PoolsIn(string text, RuntimeSettings runtime) =>
+        HaproxyConfigFile.Parse(text).Sections
+            .Where(s => s.BackendName is { } backend && runtime.Covers(backend))
+            .Select(s => (Backend: s.BackendName!, Servers: Servers(s, out _)))
+            .Where(p => p.Servers is not null)
+            .ToImmutableDictionary(p => p.Backend, p => p.Servers!.Value);
+
     private static IEnumerable<HaproxyServerChange> Compare(string backend, ImmutableArray<HaproxyServerLine> before, ImmutableArray<HaproxyServerLine> after)
     {
         var oldByName = before.ToDictionary(s => s.Name, StringComparer.Ordinal);
