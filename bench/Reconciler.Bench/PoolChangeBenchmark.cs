@@ -35,17 +35,22 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
         var instances = Enumerable.Range(1, Instances).Select(n => new HttpInstance($"stupid-server-{n}")).ToList();
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var pool = new Queue<HttpInstance>();
+        var idle = new Queue<HttpInstance>(instances); // the longest out of the pool registers next: a reload's old worker may still know a recent one
         var served = new List<double>();
         var reconcilesBefore = daemon.ReconcileCount;
         for (var e = 0; e < Events; e++)
         {
             var register = pool.Count < 2 || (pool.Count < 6 && e % 2 == 0);
-            var instance = register ? instances.First(i => !pool.Contains(i)) : pool.Dequeue();
+            var instance = register ? idle.Dequeue() : pool.Dequeue();
             var clock = Stopwatch.StartNew();
             var revision = register
                 ? await etcd.PutAsync($"{Prefix}/{instance.Name}.service", $"{instance.Name} 127.0.0.1:{instance.Port}")
                 : await etcd.DeleteAsync($"{Prefix}/{instance.Name}.service");
-            if (register)
+            if (!register)
+            {
+                idle.Enqueue(instance);
+            }
+            else
             {
                 pool.Enqueue(instance);
                 await UntilServedByAsync(client, haproxy.Frontend, instance.Name);
@@ -55,7 +60,9 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
             await daemon.WaitForReconcileAsync(revision, Timeout);
         }
 
-        var runtimeApplies = daemon.ReconcilesSince(reconcilesBefore).Count(r => r.Reload.StartsWith("runtime", StringComparison.Ordinal));
+        var reconciles = daemon.ReconcilesSince(reconcilesBefore);
+        var runtimeApplies = reconciles.Count(r => r.Reload.StartsWith("runtime", StringComparison.Ordinal));
+        progress.WriteLine($"{mode}: reconcile p50 {Distribution.Of([.. reconciles.Select(r => (double)r.TotalMs)])}, of which reload or runtime {Distribution.Of([.. reconciles.Select(r => (double)r.ReloadMs)])}, check {Distribution.Of([.. reconciles.Select(r => (double)r.CheckMs)])}");
         foreach (var instance in instances)
         {
             instance.Dispose();
