@@ -1,4 +1,5 @@
-using System.Collections.Immutable;
+using System.Net;
+using System.Net.Sockets;
 using Reconciler.Actors.Runtime;
 using Reconciler.Tests.Fixtures;
 
@@ -76,6 +77,33 @@ public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
             .Where(s => s.Name == "dyn3"));
     }
 
+    [Theory]
+    [InlineData(10, true)]
+    [InlineData(0.3, false)]
+    public async Task An_emptied_slot_drains_its_request_in_flight_or_falls_back_past_the_drain_timeout(double drainSeconds, bool applied)
+    {
+        using var slow = new TcpListener(IPAddress.Loopback, 0);
+        slow.Start();
+        var port = ((IPEndPoint)slow.LocalEndpoint).Port;
+        var answering = AnswerAfterAsync(slow, TimeSpan.FromSeconds(3));
+        var filled = Config(SlotLines(null, null).Replace("127.0.0.1:1 cookie s1 check disabled", $"127.0.0.1:{port} cookie s1 check"));
+        Assert.True((await ApplyConfigAsync(Config(SlotLines(null, null)), filled)).Applied);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_port}/");
+        var inFlight = _client.SendAsync(request);
+        await Poll.UntilAsync(() => _accepted, TimeSpan.FromSeconds(10), () => "the request reaching the slow instance");
+
+        var diff = HaproxyConfigDiff.Between(filled, Config(SlotLines(null, null)), RuntimeSettings.Off with { Type = RuntimeSettings.Haproxy });
+        var applier = new HaproxyRuntimeApplier(new HaproxyRuntimeClient(Socket, TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(drainSeconds));
+        var result = await applier.ApplyAsync(HaproxyRuntimePlan.For(diff.Changes), diff.Pools, default);
+
+        Assert.Equal(applied, result.Applied);
+        Assert.Equal(applied ? null : "drain-timeout", result.ReasonLabel);
+        Assert.True(result.Duration > TimeSpan.FromSeconds(applied ? 1 : drainSeconds), $"the drain waited only {result.Duration}"); // for the request, or the timeout
+        using var response = await inFlight; // either way the request in flight is answered
+        Assert.Equal("slow", await response.Content.ReadAsStringAsync());
+        await answering;
+    }
+
     [Fact]
     public async Task A_backend_with_a_static_algorithm_refuses_a_new_server_and_says_so()
     {
@@ -101,6 +129,31 @@ public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
         Assert.False(result.Applied);
         Assert.Equal("socket", result.ReasonLabel);
         Assert.StartsWith($"socket {Path.Combine(_folder, "nothing.sock")} unavailable", result.Reason);
+    }
+
+    private volatile bool _accepted;
+
+    // health checks connect and close; the first connection that carries a request is answered "slow" after the delay
+    private async Task AnswerAfterAsync(TcpListener listener, TimeSpan delay)
+    {
+        var buffer = new byte[4096];
+        Socket connection;
+        while (true)
+        {
+            connection = await listener.AcceptSocketAsync();
+            if (await connection.ReceiveAsync(buffer, SocketFlags.None) > 0)
+            {
+                break;
+            }
+
+            connection.Dispose();
+        }
+
+        using var request = connection;
+        _accepted = true;
+        await Task.Delay(delay);
+        await request.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow"u8.ToArray(), SocketFlags.None);
+        request.Shutdown(SocketShutdown.Both);
     }
 
     private NamedHttpServer Start(string name)
