@@ -119,6 +119,19 @@ public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_socket_below_admin_level_is_refused()
+    {
+        var applier = new HaproxyRuntimeApplier(new HaproxyRuntimeClient(Path.Combine(_folder, "operator.sock"), TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(1));
+        var diff = HaproxyConfigDiff.Between(Config(SlotLines(null, null)), Config(SlotLines(Start("one"), null)), RuntimeSettings.Off with { Type = RuntimeSettings.Haproxy });
+
+        var result = await applier.ApplyAsync(HaproxyRuntimePlan.For(diff.Changes), diff.Pools, default);
+
+        Assert.False(result.Applied);
+        Assert.Equal("refused", result.ReasonLabel);
+        Assert.Contains("Permission denied", result.Reason);
+    }
+
+    [Fact]
     public async Task A_missing_socket_falls_back_with_the_socket_named()
     {
         var applier = new HaproxyRuntimeApplier(new HaproxyRuntimeClient(Path.Combine(_folder, "nothing.sock"), TimeSpan.FromSeconds(2)), TimeSpan.FromSeconds(1));
@@ -196,6 +209,7 @@ public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
     private string Config(string appServers) => $"""
         global
             stats socket {Socket} mode 600 level admin
+            stats socket {Path.Combine(_folder, "operator.sock")} mode 600 level operator
         defaults
             mode http
             timeout connect 2s

@@ -17,7 +17,7 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
 {
     // from the put to the first request the new instance answers: debounce (200ms) + render + haproxy -c + commands,
     // with room for a loaded machine
-    private static readonly TimeSpan ServesWithin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ServesWithin = TimeSpan.FromSeconds(10);
 
     private readonly ITestOutputHelper _output;
     private HaproxyScenario? _scenario;
