@@ -159,6 +159,29 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
         Assert.Contains(Scenario.Reconciles(), l => l.Message.Contains("reload=ok"));
     }
 
+    [Fact]
+    public async Task A_backend_with_a_static_algorithm_falls_back_to_a_reload_with_haproxys_reason()
+    {
+        _scenario = await HaproxyScenario.StartAsync(Sys, editTemplate: WithStaticAlgorithmAndDynamicServers);
+        var instance = Scenario.StartInstance(1);
+
+        await Scenario.RegisterAsync(instance);
+
+        await Scenario.ExpectReloadsAsync(1);
+        await Scenario.ExpectTrafficToAsync(instance);
+        Assert.Contains(
+            Scenario.Pipeline.Logs.Lines,
+            l => l.Level == LogLevel.Warning && l.Message.Contains("falls back to a reload: HAProxy refused 'add server application-backend/stupid-server-1") && l.Message.Contains("dynamic load balancing"));
+    }
+
+    // one line per instance without cookies (dynamic servers), in a backend balanced by source address
+    private static string WithStaticAlgorithmAndDynamicServers(string shipped)
+    {
+        var head = shipped.Replace("balance leastconn", "balance source", StringComparison.Ordinal);
+        return head[..head.IndexOf("{{~ for slot", StringComparison.Ordinal)]
+            + "{{~ for s in getvs \"/apps/stupid_server/*\" ~}}\n    server {{ s }} check\n{{~ end ~}}\n";
+    }
+
     private Task ExpectRuntimeAppliesAsync(int count) =>
         Scenario.WaitUntilAsync(
             $"{count} changes applied at runtime",

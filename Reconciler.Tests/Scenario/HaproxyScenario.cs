@@ -55,12 +55,13 @@ public sealed class HaproxyScenario : IAsyncDisposable
 
     /// <param name="runtime">Keep the shipped runtime API (server changes over the admin socket); false: reload on every change.</param>
     /// <param name="runtimeSocket">Where the reconciler looks for the admin socket; null = where HAProxy opens it.</param>
-    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true, string? runtimeSocket = null)
+    /// <param name="editTemplate">Changes the shipped template's text for this scenario; null = as shipped.</param>
+    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null)
     {
         var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
         try
         {
-            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket);
+            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate);
             return scenario;
         }
         catch
@@ -194,7 +195,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket)
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate)
     {
         var pidFile = Path.Combine(_folder, "haproxy.pid");
         var settings = ShippedHaproxyConfig.Load(
@@ -208,6 +209,14 @@ public sealed class HaproxyScenario : IAsyncDisposable
             },
             reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"",
             runtimeSocket: runtime ? runtimeSocket ?? AdminSocket : null);
+
+        if (editTemplate is not null)
+        {
+            var template = settings.Templates.Single();
+            var edited = Path.Combine(_folder, "haproxy.cfg.sbn");
+            await File.WriteAllTextAsync(edited, editTemplate(await File.ReadAllTextAsync(template.Src)));
+            settings = settings with { Templates = [template with { Src = edited }] };
+        }
 
         var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None);
         await File.WriteAllTextAsync(ConfigFile, emptyPool);
