@@ -243,21 +243,23 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
+        if (!reloadSettled && reload is not null)
+        {
+            _reloadOwed = !reload.Succeeded;
+        }
+
+        // before the log line: whoever reads "reload=ok" finds the owed-reload marker gone
+        if (reload is not null && !_reloadOwed)
+        {
+            _reconciler.ReloadSucceeded();
+        }
+
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed, _runtime);
         var reconciled = new TemplateReconciled(outcome, reload) { Runtime = _runtime };
         _runtime = null;
         Context.Parent.Tell(reconciled);
         Context.System.EventStream.Publish(reconciled);
         _outcome = null;
-        if (!reloadSettled && reload is not null)
-        {
-            _reloadOwed = !reload.Succeeded;
-        }
-
-        if (reload is not null && !_reloadOwed)
-        {
-            _reconciler.ReloadSucceeded();
-        }
 
         var failed = outcome.Failed || reload is { Succeeded: false };
         _unapplied = failed ? outcome.Change : StateChange.None;
