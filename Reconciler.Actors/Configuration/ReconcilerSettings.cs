@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -97,11 +98,15 @@ public sealed record TemplateDefinition(
     /// <summary>confd's resource prefix, prepended to the keys the template's functions read; "" for none.</summary>
     public string KeyPrefix { get; init; } = string.Empty;
 
+    /// <summary>Server changes applied through HAProxy's admin socket instead of a reload; off by default.</summary>
+    public RuntimeSettings Runtime { get; init; } = RuntimeSettings.Off;
+
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 
     /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>
     public bool IsSameAs(TemplateDefinition other) =>
-        this with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty } == other with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty }
+        this with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off } == other with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off }
+        && Runtime.IsSameAs(other.Runtime)
         && Keys.SequenceEqual(other.Keys)
         && Variables.Count == other.Variables.Count
         && Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var value) && value == kv.Value);

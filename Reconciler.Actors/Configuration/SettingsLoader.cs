@@ -7,6 +7,7 @@ using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Reconciler.Actors.Configuration.Confd;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Configuration;
@@ -295,6 +296,7 @@ public static partial class SettingsLoader
                 new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)))
             {
                 LogDiff = Flag(template, "log-diff", at),
+                Runtime = ReadRuntime(template, at),
             };
             CheckOnMachine(definition, at);
             return definition;
@@ -305,6 +307,28 @@ public static partial class SettingsLoader
             Check($"{at}.dest", SettingsRules.Dest(template.Dest));
             Check($"{at}.owner", SettingsRules.Owner(template.Owner));
             Check($"{at}.group", SettingsRules.Group(template.Group));
+        }
+
+        private RuntimeSettings ReadRuntime(Config template, string at)
+        {
+            var type = Text(template, "runtime.type", at);
+            if (type.Length == 0)
+            {
+                return RuntimeSettings.Off;
+            }
+
+            if (type != RuntimeSettings.Haproxy)
+            {
+                throw Error($"{at}.runtime.type", $"\"{type}\" is not a runtime API; use haproxy, or \"\" for always reload");
+            }
+
+            var socket = Text(template, "runtime.socket", at);
+            if (socket.Length == 0 || (!socket.StartsWith('/') && !IPEndPoint.TryParse(socket, out _)))
+            {
+                throw Error($"{at}.runtime.socket", $"\"{socket}\" is neither a unix socket path nor host:port");
+            }
+
+            return new RuntimeSettings(type, socket, StringList(template, "runtime.backends", at), Duration(template, "runtime.drain-timeout", at: at));
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Pipeline;
@@ -33,8 +34,21 @@ public sealed record ReloadRequested(string Template, string Command);
 /// <summary>Reloader → renderer: how the reload it asked for went.</summary>
 public sealed record ReloadCompleted(string Command, CommandResult Result);
 
+/// <summary>
+/// Renderer → reloader: apply server changes over the runtime API, in turn with the reload commands (never while a
+/// reload runs).
+/// </summary>
+public sealed record RuntimeApplyRequested(string Template, Func<CancellationToken, Task<RuntimeApplyResult>> Apply);
+
+/// <summary>Reloader → renderer: how the runtime change it asked for went.</summary>
+public sealed record RuntimeApplyCompleted(RuntimeApplyResult Result);
+
 /// <summary>Renderer → listeners (parent, status): one reconcile finished, with its reload result if any.</summary>
-public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult? Reload);
+public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult? Reload)
+{
+    /// <summary>The runtime change tried instead of a reload: applied, or why it fell back to <see cref="Reload"/>.</summary>
+    public RuntimeApplyResult? Runtime { get; init; }
+}
 
 /// <summary>Published on the event stream by the watcher: the backend became reachable, or failed (<paramref name="NoLeader"/>: answering, but without a leader).</summary>
 public sealed record BackendStatusChanged(string Backend, bool Reachable, string? Reason, bool NoLeader = false);

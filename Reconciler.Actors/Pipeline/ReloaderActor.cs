@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Pipeline;
 
@@ -8,6 +9,7 @@ namespace Reconciler.Actors.Pipeline;
 /// Runs reload commands one at a time. A request for a command that is already waiting joins it,
 /// so a burst of renders costs one reload; a request for the command that is running waits for
 /// the next run (the running one may predate the new file). Every requester gets the result.
+/// Runtime API changes take their turn in the same queue, so none is sent while a reload runs.
 /// </summary>
 public sealed class ReloaderActor : ReceiveActor
 {
@@ -25,6 +27,8 @@ public sealed class ReloaderActor : ReceiveActor
         _inFlight = inFlight;
         Receive<ReloadRequested>(OnRequested);
         Receive<ReloadRan>(OnRan);
+        Receive<RuntimeApplyRequested>(OnRuntimeRequested);
+        Receive<RuntimeApplied>(OnRuntimeApplied);
         Receive<CommandTimeoutChanged>(changed => _timeout = changed.Timeout); // from the next run on
     }
 
@@ -40,7 +44,7 @@ public sealed class ReloaderActor : ReceiveActor
 
     private void OnRequested(ReloadRequested request)
     {
-        var waiting = _queue.Find(p => p.Command == request.Command);
+        var waiting = _queue.Find(p => p.Runtime is null && p.Command == request.Command);
         if (waiting is not null)
         {
             waiting.Requesters.Add(Sender);
@@ -48,6 +52,24 @@ public sealed class ReloaderActor : ReceiveActor
         }
 
         _queue.Add(new PendingReload(request.Command, [Sender]));
+        RunNext();
+    }
+
+    private void OnRuntimeRequested(RuntimeApplyRequested request)
+    {
+        _queue.Add(new PendingReload($"runtime {request.Template}", [Sender]) { Runtime = request.Apply });
+        RunNext();
+    }
+
+    private void OnRuntimeApplied(RuntimeApplied applied)
+    {
+        if (_running is null)
+        {
+            return;
+        }
+
+        _running.Requesters[0].Tell(new RuntimeApplyCompleted(applied.Result));
+        _running = null;
         RunNext();
     }
 
@@ -76,6 +98,17 @@ public sealed class ReloaderActor : ReceiveActor
 
         _running = _queue[0];
         _queue.RemoveAt(0);
+        if (_running.Runtime is { } apply)
+        {
+            var applying = apply(_shutdown.Token);
+            _inFlight?.Track(applying);
+            applying.PipeTo(
+                Self,
+                success: result => new RuntimeApplied(result),
+                failure: e => new RuntimeApplied(RuntimeApplyResult.FellBack("socket", e.Message)));
+            return;
+        }
+
         var command = _running.Command;
         var run = _runner.RunAsync(command, _timeout, _shutdown.Token);
         _inFlight?.Track(run);
@@ -88,7 +121,12 @@ public sealed class ReloaderActor : ReceiveActor
     /// <summary>Root → reloader: a configuration reload changed reconciler.commands.timeout.</summary>
     public sealed record CommandTimeoutChanged(TimeSpan Timeout);
 
-    private sealed record PendingReload(string Command, List<IActorRef> Requesters);
+    private sealed record PendingReload(string Command, List<IActorRef> Requesters)
+    {
+        public Func<CancellationToken, Task<RuntimeApplyResult>>? Runtime { get; init; }
+    }
+
+    private sealed record RuntimeApplied(RuntimeApplyResult Result);
 
     private sealed record ReloadRan(string Command, CommandResult Result);
 }

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Pipeline;
@@ -17,6 +18,9 @@ namespace Reconciler.Actors.Pipeline;
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
+
+    // how long a reloaded HAProxy gets to show the file's pool on its admin socket
+    private static readonly TimeSpan PoolCheckPatience = TimeSpan.FromSeconds(10);
     private readonly TemplateReconciler _reconciler;
     private readonly IActorRef _reloader;
     private readonly RetryBackoff _backoff;
@@ -26,6 +30,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private DesiredState? _lastState;
     private StateChange _unapplied = StateChange.None;
     private ReconcileOutcome? _outcome;
+    private RuntimeApplyResult? _runtime;
     private Stopwatch _started = new();
     private int _failures;
     private bool _reloadOwed;
@@ -74,6 +79,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
         Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
+        Receive<RuntimeApplyCompleted>(_ => _outcome is not null, completed => OnRuntimeApplied(completed.Result));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
@@ -124,7 +130,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void OnReconciled(ReconcileOutcome outcome)
     {
         _outcome = outcome;
-        if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
+        if (outcome is { NeedsReload: true, Runtime.Plan: { } plan } && !_reloadOwed && ReloadCommand.Length > 0)
+        {
+            ApplyAtRuntime(plan, outcome.Runtime.Diff);
+        }
+        else if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
         {
             _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
         }
@@ -134,8 +144,39 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void ApplyAtRuntime(HaproxyRuntimePlan plan, HaproxyConfigDiff diff)
+    {
+        if (plan.Refusal is { } refusal)
+        {
+            OnRuntimeApplied(RuntimeApplyResult.FellBack("unsupported", refusal));
+            return;
+        }
+
+        var applier = _reconciler.RuntimeApplier!;
+        _reloader.Tell(new RuntimeApplyRequested(_reconciler.Definition.Name, token => applier.ApplyAsync(plan, diff.Pools, token)));
+    }
+
+    private void OnRuntimeApplied(RuntimeApplyResult result)
+    {
+        _runtime = result;
+        if (result.Applied)
+        {
+            _reconciler.ReloadSucceeded(); // HAProxy runs what dest holds: no reload owed
+            Finish(null);
+            return;
+        }
+
+        _logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", _reconciler.Definition.Name, result.Reason);
+        _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
+    }
+
     private void OnReloaded(ReloadCompleted completed)
     {
+        if (completed.Result.Succeeded && _reconciler.RuntimeApplier is { } applier)
+        {
+            CompareAfterReload(applier);
+        }
+
         if (completed.Result.Succeeded || !_reconciler.Definition.RollbackOnReloadFailure || !_outcome!.NeedsReload)
         {
             Finish(completed.Result);
@@ -145,6 +186,34 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         var failedReload = completed.Result;
         Task.Run(() => _reconciler.RestorePrevious()).PipeTo(Self, success: restored => new RolledBack(restored));
         Become(() => RollingBack(failedReload));
+    }
+
+    /// <summary>
+    /// A reload makes HAProxy read the file; the running pool should now be the file's. Read-only commands, off the
+    /// mailbox: a difference is logged (the next change reloads or applies again), nothing waits for it.
+    /// </summary>
+    private void CompareAfterReload(HaproxyRuntimeApplier applier)
+    {
+        var pools = _reconciler.LivePools();
+        var template = _reconciler.Definition.Name;
+        var logger = _logger;
+        var token = _shutdown.Token;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    if (await applier.CompareAfterReloadAsync(pools, PoolCheckPatience, token) is { } mismatch)
+                    {
+                        logger.LogWarning("After the reload of {Template} the running pool differs from the file: {Mismatch}", template, mismatch);
+                    }
+                }
+                catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+                {
+                    // the renderer stopped: nobody is left to tell
+                }
+            },
+            CancellationToken.None);
     }
 
     private void OnRolledBack(RolledBack rolledBack, CommandResult failedReload)
@@ -174,20 +243,23 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
-        ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
-        var reconciled = new TemplateReconciled(outcome, reload);
-        Context.Parent.Tell(reconciled);
-        Context.System.EventStream.Publish(reconciled);
-        _outcome = null;
         if (!reloadSettled && reload is not null)
         {
             _reloadOwed = !reload.Succeeded;
         }
 
+        // before the log line: whoever reads "reload=ok" finds the owed-reload marker gone
         if (reload is not null && !_reloadOwed)
         {
             _reconciler.ReloadSucceeded();
         }
+
+        ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed, _runtime);
+        var reconciled = new TemplateReconciled(outcome, reload) { Runtime = _runtime };
+        _runtime = null;
+        Context.Parent.Tell(reconciled);
+        Context.System.EventStream.Publish(reconciled);
+        _outcome = null;
 
         var failed = outcome.Failed || reload is { Succeeded: false };
         _unapplied = failed ? outcome.Change : StateChange.None;

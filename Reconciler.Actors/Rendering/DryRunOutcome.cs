@@ -1,4 +1,5 @@
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Rendering;
 
@@ -8,5 +9,8 @@ namespace Reconciler.Actors.Rendering;
 /// </summary>
 public sealed record DryRunOutcome(string Template, string Dest, string Diff, CommandResult? Check, string? Error)
 {
+    /// <summary>For a template with a runtime API: whether the change would be applied at runtime or by a reload.</summary>
+    public RuntimeChange? Runtime { get; init; }
+
     public bool Failed => Error is not null || Check is { Succeeded: false };
 }

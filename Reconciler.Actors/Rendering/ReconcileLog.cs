@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Rendering;
 
 /// <summary>The one structured log line written per reconcile per template.</summary>
 public static partial class ReconcileLog
 {
-    public static void Write(ILogger logger, ReconcileOutcome outcome, CommandResult? reload, TimeSpan total)
+    public static void Write(ILogger logger, ReconcileOutcome outcome, CommandResult? reload, TimeSpan total, RuntimeApplyResult? runtime = null)
     {
         var failed = outcome.Failed || reload is { Succeeded: false };
         Reconciled(
@@ -20,8 +21,8 @@ public static partial class ReconcileLog
             Milliseconds(outcome.RenderTime),
             Describe(outcome),
             Milliseconds(outcome.Check?.Duration),
-            Describe(reload, outcome),
-            Milliseconds(reload?.Duration),
+            runtime is { Applied: true } ? $"runtime ({runtime.Commands} commands)" : Describe(reload, outcome),
+            Milliseconds(runtime is { Applied: true } ? runtime.Duration : reload?.Duration),
             Milliseconds(total));
         if (outcome.Diff is { Length: > 0 } diff)
         {

@@ -1,4 +1,5 @@
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Rendering;
@@ -40,6 +41,9 @@ public sealed record ReconcileOutcome(
     string? Error,
     string? Diff = null)
 {
+    /// <summary>For a written file of a template with a runtime API: whether and how it can be applied without a reload.</summary>
+    public RuntimeChange? Runtime { get; init; }
+
     public bool Failed => Status is ReconcileStatus.RenderFailed or ReconcileStatus.CheckFailed or ReconcileStatus.WriteFailed;
 
     public bool NeedsReload => Status == ReconcileStatus.Written;

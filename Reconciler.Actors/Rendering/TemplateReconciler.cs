@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -24,6 +26,9 @@ public sealed class TemplateReconciler(
     private readonly IReadOnlyDictionary<string, object?> _variables =
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
 
+    // one admin socket command; HAProxy answers in microseconds, so this only bounds a wedged one
+    private static readonly TimeSpan RuntimeSocketTimeout = TimeSpan.FromSeconds(5);
+
     private readonly TimeSpan _commandTimeout = commandTimeout;
     private readonly bool _keepDiffs = keepDiffs;
     private readonly LiveFileCache _live = new(definition.Dest);
@@ -37,6 +42,11 @@ public sealed class TemplateReconciler(
     private bool _hasPrevious;
 
     public TemplateDefinition Definition => definition;
+
+    /// <summary>Applies server changes over HAProxy's admin socket; null unless the template sets runtime.type.</summary>
+    public HaproxyRuntimeApplier? RuntimeApplier { get; } = definition.Runtime.IsHaproxy
+        ? new HaproxyRuntimeApplier(new HaproxyRuntimeClient(definition.Runtime.Socket, RuntimeSocketTimeout), definition.Runtime.DrainTimeout)
+        : null;
 
     /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
     public DnsLookup Dns => template.Dns;
@@ -168,9 +178,10 @@ public sealed class TemplateReconciler(
         }
 
         var diff = UnifiedDiff.Between(_live.Content?.ToString(), _rendered.ToString(), definition.Dest);
+        var runtime = RuntimeChangeOf();
         if (definition.CheckCommand.Length == 0)
         {
-            return new DryRunOutcome(definition.Name, definition.Dest, diff, null, null);
+            return new DryRunOutcome(definition.Name, definition.Dest, diff, null, null) { Runtime = runtime };
         }
 
         var copy = Path.Combine(scratchFolder, $"{definition.Name}-{Path.GetFileName(definition.Dest)}");
@@ -182,7 +193,7 @@ public sealed class TemplateReconciler(
         try
         {
             var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), _commandTimeout, cancellationToken);
-            return new DryRunOutcome(definition.Name, definition.Dest, diff, check, null);
+            return new DryRunOutcome(definition.Name, definition.Dest, diff, check, null) { Runtime = runtime };
         }
         finally
         {
@@ -223,6 +234,7 @@ public sealed class TemplateReconciler(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        outcome = outcome with { Runtime = RuntimeChangeOf() };
         var hadLive = _live.Content is not null;
         if (definition.ReloadCommand.Length > 0)
         {
@@ -238,6 +250,18 @@ public sealed class TemplateReconciler(
         _hasPrevious = hadLive;
         return outcome with { Status = ReconcileStatus.Written };
     }
+
+    /// <summary>The runtime-changeable pools of the live dest, to compare with the running HAProxy after a reload.</summary>
+    public IReadOnlyDictionary<string, ImmutableArray<HaproxyServerLine>> LivePools() =>
+        definition.Runtime.IsHaproxy && _live.Content is { } live
+            ? HaproxyConfigDiff.PoolsIn(live.ToString(), definition.Runtime)
+            : ImmutableDictionary<string, ImmutableArray<HaproxyServerLine>>.Empty;
+
+    // compared with the file HAProxy was last brought in line with: the live dest (a reload owed is paid by the renderer first)
+    private RuntimeChange? RuntimeChangeOf() =>
+        definition.Runtime.IsHaproxy && _live.Content is { } live
+            ? RuntimeChange.Between(live.ToString(), _rendered.ToString(), definition.Runtime)
+            : null;
 
     /// <summary>
     /// Right content but another mode (a mode changed in the configuration, or a chmod behind our back) is out of

@@ -31,6 +31,7 @@ public sealed partial class TemplateFunctions : ScriptObject
         RegisterListFunctions();
         RegisterSystemFunctions();
         RegisterGoTemplateFunctions();
+        RegisterSlotFunctions();
     }
 
     /// <summary>

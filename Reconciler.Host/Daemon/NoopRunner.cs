@@ -67,6 +67,11 @@ public static class NoopRunner
                 outcome.Dest,
                 outcome.Diff.Length == 0 ? "is up to date" : outcome.Check is null ? "would change" : "would change (check passed)",
                 revision);
+            if (outcome.Diff.Length > 0 && outcome.Runtime is { } runtime)
+            {
+                // what the runtime API could do from the live file; the socket itself is not asked
+                logger.LogInformation("Noop {Template}: would apply by {Apply}", outcome.Template, runtime.Summary);
+            }
         }
     }
 }

@@ -55,6 +55,16 @@ public static partial class EffectiveConfiguration
                 template.Debounce.Quiet.TotalMilliseconds,
                 template.Debounce.Max.TotalMilliseconds,
                 string.Join(",", template.Variables.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={(SecretName().IsMatch(v.Key) ? Masked : v.Value)}")));
+            if (template.Runtime.IsHaproxy)
+            {
+                logger.LogInformation(
+                    "Template {Template} runtime: type={RuntimeType} socket={Socket} backends={Backends} drain-timeout={DrainMs}ms",
+                    template.Name,
+                    template.Runtime.Type,
+                    template.Runtime.Socket,
+                    template.Runtime.Backends.IsEmpty ? "all" : string.Join(",", template.Runtime.Backends),
+                    template.Runtime.DrainTimeout.TotalMilliseconds);
+            }
         }
     }
 

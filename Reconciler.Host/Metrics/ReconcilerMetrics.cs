@@ -22,6 +22,8 @@ public sealed class ReconcilerMetrics
     private readonly Counter _writeFailures;
     private readonly Counter _reloads;
     private readonly Counter _reloadFailures;
+    private readonly Counter _runtimeApplies;
+    private readonly Counter _runtimeFallbacks;
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
@@ -43,6 +45,11 @@ public sealed class ReconcilerMetrics
         _writeFailures = PerTemplate(factory, "reconciler_write_failures_total", "Failures to stage or replace dest");
         _reloads = PerTemplate(factory, "reconciler_reloads_total", "reload-cmd runs");
         _reloadFailures = PerTemplate(factory, "reconciler_reload_failures_total", "reload-cmd runs that failed or timed out");
+        _runtimeApplies = PerTemplate(factory, "reconciler_runtime_applies_total", "Changes applied through the runtime API (admin socket) instead of a reload");
+        _runtimeFallbacks = factory.CreateCounter(
+            "reconciler_runtime_fallbacks_total",
+            "Runtime API changes that fell back to a reload, by reason: unsupported, refused, socket, mismatch, drain-timeout",
+            ["template", "reason"]);
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
         _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
@@ -55,7 +62,7 @@ public sealed class ReconcilerMetrics
 
         foreach (var template in templates)
         {
-            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures })
+            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures, _runtimeApplies })
             {
                 counter.WithLabels(template);
             }
@@ -87,6 +94,15 @@ public sealed class ReconcilerMetrics
             _reloads.WithLabels(template).Inc();
             _reloadDuration.WithLabels(template).Observe(reload.Duration.TotalSeconds);
             Count(_reloadFailures, template, !reload.Succeeded);
+        }
+
+        if (reconciled.Runtime is { } runtime)
+        {
+            Count(_runtimeApplies, template, runtime.Applied);
+            if (runtime.ReasonLabel is { } reason)
+            {
+                _runtimeFallbacks.WithLabels(template, reason).Inc();
+            }
         }
     }
 

@@ -189,6 +189,31 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(["/apps", "/config"], settings.WatchedPrefixes.Select(p => p.Value));
     }
 
+    [Fact]
+    public void Runtime_is_off_by_default_and_merges_over_template_defaults()
+    {
+        Assert.False(Assert.Single(Load(Template("a", "out/a.cfg")).Templates).Runtime.IsHaproxy);
+
+        var template = Assert.Single(Load("""
+            reconciler.template-defaults.runtime { type = haproxy, socket = "/run/haproxy/admin.sock" }
+            reconciler.templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], runtime { backends = ["app"], drain-timeout = 5s } }]
+            """).Templates);
+
+        Assert.Equal(("haproxy", "/run/haproxy/admin.sock", "app", TimeSpan.FromSeconds(5)), (template.Runtime.Type, template.Runtime.Socket, template.Runtime.Backends.Single(), template.Runtime.DrainTimeout));
+    }
+
+    [Theory]
+    [InlineData("type = nginx", "runtime.type: \"nginx\" is not a runtime API")]
+    [InlineData("type = haproxy", "runtime.socket: \"\" is neither a unix socket path nor host:port")]
+    [InlineData("type = haproxy, socket = \"admin.sock\"", "runtime.socket: \"admin.sock\" is neither")]
+    public void A_bad_runtime_setting_is_named(string runtime, string problem)
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            Load($$"""reconciler.templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], runtime { {{runtime}} } }]"""));
+
+        Assert.Contains("reconciler.templates[0] (a)." + problem, error.Message);
+    }
+
     private string ConfigPath => Path.Combine(_dir, "reconciler.conf");
 
     private static string Template(string name, string dest) =>

@@ -111,6 +111,21 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.Equal([.. before.Append(checkedCopy).Order()], Directory.GetFiles(_folder).Order().ToList()); // ...and nothing else was written
     }
 
+    [Theory]
+    [InlineData("backend app\n    server web-1 127.0.0.1:9001\n    server old 127.0.0.1:9000\n", "would apply by runtime (5 commands)")]
+    [InlineData("backend web\n    server web-1 127.0.0.1:9001\n", "would apply by reload (sections were added, removed or renamed)")]
+    public async Task Noop_says_whether_a_runtime_template_would_change_at_runtime_or_by_reload(string live, string verdict)
+    {
+        File.WriteAllText(Path.Combine(_folder, "out.txt"), live);
+        var config = WriteConfig(Template, extra: """reconciler.template-defaults.runtime { type = haproxy, socket = "/nonexistent/admin.sock" }""");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--noop");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"Noop t: {verdict}", result.Stderr);
+        Assert.Equal(live, File.ReadAllText(Path.Combine(_folder, "out.txt")));
+    }
+
     [Fact]
     public async Task Noop_exits_1_when_the_check_rejects_the_change()
     {

@@ -48,14 +48,20 @@ public sealed class HaproxyScenario : IAsyncDisposable
 
     public HaproxyMasterWorker Haproxy => _haproxy!;
 
+    /// <summary>HAProxy's admin-level stats socket (the worker's), which the runtime API talks to.</summary>
+    public string AdminSocket => Path.Combine(_folder, "admin.sock");
+
     public PipelineHarness Pipeline => _pipeline!;
 
-    public static async Task<HaproxyScenario> StartAsync(ActorSystem system)
+    /// <param name="runtime">Keep the shipped runtime API (server changes over the admin socket); false: reload on every change.</param>
+    /// <param name="runtimeSocket">Where the reconciler looks for the admin socket; null = where HAProxy opens it.</param>
+    /// <param name="editTemplate">Changes the shipped template's text for this scenario; null = as shipped.</param>
+    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null)
     {
         var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
         try
         {
-            await scenario.StartHaproxyAndPipelineAsync(system);
+            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate);
             return scenario;
         }
         catch
@@ -189,7 +195,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task StartHaproxyAndPipelineAsync(ActorSystem system)
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate)
     {
         var pidFile = Path.Combine(_folder, "haproxy.pid");
         var settings = ShippedHaproxyConfig.Load(
@@ -197,11 +203,20 @@ public sealed class HaproxyScenario : IAsyncDisposable
             ConfigFile,
             new Dictionary<string, string>
             {
-                ["stats_socket"] = Path.Combine(_folder, "admin.sock"),
+                ["stats_socket"] = AdminSocket,
                 ["stats_bind"] = $"127.0.0.1:{StatsPort}",
                 ["http_bind"] = $"127.0.0.1:{HttpPort}",
             },
-            reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"");
+            reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"",
+            runtimeSocket: runtime ? runtimeSocket ?? AdminSocket : null);
+
+        if (editTemplate is not null)
+        {
+            var template = settings.Templates.Single();
+            var edited = Path.Combine(_folder, "haproxy.cfg.sbn");
+            await File.WriteAllTextAsync(edited, editTemplate(await File.ReadAllTextAsync(template.Src)));
+            settings = settings with { Templates = [template with { Src = edited }] };
+        }
 
         var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None);
         await File.WriteAllTextAsync(ConfigFile, emptyPool);
@@ -213,6 +228,14 @@ public sealed class HaproxyScenario : IAsyncDisposable
     /// <summary>The reconciler's per-reconcile log lines so far.</summary>
     public IEnumerable<CapturedLog> Reconciles() =>
         Pipeline.Logs.Lines.Where(l => l.Message.StartsWith("Reconciled haproxy", StringComparison.Ordinal));
+
+    /// <summary>The instance names on the live file's filled slots (the comment ending each one's <c>server</c> line).</summary>
+    public List<string> InstancesInFile() =>
+        [.. LiveConfig.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => line.StartsWith("server ", StringComparison.Ordinal) && !line.Contains(" disabled", StringComparison.Ordinal))
+            .Select(line => line[(line.IndexOf('#') + 1)..].Trim())
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>Error lines in the reconciler's log.</summary>
     public IEnumerable<CapturedLog> Errors() => Pipeline.Logs.Lines.Where(l => l.Level >= LogLevel.Error);

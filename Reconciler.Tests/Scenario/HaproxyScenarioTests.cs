@@ -22,7 +22,8 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
 
     private HaproxyScenario Scenario => _scenario!;
 
-    public async Task InitializeAsync() => _scenario = await HaproxyScenario.StartAsync(Sys);
+    // the reload path: every change reloads (HaproxyRuntimeScenarioTests covers the shipped runtime API)
+    public async Task InitializeAsync() => _scenario = await HaproxyScenario.StartAsync(Sys, runtime: false);
 
     public async Task DisposeAsync()
     {
@@ -189,11 +190,5 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         Assert.Equal(["stupid-server-1"], ServerNames());
     }
 
-    /// <summary>The instance names on the live file's <c>server</c> lines.</summary>
-    private List<string> ServerNames() =>
-        [.. Scenario.LiveConfig.Split('\n')
-            .Select(line => line.Trim())
-            .Where(line => line.StartsWith("server ", StringComparison.Ordinal))
-            .Select(line => line.Split(' ')[1])
-            .Order(StringComparer.Ordinal)];
+    private List<string> ServerNames() => Scenario.InstancesInFile();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Tests.Scenario;
 
@@ -19,15 +20,18 @@ public static class ShippedHaproxyConfig
 {
     public static string ConfigFile => Path.Combine(AppContext.BaseDirectory, "config", "hocon", "haproxy.conf");
 
-    public static ReconcilerSettings Load(string etcdUrl, string dest, IReadOnlyDictionary<string, string> variables, string reloadCommand)
+    /// <param name="runtimeSocket">The admin socket for the shipped runtime settings; null turns the runtime API off (reload on every change).</param>
+    public static ReconcilerSettings Load(string etcdUrl, string dest, IReadOnlyDictionary<string, string> variables, string reloadCommand, string? runtimeSocket)
     {
         var shipped = SettingsLoader.Load(ConfigFile);
         var haproxy = Assert.Single(shipped.Templates);
         Assert.Equal(variables.Keys.Order(), haproxy.Variables.Keys.Order()); // a variable the shipped file lacks would go unused
+        Assert.True(haproxy.Runtime.IsHaproxy);
+        var runtime = runtimeSocket is null ? RuntimeSettings.Off : haproxy.Runtime with { Socket = runtimeSocket };
         return shipped with
         {
             Backend = shipped.Backend with { Endpoints = [etcdUrl] },
-            Templates = [haproxy with { Dest = dest, ReloadCommand = reloadCommand, Variables = variables.ToImmutableDictionary() }],
+            Templates = [haproxy with { Dest = dest, ReloadCommand = reloadCommand, Variables = variables.ToImmutableDictionary(), Runtime = runtime }],
         };
     }
 }

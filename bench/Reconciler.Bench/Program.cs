@@ -6,14 +6,16 @@ var output = new Option<FileInfo>("--out") { Description = "Markdown file the re
 var samples = new Option<int>("--samples") { Description = "Puts and deletes timed at 100 and 10,000 keys", DefaultValueFactory = _ => 200 };
 var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 100 };
 var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
+var poolChanges = new Option<bool>("--pool-changes") { Description = "Only measure zero-reload pool changes (issue 11) with a real HAProxy: runtime vs reload mode" };
 var root = new RootCommand("Benchmarks the reconciler executable against an etcd it starts itself (issue 6's measures).")
 {
     output,
+    poolChanges,
     samples,
     largeSamples,
     idleSeconds,
 };
-root.SetAction((result, _) => RunAsync(
+root.SetAction((result, _) => result.GetValue(poolChanges) ? RunPoolChangesAsync() : RunAsync(
     result.GetValue(output)!,
     result.GetValue(samples),
     result.GetValue(largeSamples),
@@ -43,6 +45,33 @@ static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, 
         await File.WriteAllTextAsync(output.FullName, report);
         Console.WriteLine();
         Console.Write(report);
+        return 0;
+    }
+    finally
+    {
+        work.Delete(recursive: true);
+    }
+}
+
+static async Task<int> RunPoolChangesAsync()
+{
+    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
+    try
+    {
+        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
+        var bench = new PoolChangeBenchmark(etcd, work.FullName, Console.Out);
+        var loadBefore = LoadAverage();
+        PoolChangeResult[] results = [await bench.MeasureAsync(runtime: true), await bench.MeasureAsync(runtime: false)];
+        Console.WriteLine();
+        Console.WriteLine($"| mode | reloads per {PoolChangeBenchmark.Events} register/deregister events | applied at runtime | put → first request served by the new instance, p50 / p95 / max |");
+        Console.WriteLine("|---|---|---|---|");
+        Console.WriteLine($"| confd (reloads on every change) | {PoolChangeBenchmark.Events} | 0 | — |");
+        foreach (var result in results)
+        {
+            Console.WriteLine($"| {result.Mode} | {result.Reloads} | {result.RuntimeApplies} | {result.PutToServed} |");
+        }
+
+        Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
         return 0;
     }
     finally

@@ -68,7 +68,12 @@ public sealed class ReconcilerDaemon : IDisposable
               ]
             }
             """);
+        return Launch(configPath, destPath, reloadLogPath);
+    }
 
+    /// <summary>Starts the daemon on a config of the caller's, whose reload-cmd appends a line to <paramref name="reloadLogPath"/>.</summary>
+    public static ReconcilerDaemon Launch(string configPath, string destPath, string reloadLogPath)
+    {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
         {
             ArgumentList = { "--config", configPath, "--log-level", "info" },

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Reconciler.Bench;
+
+/// <summary>
+/// Zero-reload pool changes (issue 11), against a real master-worker HAProxy with the shipped slot template: 100
+/// register/deregister events of real HTTP instances, in runtime mode (the shipped <c>runtime { type = haproxy }</c>)
+/// and in reload mode (runtime off). Per mode: put → first request served by the new instance, and reloads spent.
+/// quiet = 0 in both, so the numbers are the mechanism's, not the debounce's.
+/// </summary>
+public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, TextWriter progress)
+{
+    public const int Events = 100;
+
+    private const int Instances = 8;
+    private const string Prefix = "/apps/stupid_server";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public async Task<PoolChangeResult> MeasureAsync(bool runtime)
+    {
+        var mode = runtime ? "runtime" : "reload";
+        var folder = Path.Combine(workFolder, $"pool-{mode}");
+        Directory.CreateDirectory(folder);
+        await etcd.DeletePrefixAsync(Prefix);
+        var (config, dest, reloadLog, pidFile) = WriteConfig(folder, runtime);
+        await RenderInitialAsync(config, dest);
+        using var haproxy = Haproxy.Start(dest, pidFile);
+        using var daemon = ReconcilerDaemon.Launch(config, dest, reloadLog);
+        await daemon.WaitForReconcileAsync(0, Timeout);
+
+        var instances = Enumerable.Range(1, Instances).Select(n => new HttpInstance($"stupid-server-{n}")).ToList();
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var pool = new Queue<HttpInstance>();
+        var idle = new Queue<HttpInstance>(instances); // the longest out of the pool registers next: a reload's old worker may still know a recent one
+        var served = new List<double>();
+        var reconcilesBefore = daemon.ReconcileCount;
+        for (var e = 0; e < Events; e++)
+        {
+            var register = pool.Count < 2 || (pool.Count < 6 && e % 2 == 0);
+            var instance = register ? idle.Dequeue() : pool.Dequeue();
+            var clock = Stopwatch.StartNew();
+            var revision = register
+                ? await etcd.PutAsync($"{Prefix}/{instance.Name}.service", $"{instance.Name} 127.0.0.1:{instance.Port}")
+                : await etcd.DeleteAsync($"{Prefix}/{instance.Name}.service");
+            if (!register)
+            {
+                idle.Enqueue(instance);
+            }
+            else
+            {
+                pool.Enqueue(instance);
+                await UntilServedByAsync(client, haproxy.Frontend, instance.Name);
+                served.Add(clock.Elapsed.TotalMilliseconds);
+            }
+
+            await daemon.WaitForReconcileAsync(revision, Timeout);
+        }
+
+        var reconciles = daemon.ReconcilesSince(reconcilesBefore);
+        var runtimeApplies = reconciles.Count(r => r.Reload.StartsWith("runtime", StringComparison.Ordinal));
+        progress.WriteLine($"{mode}: reconcile p50 {Distribution.Of([.. reconciles.Select(r => (double)r.TotalMs)])}, of which reload or runtime {Distribution.Of([.. reconciles.Select(r => (double)r.ReloadMs)])}, check {Distribution.Of([.. reconciles.Select(r => (double)r.CheckMs)])}");
+        foreach (var instance in instances)
+        {
+            instance.Dispose();
+        }
+
+        var result = new PoolChangeResult(mode, Events, Distribution.Of(served), daemon.Reloads, runtimeApplies);
+        progress.WriteLine($"pool changes, {mode} mode: {result.Reloads} reloads, {result.RuntimeApplies} runtime applies per {Events} events; put → first request served {result.PutToServed}");
+        return result;
+    }
+
+    private (string Config, string Dest, string ReloadLog, string PidFile) WriteConfig(string folder, bool runtime)
+    {
+        var (config, dest, reloadLog, pidFile) = (Path.Combine(folder, "reconciler.conf"), Path.Combine(folder, "haproxy.cfg"), Path.Combine(folder, "reloads.log"), Path.Combine(folder, "haproxy.pid"));
+        var socket = Path.Combine(folder, "admin.sock");
+        File.WriteAllText(config, $$"""
+            reconciler {
+              backend { type = etcd, endpoints = ["{{etcd.ClientUrl}}"] }
+              debounce { quiet = 0ms, max = 2s }
+              templates = [
+                {
+                  name = haproxy
+                  src = "{{Path.Combine(AppContext.BaseDirectory, "shipped", "haproxy.cfg.sbn")}}"
+                  dest = "{{dest}}"
+                  keys = ["{{Prefix}}"]
+                  check-cmd = "haproxy -c -q -f {{"{{src}}"}}"
+                  reload-cmd = "echo reloaded >> {{reloadLog}}; kill -USR2 $(cat {{pidFile}})"
+                  runtime { type = "{{(runtime ? "haproxy" : "")}}", socket = "{{socket}}", backends = ["application-backend"] }
+                  vars { stats_socket = "{{socket}}", stats_bind = "127.0.0.1:{{FreePort()}}", http_bind = "127.0.0.1:{{FreePort()}}" }
+                }
+              ]
+            }
+            """);
+        return (config, dest, reloadLog, pidFile);
+    }
+
+    // the file HAProxy starts from, as a previous run would have left it: the daemon's first reconcile finds it in sync
+    private static async Task RenderInitialAsync(string config, string dest)
+    {
+        var render = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
+        {
+            ArgumentList = { "render", "haproxy", "--config", config },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("cannot start reconciler render");
+        var output = await render.StandardOutput.ReadToEndAsync();
+        await render.WaitForExitAsync();
+        if (render.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"reconciler render failed: {await render.StandardError.ReadToEndAsync()}");
+        }
+
+        await File.WriteAllTextAsync(dest, output);
+    }
+
+    private static async Task UntilServedByAsync(HttpClient client, Uri frontend, string name)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < Timeout)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, frontend);
+            request.Headers.ConnectionClose = true;
+            try
+            {
+                using var response = await client.SendAsync(request);
+                if (await response.Content.ReadAsStringAsync() == name)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // between workers during a reload, or an empty pool: keep asking
+            }
+        }
+
+        throw new TimeoutException($"{name} served no request within {Timeout.TotalSeconds:0} s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>HAProxy in master-worker mode on the rendered file; stopped (master and workers) on dispose.</summary>
+    private sealed class Haproxy : IDisposable
+    {
+        private readonly Process _master;
+
+        private Haproxy(Process master, Uri frontend)
+        {
+            _master = master;
+            Frontend = frontend;
+        }
+
+        public Uri Frontend { get; }
+
+        public static Haproxy Start(string config, string pidFile)
+        {
+            var master = Process.Start(new ProcessStartInfo("haproxy") { ArgumentList = { "-W", "-q", "-p", pidFile, "-f", config } })
+                ?? throw new InvalidOperationException("cannot start haproxy");
+            // the template binds the stats frontend first, then http-in
+            var bind = File.ReadLines(config).Select(l => l.Trim()).Last(l => l.StartsWith("bind ", StringComparison.Ordinal))[5..];
+            var haproxy = new Haproxy(master, new Uri($"http://{bind}/"));
+            var deadline = Stopwatch.StartNew();
+            while (!haproxy.Accepts(IPEndPoint.Parse(bind)))
+            {
+                if (deadline.Elapsed > Timeout || master.HasExited)
+                {
+                    haproxy.Dispose();
+                    throw new InvalidOperationException($"haproxy does not accept on {bind}");
+                }
+
+                Thread.Sleep(20);
+            }
+
+            return haproxy;
+        }
+
+        public bool Accepts(IPEndPoint endpoint)
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                probe.Connect(endpoint);
+                return true;
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_master.HasExited)
+            {
+                Process.Start("kill", ["-TERM", _master.Id.ToString()])?.WaitForExit();
+                _master.WaitForExit(5000);
+            }
+
+            _master.Dispose();
+        }
+    }
+
+    /// <summary>An application instance: answers every request with its name and closes the connection.</summary>
+    private sealed class HttpInstance : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+
+        public HttpInstance(string name)
+        {
+            Name = name;
+            _listener.Start();
+            _ = Task.Run(ServeAsync);
+        }
+
+        public string Name { get; }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
+
+        private async Task ServeAsync()
+        {
+            var answer = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {Name.Length}\r\nConnection: close\r\n\r\n{Name}");
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var connection = await _listener.AcceptSocketAsync(_stop.Token);
+                    var buffer = new byte[4096];
+                    var request = new StringBuilder();
+                    while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        var read = await connection.ReceiveAsync(buffer, SocketFlags.None);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        request.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    }
+
+                    await connection.SendAsync(answer, SocketFlags.None);
+                    connection.Shutdown(SocketShutdown.Both);
+                }
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+                {
+                    // stopped, or a client gone mid-request
+                }
+            }
+        }
+    }
+}
+
+public sealed record PoolChangeResult(string Mode, int Events, Distribution PutToServed, int Reloads, int RuntimeApplies);
