@@ -22,6 +22,7 @@ public sealed class ReconcilerMetrics
     private readonly Counter _writeFailures;
     private readonly Counter _reloads;
     private readonly Counter _reloadFailures;
+    private readonly Counter _heldBack;
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
@@ -43,10 +44,11 @@ public sealed class ReconcilerMetrics
         _writeFailures = PerTemplate(factory, "reconciler_write_failures_total", "Failures to stage or replace dest");
         _reloads = PerTemplate(factory, "reconciler_reloads_total", "reload-cmd runs");
         _reloadFailures = PerTemplate(factory, "reconciler_reload_failures_total", "reload-cmd runs that failed or timed out");
+        _heldBack = PerTemplate(factory, "reconciler_held_back_total", "Renders the shrink guard held back (too few keys); dest kept");
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
         _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
-        _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded", TemplateLabel);
+        _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded (a held-back render is 0)", TemplateLabel);
         _revision = factory.CreateGauge("reconciler_revision", "Last backend revision applied to the desired state");
         _keys = factory.CreateGauge("reconciler_keys", "Keys in the desired state");
         _eventsApplied = factory.CreateCounter("reconciler_events_applied_total", "Key changes (put, delete) folded into the desired state");
@@ -55,7 +57,7 @@ public sealed class ReconcilerMetrics
 
         foreach (var template in templates)
         {
-            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures })
+            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures, _heldBack })
             {
                 counter.WithLabels(template);
             }
@@ -74,6 +76,7 @@ public sealed class ReconcilerMetrics
         _renderDuration.WithLabels(template).Observe(outcome.RenderTime.TotalSeconds);
         Count(_renderFailures, template, outcome.Status == ReconcileStatus.RenderFailed);
         Count(_writeFailures, template, outcome.Status == ReconcileStatus.WriteFailed);
+        Count(_heldBack, template, outcome.Status == ReconcileStatus.HeldBack);
         Count(_writes, template, outcome.NeedsReload);
         if (outcome.Check is { } check)
         {
