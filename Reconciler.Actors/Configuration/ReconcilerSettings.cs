@@ -88,6 +88,12 @@ public sealed record TemplateDefinition(
     /// <summary>confd's resource prefix, prepended to the keys the template's functions read; "" for none.</summary>
     public string KeyPrefix { get; init; } = string.Empty;
 
+    /// <summary>A render running longer is stopped and fails (render-timeout).</summary>
+    public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A render producing more is stopped and fails (max-output-bytes).</summary>
+    public long MaxOutputBytes { get; init; } = 64L * 1024 * 1024;
+
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 
     /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>

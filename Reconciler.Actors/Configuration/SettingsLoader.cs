@@ -277,6 +277,8 @@ public static class SettingsLoader
                 new ShrinkGuard(Count(template, "min-entries", at), Percent(template, "max-shrink-percent", at)))
             {
                 LogDiff = Flag(template, "log-diff", at),
+                RenderTimeout = Duration(template, "render-timeout", allowZero: false, at),
+                MaxOutputBytes = ByteSize(template, "max-output-bytes", at),
             };
         }
 
@@ -356,6 +358,21 @@ public static class SettingsLoader
             return int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
                 ? value
                 : throw Error(Name(at, path), $"\"{raw}\" is not a whole number >= 0");
+        }
+
+        private long ByteSize(Config from, string path, string? at = null)
+        {
+            long? value;
+            try
+            {
+                value = from.GetByteSize(path);
+            }
+            catch (Exception)
+            {
+                value = null;
+            }
+
+            return value > 0 ? value.Value : throw Error(Name(at, path), $"\"{Raw(from, path)}\" is not a size greater than zero (use e.g. 64MiB, 512KiB)");
         }
 
         private int Percent(Config from, string path, string? at = null)

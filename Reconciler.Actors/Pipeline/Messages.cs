@@ -30,6 +30,15 @@ public sealed record RenderRequested(DesiredState State, StateChange Change);
 /// <summary>Renderer → reloader: run this reload command (coalesced with equal pending ones).</summary>
 public sealed record ReloadRequested(string Template, string Command);
 
+/// <summary>
+/// Root → renderer on a configuration reload that kept it: if its last reconcile failed, try again now (a render stopped
+/// at its limits is not retried by itself).
+/// </summary>
+public sealed record RetryFailed
+{
+    public static readonly RetryFailed Instance = new();
+}
+
 /// <summary>Reloader → renderer: how the reload it asked for went.</summary>
 public sealed record ReloadCompleted(string Command, CommandResult Result);
 

@@ -156,6 +156,7 @@ public sealed class ReconcilerActor : ReceiveActor
             if (_renderers.TryGetValue(name, out var current) && current.Reconciler.IsSameAs(template) && IsRunning(current.Renderer))
             {
                 kept[name] = current;
+                current.Renderer.Tell(RetryFailed.Instance);
                 continue;
             }
 

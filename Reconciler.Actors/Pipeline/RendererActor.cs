@@ -66,6 +66,8 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Receive<RenderRequested>(Start);
         Receive<RetryDue>(_ => Retry());
+        Receive<RetryFailed>(_ => _failures > 0, _ => Retry());
+        Receive<RetryFailed>(_ => { });
         Receive<Drain>(_ => Drained(Sender));
     }
 
@@ -76,6 +78,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
+        Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
     }
 
@@ -86,6 +89,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<ReloadCompleted>(completed => OnRollbackReloaded(completed.Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
+        Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => Finish(failedReload));
     }
 
@@ -192,10 +196,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         var failed = outcome.Failed || reload is { Succeeded: false };
         _unapplied = failed ? outcome.Change : StateChange.None;
         _failures = failed ? _failures + 1 : 0;
-        Continue(failed);
+        Continue(failed && outcome.WorthRetrying);
     }
 
-    private void Continue(bool failed)
+    private void Continue(bool retry)
     {
         if (_drainer is not null)
         {
@@ -208,7 +212,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
         else
         {
-            if (failed)
+            if (retry)
             {
                 Timers.StartSingleTimer(RetryTimer, RetryDue.Instance, _backoff.DelayFor(_failures, Random.Shared.NextDouble()));
             }

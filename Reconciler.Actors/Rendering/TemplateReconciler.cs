@@ -25,6 +25,7 @@ public sealed class TemplateReconciler(
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
 
     private readonly TimeSpan _commandTimeout = commandTimeout;
+    private readonly RenderLimits _limits = new(definition.RenderTimeout, definition.MaxOutputBytes);
     private readonly bool _keepDiffs = keepDiffs;
     private readonly LiveFileCache _live = new(definition.Dest);
     private readonly OwedReloadMarker _owedReload = new(definition.Dest);
@@ -37,6 +38,9 @@ public sealed class TemplateReconciler(
     private bool _hasPrevious;
 
     public TemplateDefinition Definition => definition;
+
+    /// <summary>reconciler.commands.timeout: how long check-cmd and reload-cmd may run.</summary>
+    public TimeSpan CommandTimeout => _commandTimeout;
 
     /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
     public DnsLookup Dns => template.Dns;
@@ -124,11 +128,11 @@ public sealed class TemplateReconciler(
         var watch = Stopwatch.StartNew();
         try
         {
-            template.Render(state, _variables, _rendered, cancellationToken);
+            template.Render(state, _variables, _rendered, _limits, cancellationToken);
         }
         catch (TemplateException e)
         {
-            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message };
+            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message, WorthRetrying = !e.LimitExceeded };
         }
 
         outcome = outcome with { Bytes = (int)_rendered.Length, RenderTime = watch.Elapsed };
@@ -145,7 +149,11 @@ public sealed class TemplateReconciler(
     }
 
     /// <summary>The output the template would produce now, for <c>render</c>.</summary>
-    public string Render(DesiredState state, CancellationToken cancellationToken) => template.Render(state, _variables, cancellationToken);
+    public string Render(DesiredState state, CancellationToken cancellationToken)
+    {
+        template.Render(state, _variables, _rendered, _limits, cancellationToken);
+        return _rendered.ToString();
+    }
 
     /// <summary>
     /// Renders <paramref name="state"/> and, when the output differs from dest, runs check-cmd on a
@@ -155,7 +163,7 @@ public sealed class TemplateReconciler(
     {
         try
         {
-            template.Render(state, _variables, _rendered, cancellationToken);
+            template.Render(state, _variables, _rendered, _limits, cancellationToken);
         }
         catch (TemplateException e)
         {

@@ -316,6 +316,43 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void A_render_stopped_at_its_limit_keeps_dest_and_waits_for_a_change_or_a_configuration_reload()
+    {
+        File.WriteAllText(_dest, "live\n");
+        var limited = Definition(_dest, reload: ReloadCommand) with { MaxOutputBytes = 10 };
+        var renderer = _parent.ChildActorOf(RendererActor.Props(NewReconciler(limited), _reloader.Ref, Backoff, NullLogger.Instance));
+
+        renderer.Tell(new RenderRequested(Two, Added("a", "b")));
+
+        var failed = _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome;
+        Assert.Equal(ReconcileStatus.RenderFailed, failed.Status);
+        Assert.EndsWith("output passed 10 bytes (max-output-bytes)", failed.Error);
+        Assert.Equal("live\n", File.ReadAllText(_dest));
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromMinutes(5)); // no backoff retry: the same state would hit the limit again
+        _parent.ExpectNoMsg(Quiet);
+
+        renderer.Tell(RetryFailed.Instance); // a configuration reload that kept the template
+        Assert.Equal(ReconcileStatus.RenderFailed, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status);
+
+        renderer.Tell(new RenderRequested(StateOf(6, ("a", "1"), ("b", "3")), Added("x")));
+        Assert.Equal(6, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+        _reloader.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_configuration_reload_retries_nothing_after_a_success()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ""));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _parent.ExpectMsg<TemplateReconciled>(Slow);
+
+        renderer.Tell(RetryFailed.Instance);
+
+        _parent.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
     public void Drain_while_idle_answers_at_once()
     {
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
