@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Akka.Actor;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
@@ -37,6 +38,27 @@ public sealed record ReloadRequested(string Template, string Command);
 public sealed record RetryFailed
 {
     public static readonly RetryFailed Instance = new();
+}
+
+/// <summary>
+/// Reloader → each renderer waiting for it: a run just started (its own or one ahead of it), which ends within
+/// <paramref name="Timeout"/>; the renderer's wait for an answer starts over.
+/// </summary>
+public sealed record ReloadPending(TimeSpan Timeout);
+
+/// <summary>Root → renderers: the reloader was stopped and this one replaces it; a request still waiting goes to it.</summary>
+public sealed record ReloaderReplaced(IActorRef Reloader);
+
+/// <summary>Root → renderer, for the watchdog probe: answer with <see cref="RendererProgress"/>.</summary>
+public sealed record GetRendererProgress
+{
+    public static readonly GetRendererProgress Instance = new();
+}
+
+/// <summary>How long the renderer has been on its current reconcile (null when idle), and the most that may take.</summary>
+public sealed record RendererProgress(TimeSpan? BusyFor, TimeSpan Bound)
+{
+    public bool Stuck => BusyFor > Bound;
 }
 
 /// <summary>Reloader → renderer: how the reload it asked for went.</summary>

@@ -14,13 +14,17 @@ namespace Reconciler.Actors.Pipeline;
 /// (the desired state lives in its own actor and survives); the watcher runs under a backoff
 /// supervisor so a dead backend is retried with growing delays. A reloaded configuration
 /// replaces only the renderers whose template changed, unless the backend or keys changed.
+/// A reloader stopped by its supervisor is replaced after the longest backoff, or at once on a configuration reload.
 /// </summary>
-public sealed class ReconcilerActor : ReceiveActor
+public sealed class ReconcilerActor : ReceiveActor, IWithTimers
 {
+    private const string ReloaderTimer = "recreate-reloader";
     private readonly Func<BackendSettings, IKeyValueSource> _sources;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly IActorRef _reloader;
+    private readonly InFlightWork? _inFlight;
+    private IActorRef _reloader = ActorRefs.Nobody;
+    private int _reloaders;
     private readonly Dictionary<string, TemplateReconciled> _lastReconciled = [];
     private Dictionary<string, (TemplateReconciler Reconciler, IActorRef Renderer)> _renderers = [];
     private ReconcilerSettings _settings;
@@ -41,7 +45,8 @@ public sealed class ReconcilerActor : ReceiveActor
         _loggers = loggers;
         _logger = loggers.CreateLogger<ReconcilerActor>();
         _source = sources(settings.Backend);
-        _reloader = Context.ActorOf(ReloaderActor.Props(new CommandRunner(), settings.CommandTimeout, inFlight), "reloader");
+        _inFlight = inFlight;
+        StartReloader();
         StartPipeline(templates);
 
         Receive<TemplateReconciled>(r => _lastReconciled[r.Outcome.Template] = r);
@@ -49,7 +54,11 @@ public sealed class ReconcilerActor : ReceiveActor
         Receive<ApplyConfiguration>(Apply);
         Receive<Drain>(_ => DrainRenderers());
         Receive<DesiredStateLost>(lost => Sender.Equals(_desiredState), OnDesiredStateLost);
+        Receive<Terminated>(terminated => terminated.ActorRef.Equals(_reloader), _ => OnReloaderStopped());
+        Receive<RecreateReloader>(_ => ReplaceReloader());
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(
         ReconcilerSettings settings,
@@ -67,6 +76,32 @@ public sealed class ReconcilerActor : ReceiveActor
 
     // disposal only closes client connections; nothing waits on it
     protected override void PostStop() => _ = _source.DisposeAsync().AsTask();
+
+    private void StartReloader()
+    {
+        _reloaders++;
+        var name = _reloaders == 1 ? "reloader" : $"reloader-{_reloaders}";
+        _reloader = Context.ActorOf(ReloaderActor.Props(new CommandRunner(), _settings.CommandTimeout, _inFlight), name);
+        Context.Watch(_reloader);
+    }
+
+    private void OnReloaderStopped()
+    {
+        var delay = _settings.Supervision.MaxBackoff;
+        _logger.LogError("The reloader stopped after too many failures; starting a new one in {Delay} (or at the next configuration reload)", delay);
+        Timers.StartSingleTimer(ReloaderTimer, RecreateReloader.Instance, delay);
+    }
+
+    /// <summary>A new reloader; renderers waiting for the stopped one ask it again.</summary>
+    private void ReplaceReloader()
+    {
+        Timers.Cancel(ReloaderTimer);
+        StartReloader();
+        foreach (var (_, renderer) in _renderers.Values)
+        {
+            renderer.Tell(new ReloaderReplaced(_reloader));
+        }
+    }
 
     private void StartPipeline(IReadOnlyList<TemplateReconciler> templates)
     {
@@ -102,7 +137,11 @@ public sealed class ReconcilerActor : ReceiveActor
         var old = _settings;
         _settings = apply.Settings;
         WarnAboutSettingsNeedingARestart(old, apply.Settings);
-        if (old.CommandTimeout != apply.Settings.CommandTimeout)
+        if (!IsRunning(_reloader))
+        {
+            ReplaceReloader();
+        }
+        else if (old.CommandTimeout != apply.Settings.CommandTimeout)
         {
             _reloader.Tell(new ReloaderActor.CommandTimeoutChanged(apply.Settings.CommandTimeout));
         }
@@ -210,20 +249,34 @@ public sealed class ReconcilerActor : ReceiveActor
             .PipeTo(Sender, success: _ => Drained.Instance);
     }
 
-    /// <summary>The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers, reloader) must answer.</summary>
-    private void Probe(ProbePipeline probe) =>
-        ActorLiveness.UnresponsiveAsync([.. Context.GetChildren()], probe.Timeout)
-            .PipeTo(Sender, success: unresponsive => new PipelineProbed(unresponsive));
+    /// <summary>
+    /// The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers, reloader) must answer, and
+    /// no renderer may be on one reconcile for longer than its bound (render-timeout and commands.timeout each spent).
+    /// </summary>
+    private void Probe(ProbePipeline probe)
+    {
+        var renderers = _renderers.Values.Select(r => r.Renderer).ToList();
+        var unresponsive = ActorLiveness.UnresponsiveAsync([.. Context.GetChildren()], probe.Timeout);
+        var stuck = ActorLiveness.StuckAsync(renderers, probe.Timeout);
+        Task.WhenAll(unresponsive, stuck)
+            .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result]));
+    }
 
     private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }
 
+/// <summary>Root → itself: time to replace the stopped reloader.</summary>
+internal sealed record RecreateReloader
+{
+    public static readonly RecreateReloader Instance = new();
+}
+
 /// <summary>Asks the root whether every actor of the pipeline answers within <paramref name="Timeout"/>.</summary>
 public sealed record ProbePipeline(TimeSpan Timeout);
 
-/// <summary>The probe's answer: the actors that did not answer in time; empty when the pipeline is alive.</summary>
+/// <summary>The probe's answer: the actors that did not answer in time or are stuck (with why); empty when the pipeline is alive.</summary>
 public sealed record PipelineProbed(ImmutableArray<string> Unresponsive)
 {
     public bool Alive => Unresponsive.IsEmpty;

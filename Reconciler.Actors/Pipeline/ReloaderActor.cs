@@ -7,7 +7,9 @@ namespace Reconciler.Actors.Pipeline;
 /// <summary>
 /// Runs reload commands one at a time. A request for a command that is already waiting joins it,
 /// so a burst of renders costs one reload; a request for the command that is running waits for
-/// the next run (the running one may predate the new file). Every requester gets the result.
+/// the next run (the running one may predate the new file). Every requester gets the result, and
+/// hears <see cref="ReloadPending"/> whenever a run starts while it waits, so it can tell a long
+/// queue from a reloader that no longer answers. A restarted reloader runs the requests it held.
 /// </summary>
 public sealed class ReloaderActor : ReceiveActor
 {
@@ -18,18 +20,36 @@ public sealed class ReloaderActor : ReceiveActor
     private readonly CancellationTokenSource _shutdown = new();
     private PendingReload? _running;
 
+    // a restarted reloader keeps its ActorRef: results of the previous instance's runs are dropped
+    private readonly object _incarnation = new();
+
     public ReloaderActor(CommandRunner runner, TimeSpan timeout, InFlightWork? inFlight)
     {
         _runner = runner;
         _timeout = timeout;
         _inFlight = inFlight;
         Receive<ReloadRequested>(OnRequested);
-        Receive<ReloadRan>(OnRan);
+        Receive<ReloadRan>(ran => ReferenceEquals(ran.Incarnation, _incarnation), OnRan);
+        Receive<ReloadRan>(_ => { });
         Receive<CommandTimeoutChanged>(changed => _timeout = changed.Timeout); // from the next run on
     }
 
     public static Props Props(CommandRunner runner, TimeSpan timeout, InFlightWork? inFlight = null) =>
         Akka.Actor.Props.Create(() => new ReloaderActor(runner, timeout, inFlight));
+
+    /// <summary>The requests it held go to the next instance, each from its requester, so every renderer gets an answer.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var pending in (_running is null ? _queue : [_running, .. _queue]))
+        {
+            foreach (var requester in pending.Requesters)
+            {
+                Self.Tell(new ReloadRequested(pending.Template, pending.Command), requester);
+            }
+        }
+
+        base.PreRestart(reason, message);
+    }
 
     protected override void PostStop()
     {
@@ -47,18 +67,13 @@ public sealed class ReloaderActor : ReceiveActor
             return;
         }
 
-        _queue.Add(new PendingReload(request.Command, [Sender]));
+        _queue.Add(new PendingReload(request.Template, request.Command, [Sender]));
         RunNext();
     }
 
     private void OnRan(ReloadRan ran)
     {
-        if (_running is null)
-        {
-            return; // a run started before this actor was restarted
-        }
-
-        foreach (var requester in _running.Requesters)
+        foreach (var requester in _running!.Requesters)
         {
             requester.Tell(new ReloadCompleted(ran.Command, ran.Result));
         }
@@ -76,19 +91,25 @@ public sealed class ReloaderActor : ReceiveActor
 
         _running = _queue[0];
         _queue.RemoveAt(0);
+        foreach (var requester in _queue.Prepend(_running).SelectMany(p => p.Requesters))
+        {
+            requester.Tell(new ReloadPending(_timeout));
+        }
+
         var command = _running.Command;
+        var incarnation = _incarnation;
         var run = _runner.RunAsync(command, _timeout, _shutdown.Token);
         _inFlight?.Track(run);
         run.PipeTo(
             Self,
-            success: result => new ReloadRan(command, result),
-            failure: e => new ReloadRan(command, new CommandResult(-1, e.Message, TimeSpan.Zero, false)));
+            success: result => new ReloadRan(incarnation, command, result),
+            failure: e => new ReloadRan(incarnation, command, new CommandResult(-1, e.Message, TimeSpan.Zero, false)));
     }
 
     /// <summary>Root → reloader: a configuration reload changed reconciler.commands.timeout.</summary>
     public sealed record CommandTimeoutChanged(TimeSpan Timeout);
 
-    private sealed record PendingReload(string Command, List<IActorRef> Requesters);
+    private sealed record PendingReload(string Template, string Command, List<IActorRef> Requesters);
 
-    private sealed record ReloadRan(string Command, CommandResult Result);
+    private sealed record ReloadRan(object Incarnation, string Command, CommandResult Result);
 }

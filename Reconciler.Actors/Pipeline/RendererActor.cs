@@ -12,13 +12,19 @@ namespace Reconciler.Actors.Pipeline;
 /// check, replace) off the mailbox thread, asks the reloader to reload when the file changed,
 /// and writes the reconcile log line. Snapshots arriving meanwhile collapse into the latest.
 /// A failed reconcile or reload is retried with backoff, not only on the next change; a reload
-/// that failed is owed until one succeeds.
+/// that failed is owed until one succeeds. A reload that gets no answer within commands.timeout plus a margin
+/// (a reloader that stopped or lost the request) counts as failed.
 /// </summary>
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
+    private const string ReloadTimer = "reload";
+
+    // beyond commands.timeout: the reloader kills a timed-out command's process group and answers
+    private static readonly TimeSpan MaxReloadAnswerMargin = TimeSpan.FromSeconds(10);
+
     private readonly TemplateReconciler _reconciler;
-    private readonly IActorRef _reloader;
+    private IActorRef _reloader;
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
@@ -29,6 +35,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private Stopwatch _started = new();
     private int _failures;
     private bool _reloadOwed;
+    private bool _awaitingReload;
     private IActorRef? _drainer;
 
     // a restarted renderer keeps its ActorRef: outcomes of the previous instance's reconciles are dropped
@@ -47,6 +54,13 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private string ReloadCommand => _reconciler.Definition.ReloadCommand;
+
+    private TimeSpan ReloadAnswerMargin => _reconciler.CommandTimeout < MaxReloadAnswerMargin ? _reconciler.CommandTimeout : MaxReloadAnswerMargin;
+
+    private TimeSpan ReloadAnswerBound => _reconciler.CommandTimeout + ReloadAnswerMargin;
+
+    /// <summary>The most one reconcile may take: render, check, reload and a rollback's reload, each at its bound.</summary>
+    private TimeSpan ReconcileBound => _reconciler.Definition.RenderTimeout + _reconciler.CommandTimeout + (2 * ReloadAnswerBound) + ReloadAnswerMargin;
 
     /// <param name="reloadOwed">
     /// The renderer it replaces left a failed reload behind (configuration reload), or the last daemon did (a marker
@@ -69,33 +83,47 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RetryFailed>(_ => _failures > 0, _ => Retry());
         Receive<RetryFailed>(_ => { });
         Receive<Drain>(_ => Drained(Sender));
+        Common();
+    }
+
+    /// <summary>What it answers in every state but Draining.</summary>
+    private void Common()
+    {
+        Receive<ReloaderReplaced>(OnReloaderReplaced);
+        Receive<ReloadPending>(_ => _awaitingReload, _ => Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound));
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_started.IsRunning ? _started.Elapsed : null, ReconcileBound)));
     }
 
     private void Busy()
     {
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
-        Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
+        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnReloaded(Answered(completed)));
+        Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
         Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
+        Common();
     }
 
     private void RollingBack(CommandResult failedReload)
     {
         Receive<RenderRequested>(Queue);
         Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
-        Receive<ReloadCompleted>(completed => OnRollbackReloaded(completed.Result, failedReload));
+        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
+        Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnRollbackReloaded(Unanswered().Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
         Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => Finish(failedReload));
+        Common();
     }
 
     private void Draining()
     {
         Receive<Drain>(_ => Sender.Tell(Pipeline.Drained.Instance));
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(null, ReconcileBound)));
         ReceiveAny(_ => { });
     }
 
@@ -130,7 +158,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         _outcome = outcome;
         if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
         {
-            _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
+            RequestReload();
         }
         else
         {
@@ -160,7 +188,37 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
 
         _logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", _reconciler.Definition.Dest, _reconciler.Definition.Name);
+        RequestReload();
+    }
+
+    private void RequestReload()
+    {
+        _awaitingReload = true;
         _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound);
+    }
+
+    private ReloadCompleted Answered(ReloadCompleted completed)
+    {
+        _awaitingReload = false;
+        Timers.Cancel(ReloadTimer);
+        return completed;
+    }
+
+    private ReloadCompleted Unanswered()
+    {
+        _awaitingReload = false;
+        _logger.LogError("The reloader did not answer the reload of {Template} within {Bound}; counting it as failed", _reconciler.Definition.Name, ReloadAnswerBound);
+        return new ReloadCompleted(ReloadCommand, new CommandResult(-1, "no answer from the reloader", ReloadAnswerBound, TimedOut: true));
+    }
+
+    private void OnReloaderReplaced(ReloaderReplaced replaced)
+    {
+        _reloader = replaced.Reloader;
+        if (_awaitingReload)
+        {
+            RequestReload(); // the stopped reloader's run was killed with it
+        }
     }
 
     private void OnRollbackReloaded(CommandResult result, CommandResult failedReload)
@@ -178,6 +236,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
+        _started.Stop();
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
         var reconciled = new TemplateReconciled(outcome, reload);
         Context.Parent.Tell(reconciled);
@@ -231,6 +290,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private sealed record RetryDue
     {
         public static readonly RetryDue Instance = new();
+    }
+
+    private sealed record ReloadOverdue
+    {
+        public static readonly ReloadOverdue Instance = new();
     }
 
     private sealed record RolledBack(bool Restored);

@@ -353,6 +353,53 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void A_reload_without_an_answer_fails_after_the_command_timeout_plus_a_margin_and_stays_owed()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        Settled(renderer);
+
+        // commands.timeout is 20s, the margin 10s; each run the reloader starts meanwhile starts the wait over
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        renderer.Tell(new ReloadPending(TimeSpan.FromSeconds(20)), _reloader.Ref);
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        _parent.ExpectNoMsg(Quiet);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var reconciled = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.False(reconciled.Reload!.Succeeded);
+        Assert.Equal("timed out after 30s: no answer from the reloader", reconciled.Reload.Summary);
+
+        // owed: the retry reloads though the file is unchanged, and a late answer to the first request is not taken for it
+        renderer.Tell(new ReloadCompleted(ReloadCommand, ReloadOk), _reloader.Ref);
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        var retried = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, retried.Outcome.Status);
+        Assert.True(retried.Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void A_renderer_waiting_for_a_stopped_reloader_asks_its_replacement()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        var replacement = CreateTestProbe("reloader-2");
+
+        renderer.Tell(new ReloaderReplaced(replacement.Ref));
+
+        Assert.Equal(new ReloadRequested("t", ReloadCommand), replacement.ExpectMsg<ReloadRequested>(Slow));
+        replacement.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        Assert.True(_parent.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
+    }
+
+    [Fact]
     public void Drain_while_idle_answers_at_once()
     {
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
