@@ -25,7 +25,6 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
     private readonly InFlightWork? _inFlight;
     private IActorRef _reloader = ActorRefs.Nobody;
     private int _reloaders;
-    private readonly Dictionary<string, TemplateReconciled> _lastReconciled = [];
     private Dictionary<string, (TemplateReconciler Reconciler, IActorRef Renderer)> _renderers = [];
     private ReconcilerSettings _settings;
     private IKeyValueSource _source;
@@ -49,7 +48,7 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
         StartReloader();
         StartPipeline(templates);
 
-        Receive<TemplateReconciled>(r => _lastReconciled[r.Outcome.Template] = r);
+        Receive<TemplateReconciled>(_ => { }); // renderers tell their parent too; the status actor is the one that keeps it
         Receive<ProbePipeline>(Probe);
         Receive<ApplyConfiguration>(Apply);
         Receive<Drain>(_ => DrainRenderers());
@@ -106,26 +105,28 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
     private void StartPipeline(IReadOnlyList<TemplateReconciler> templates)
     {
         _generation++;
-        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t)));
+        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, RunningRenderer(t.Definition.Name))));
         _desiredState = Context.ActorOf(
             DesiredStateActor.Props(_renderers.Values.Select(r => (r.Reconciler.Definition, r.Renderer)), Logger<DesiredStateActor>()),
             $"desired-state-{_generation}");
         _watcher = Context.ActorOf(WatcherSupervisorProps(), $"watcher-{_generation}");
     }
 
-    private IActorRef StartRenderer(TemplateReconciler template)
+    /// <param name="predecessor">The renderer of the template's previous definition, which hands over to the new one.</param>
+    private IActorRef StartRenderer(TemplateReconciler template, IActorRef? predecessor = null)
     {
         var supervision = _settings.Supervision;
         var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
-        var reloadOwed = _lastReconciled.TryGetValue(template.Definition.Name, out var last) && last.Reload is { Succeeded: false };
-        if (!reloadOwed && template.ReloadOwed && template.Definition.ReloadCommand.Length > 0)
+
+        // the marker of a reload this process still has in flight is no news: only a fresh template's is
+        var reloadOwed = predecessor is null && template.ReloadOwed && template.Definition.ReloadCommand.Length > 0;
+        if (reloadOwed)
         {
             _logger.LogWarning("{Dest} of {Template} was written but not reloaded successfully before; it will be reloaded", template.Definition.Dest, template.Definition.Name);
-            reloadOwed = true;
         }
 
         return Context.ActorOf(
-            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), reloadOwed),
+            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), reloadOwed, predecessor),
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
     }
 
@@ -171,15 +172,17 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
         _logger.LogInformation("Restarting the pipeline: backend, watched keys or state changed");
         Context.Stop(_watcher);
         Context.Stop(_desiredState);
-        foreach (var (_, renderer) in _renderers.Values)
+        foreach (var (name, (_, renderer)) in _renderers)
         {
-            Context.Stop(renderer);
+            if (!templates.Any(t => t.Definition.Name == name))
+            {
+                Context.Stop(renderer);
+            }
         }
 
         _ = _source.DisposeAsync().AsTask();
         _source = _sources(_settings.Backend);
-        StartPipeline(templates);
-        _lastReconciled.Clear();
+        StartPipeline(templates); // the renderers of templates still configured hand over to their successors
     }
 
     /// <summary>Only templates whose definition or text changed get a new renderer and render again.</summary>
@@ -199,17 +202,14 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            kept[name] = (template, StartRenderer(template));
+            kept[name] = (template, StartRenderer(template, RunningRenderer(name)));
             changed.Add(name);
         }
 
-        foreach (var (name, (_, renderer)) in _renderers)
+        // a replaced renderer hands over to its successor and stops by itself; one of a removed template is stopped
+        foreach (var (_, (_, renderer)) in _renderers.Where(r => !kept.ContainsKey(r.Key)))
         {
-            if (!kept.TryGetValue(name, out var now) || !now.Renderer.Equals(renderer))
-            {
-                Context.Stop(renderer);
-                _lastReconciled.Remove(name);
-            }
+            Context.Stop(renderer);
         }
 
         _renderers = kept;
@@ -263,6 +263,10 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
     }
 
     private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
+
+    /// <summary>The current renderer of template <paramref name="name"/>, unless there is none or its supervisor stopped it.</summary>
+    private IActorRef? RunningRenderer(string name) =>
+        _renderers.TryGetValue(name, out var current) && IsRunning(current.Renderer) ? current.Renderer : null;
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }

@@ -13,7 +13,10 @@ namespace Reconciler.Actors.Pipeline;
 /// and writes the reconcile log line. Snapshots arriving meanwhile collapse into the latest.
 /// A failed reconcile or reload is retried with backoff, not only on the next change; a reload
 /// that failed is owed until one succeeds. A reload that gets no answer within commands.timeout plus a margin
-/// (a reloader that stopped or lost the request) counts as failed.
+/// (a reloader that stopped or lost the request) counts as failed. A renderer replacing another one (its template
+/// changed on a configuration reload) starts once its predecessor finished what it was doing, and takes over whether
+/// a reload is owed from it: nothing runs twice, nothing goes unlogged, and a reload that is merely in flight is not
+/// mistaken for one that failed.
 /// </summary>
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
@@ -37,18 +40,28 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private bool _reloadOwed;
     private bool _awaitingReload;
     private IActorRef? _drainer;
+    private IActorRef? _successor;
 
     // a restarted renderer keeps its ActorRef: outcomes of the previous instance's reconciles are dropped
     private readonly object _incarnation = new();
 
-    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed)
+    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed, IActorRef? predecessor)
     {
         _reconciler = reconciler;
         _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
         _reloadOwed = reloadOwed;
-        Idle();
+        if (predecessor is null)
+        {
+            Idle();
+        }
+        else
+        {
+            Context.Watch(predecessor);
+            predecessor.Tell(HandOver.Instance);
+            AwaitingPredecessor(predecessor);
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -62,12 +75,16 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     /// <summary>The most one reconcile may take: render, check, reload and a rollback's reload, each at its bound.</summary>
     private TimeSpan ReconcileBound => _reconciler.Definition.RenderTimeout + _reconciler.CommandTimeout + (2 * ReloadAnswerBound) + ReloadAnswerMargin;
 
-    /// <param name="reloadOwed">
-    /// The renderer it replaces left a failed reload behind (configuration reload), or the last daemon did (a marker
-    /// next to dest): pay it on the first reconcile.
-    /// </param>
-    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed = false) =>
-        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed));
+    /// <param name="reloadOwed">The last daemon left a reload owed (a marker next to dest): pay it on the first reconcile.</param>
+    /// <param name="predecessor">The renderer of the template's previous definition: it finishes first, then hands over.</param>
+    public static Props Props(
+        TemplateReconciler reconciler,
+        IActorRef reloader,
+        RetryBackoff backoff,
+        ILogger logger,
+        bool reloadOwed = false,
+        IActorRef? predecessor = null) =>
+        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed, predecessor));
 
     protected override void PostStop()
     {
@@ -76,9 +93,30 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         _shutdown.Dispose();
     }
 
+    private void AwaitingPredecessor(IActorRef predecessor)
+    {
+        Receive<RenderRequested>(Queue);
+        Receive<HandedOver>(handedOver => TakeOver(predecessor, handedOver.ReloadOwed));
+        Receive<Terminated>(terminated => terminated.ActorRef.Equals(predecessor), _ => TakeOver(predecessor, _reloadOwed || _reconciler.ReloadOwed));
+        Receive<HandOver>(_ => _successor = Sender);
+        Receive<Drain>(_ => _drainer = Sender);
+        Receive<RetryFailed>(_ => { });
+        Common();
+    }
+
+    /// <param name="reloadOwed">Whether the predecessor left a reload owed; when it stopped without saying, whether the marker next to dest is there.</param>
+    private void TakeOver(IActorRef predecessor, bool reloadOwed)
+    {
+        Context.Unwatch(predecessor);
+        _reloadOwed = reloadOwed;
+        Become(Idle);
+        Continue(retry: false);
+    }
+
     private void Idle()
     {
         Receive<RenderRequested>(Start);
+        Receive<HandOver>(_ => HandOverTo(Sender));
         Receive<RetryDue>(_ => Retry());
         Receive<RetryFailed>(_ => _failures > 0, _ => Retry());
         Receive<RetryFailed>(_ => { });
@@ -98,6 +136,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
+        Receive<HandOver>(_ => _successor = Sender);
         Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnReloaded(Answered(completed)));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
         Receive<Drain>(_ => _drainer = Sender);
@@ -111,6 +150,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Receive<RenderRequested>(Queue);
         Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
+        Receive<HandOver>(_ => _successor = Sender);
         Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnRollbackReloaded(Unanswered().Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
@@ -264,6 +304,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         {
             Drained(_drainer);
         }
+        else if (_successor is not null)
+        {
+            HandOverTo(_successor);
+        }
         else if (_next is { } next)
         {
             _next = null;
@@ -280,6 +324,14 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Its template's new renderer takes over: this one's requests are stale (the new one renders the current state).</summary>
+    private void HandOverTo(IActorRef successor)
+    {
+        Timers.CancelAll();
+        successor.Tell(new HandedOver(_reloadOwed));
+        Context.Stop(Self);
+    }
+
     private void Drained(IActorRef drainer)
     {
         Timers.CancelAll();
@@ -291,6 +343,14 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         public static readonly RetryDue Instance = new();
     }
+
+    /// <summary>Successor → predecessor: finish, then answer <see cref="HandedOver"/> and stop.</summary>
+    private sealed record HandOver
+    {
+        public static readonly HandOver Instance = new();
+    }
+
+    private sealed record HandedOver(bool ReloadOwed);
 
     private sealed record ReloadOverdue
     {

@@ -400,6 +400,49 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void A_replacing_renderer_waits_for_its_busy_predecessor_and_takes_over_its_paid_reload()
+    {
+        var gate = _folder["gate"];
+        var old = Renderer(Definition(_dest, check: $"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", reload: ReloadCommand));
+        old.Tell(new RenderRequested(Two, Added("a", "b")));
+        Watch(old);
+        var successor = _parent.ChildActorOf(RendererActor.Props(NewReconciler(Definition(_dest, reload: ReloadCommand)), _reloader.Ref, Backoff, NullLogger.Instance, predecessor: old));
+
+        successor.Tell(new RenderRequested(Two, StateChange.None));
+        _parent.ExpectNoMsg(Quiet); // waits: the predecessor is still checking
+        File.WriteAllText(gate, "");
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+
+        Assert.Equal(ReconcileStatus.Written, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status); // logged by the predecessor
+        ExpectTerminated(old, Slow);
+        var taken = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, taken.Outcome.Status);
+        Assert.Null(taken.Reload); // the predecessor's reload succeeded: nothing owed, no second run
+        _reloader.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_replacing_renderer_pays_the_reload_its_predecessor_left_owed()
+    {
+        var old = Renderer(Definition(_dest, reload: ReloadCommand));
+        old.Tell(new RenderRequested(Two, Added("a", "b")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadBroken));
+        _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Settled(old);
+
+        var successor = _parent.ChildActorOf(RendererActor.Props(NewReconciler(Definition(_dest, reload: ReloadCommand)), _reloader.Ref, Backoff, NullLogger.Instance, predecessor: old));
+        successor.Tell(new RenderRequested(Two, StateChange.None));
+
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        var paid = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, paid.Outcome.Status);
+        Assert.True(paid.Reload!.Succeeded);
+    }
+
+    [Fact]
     public void Drain_while_idle_answers_at_once()
     {
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
