@@ -128,7 +128,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<ReloaderReplaced>(OnReloaderReplaced);
-        Receive<ReloadPending>(_ => _awaitingReload, _ => Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound));
+        Receive<ReloadPending>(_ => _awaitingReload, pending => Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, pending.Timeout + ReloadAnswerMargin));
         Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_started.IsRunning ? _started.Elapsed : null, ReconcileBound)));
     }
 
