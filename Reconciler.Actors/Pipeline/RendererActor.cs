@@ -31,6 +31,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private CancellationTokenSource _abandonRender = new();
     private RenderRequested? _next;
     private DesiredState? _lastState;
     private StateChange _unapplied = StateChange.None;
@@ -91,6 +92,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         // abandons an in-flight check: its process group is killed and the staged file removed
         _shutdown.Cancel();
         _shutdown.Dispose();
+        _abandonRender.Dispose();
     }
 
     private void AwaitingPredecessor(IActorRef predecessor)
@@ -139,7 +141,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<HandOver>(_ => _successor = Sender);
         Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnReloaded(Answered(completed)));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
-        Receive<Drain>(_ => _drainer = Sender);
+        Receive<Drain>(_ => DrainWhenDone(Sender));
         Receive<RetryDue>(_ => { });
         Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
@@ -167,6 +169,13 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         ReceiveAny(_ => { });
     }
 
+    /// <summary>Shutdown waits for a running check or reload (bounded by shutdown.timeout), not for a render.</summary>
+    private void DrainWhenDone(IActorRef drainer)
+    {
+        _drainer = drainer;
+        _abandonRender.Cancel();
+    }
+
     private void Queue(RenderRequested request) =>
         _next = _next is null ? request : request with { Change = _next.Change.Then(request.Change) };
 
@@ -178,9 +187,12 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         var incarnation = _incarnation;
         var change = _unapplied.Then(request.Change);
         var token = _shutdown.Token;
+        _abandonRender.Dispose();
+        _abandonRender = new CancellationTokenSource();
+        var abandon = _abandonRender.Token;
 
         // the render itself is CPU work (a 100,000-key template takes tens of ms): off the mailbox thread
-        Task.Run(() => _reconciler.ReconcileAsync(request.State, change, token), CancellationToken.None)
+        Task.Run(() => _reconciler.ReconcileAsync(request.State, change, token, abandon), CancellationToken.None)
             .PipeTo(Self, success: outcome => new Reconciled(incarnation, outcome));
         Become(Busy);
     }

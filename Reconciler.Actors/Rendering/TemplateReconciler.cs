@@ -91,9 +91,13 @@ public sealed class TemplateReconciler(
     }
 
     /// <summary>Renders <paramref name="state"/>; when the output differs from dest, checks it and replaces dest.</summary>
-    public Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    /// <param name="abandonRender">
+    /// Stops the render only (shutdown does not wait for one): the outcome is then a failed render. A running check is
+    /// left to <paramref name="cancellationToken"/>.
+    /// </param>
+    public Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken, CancellationToken abandonRender = default)
     {
-        var work = ReconcileCoreAsync(state, change, cancellationToken);
+        var work = ReconcileCoreAsync(state, change, cancellationToken, abandonRender);
         InFlight?.Track(work);
         return work;
     }
@@ -116,7 +120,7 @@ public sealed class TemplateReconciler(
         return true;
     }
 
-    private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken, CancellationToken abandonRender)
     {
         var outcome = new ReconcileOutcome(definition.Name, definition.Dest, state.Revision, change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
         var entries = definition.ShrinkGuard == ShrinkGuard.Off ? 0 : CountEntries(state);
@@ -128,11 +132,16 @@ public sealed class TemplateReconciler(
         var watch = Stopwatch.StartNew();
         try
         {
-            template.Render(state, _variables, _rendered, _limits, cancellationToken);
+            using var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abandonRender);
+            template.Render(state, _variables, _rendered, _limits, rendering.Token);
         }
         catch (TemplateException e)
         {
             return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message, WorthRetrying = !e.LimitExceeded };
+        }
+        catch (OperationCanceledException) when (abandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = "abandoned: shutting down", WorthRetrying = false };
         }
 
         outcome = outcome with { Bytes = (int)_rendered.Length, RenderTime = watch.Elapsed };

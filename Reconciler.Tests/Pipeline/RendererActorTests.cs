@@ -443,6 +443,22 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void Drain_during_a_runaway_render_abandons_the_render_at_once()
+    {
+        var spinning = Definition(_dest, reload: ReloadCommand) with { RenderTimeout = TimeSpan.FromMinutes(5) };
+        var renderer = _parent.ChildActorOf(RendererActor.Props(NewReconciler(spinning, "{{ while true }}{{ end }}"), _reloader.Ref, Backoff, NullLogger.Instance));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+
+        renderer.Tell(Drain.Instance);
+
+        ExpectMsg<Drained>(Slow);
+        var abandoned = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.RenderFailed, abandoned.Outcome.Status);
+        Assert.Equal("abandoned: shutting down", abandoned.Outcome.Error);
+        Assert.False(File.Exists(_dest));
+    }
+
+    [Fact]
     public void Drain_while_idle_answers_at_once()
     {
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
