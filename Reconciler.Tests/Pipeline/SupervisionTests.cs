@@ -157,6 +157,23 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_stopped_reloader_is_replaced_at_once_by_a_configuration_reload()
+    {
+        var settings = Settings(maxRestarts: 0) with { Templates = [Template with { ReloadCommand = "true" }] };
+        var (root, watch) = Started(settings);
+        var reloader = Resolve("/user/root/reloader")!;
+        Watch(reloader);
+        reloader.Tell(Kill.Instance);
+        ExpectTerminated(reloader, Slow);
+
+        root.Tell(new ApplyConfiguration(settings, [NewReconciler(settings.Templates[0])]));
+
+        AwaitCondition(() => Resolve("/user/root/reloader-2") is not null, Slow);
+        watch.Put("/apps/b", "2", 6);
+        Assert.True(_reconciled.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
+    }
+
+    [Fact]
     public async Task The_watchdog_probe_reports_a_renderer_stuck_past_its_bound()
     {
         // the renderer's commands.timeout is 200 ms: one reconcile may take render-timeout (200 ms) + a 200 ms check +
