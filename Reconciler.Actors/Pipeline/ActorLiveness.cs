@@ -17,7 +17,7 @@ public static class ActorLiveness
     }
 
     /// <summary>
-    /// The renderers that answer but have been on one reconcile past its bound, as <c>name (busy for 95s, bound 75s)</c>:
+    /// The renderers that answer but whose reconcile has not moved on within its bound, as <c>name (busy for 140s, bound 130s)</c>:
     /// their mailbox is fine, their work is not.
     /// </summary>
     public static async Task<ImmutableArray<string>> StuckAsync(IReadOnlyCollection<IActorRef> renderers, TimeSpan timeout)

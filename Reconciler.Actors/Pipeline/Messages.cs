@@ -55,7 +55,7 @@ public sealed record GetRendererProgress
     public static readonly GetRendererProgress Instance = new();
 }
 
-/// <summary>How long the renderer has been on its current reconcile (null when idle), and the most that may take.</summary>
+/// <summary>How long the renderer's current reconcile has not moved on (null when idle), and the most that may be.</summary>
 public sealed record RendererProgress(TimeSpan? BusyFor, TimeSpan Bound)
 {
     public bool Stuck => BusyFor > Bound;

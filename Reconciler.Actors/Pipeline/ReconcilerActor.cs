@@ -251,7 +251,7 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers, reloader) must answer, and
-    /// no renderer may be on one reconcile for longer than its bound (render-timeout and commands.timeout each spent).
+    /// no renderer's reconcile may go without moving on for longer than its bound (render-timeout and commands.timeout each spent).
     /// </summary>
     private void Probe(ProbePipeline probe)
     {

@@ -37,6 +37,9 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private StateChange _unapplied = StateChange.None;
     private ReconcileOutcome? _outcome;
     private Stopwatch _started = new();
+
+    // since the current reconcile last moved on (started, rendered and checked, heard from the reloader): the watchdog's measure
+    private readonly Stopwatch _progress = new();
     private int _failures;
     private bool _reloadOwed;
     private bool _awaitingReload;
@@ -73,7 +76,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
 
     private TimeSpan ReloadAnswerBound => _reconciler.CommandTimeout + ReloadAnswerMargin;
 
-    /// <summary>The most one reconcile may take: render, check, reload and a rollback's reload, each at its bound.</summary>
+    /// <summary>
+    /// The longest a reconcile may go without moving on: render, check, reload and a rollback's reload, each at its bound
+    /// (more than any one step takes; a reload queued behind others' hears from the reloader at each run it waits through).
+    /// </summary>
     private TimeSpan ReconcileBound => _reconciler.Definition.RenderTimeout + _reconciler.CommandTimeout + (2 * ReloadAnswerBound) + ReloadAnswerMargin;
 
     /// <param name="reloadOwed">The last daemon left a reload owed (a marker next to dest): pay it on the first reconcile.</param>
@@ -130,8 +136,8 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Common()
     {
         Receive<ReloaderReplaced>(OnReloaderReplaced);
-        Receive<ReloadPending>(_ => _awaitingReload, pending => Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, pending.Timeout + ReloadAnswerMargin));
-        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_started.IsRunning ? _started.Elapsed : null, ReconcileBound)));
+        Receive<ReloadPending>(_ => _awaitingReload, OnReloadPending);
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_progress.IsRunning ? _progress.Elapsed : null, ReconcileBound)));
     }
 
     private void Busy()
@@ -184,6 +190,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Timers.Cancel(RetryTimer);
         _lastState = request.State;
         _started = Stopwatch.StartNew();
+        _progress.Restart();
         var incarnation = _incarnation;
         var change = _unapplied.Then(request.Change);
         var token = _shutdown.Token;
@@ -243,8 +250,15 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         RequestReload();
     }
 
+    private void OnReloadPending(ReloadPending pending)
+    {
+        _progress.Restart();
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, pending.Timeout + ReloadAnswerMargin);
+    }
+
     private void RequestReload()
     {
+        _progress.Restart();
         _awaitingReload = true;
         _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
         Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound);
@@ -289,6 +303,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         var outcome = _outcome!;
         _started.Stop();
+        _progress.Reset();
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed);
         var reconciled = new TemplateReconciled(outcome, reload);
         Context.Parent.Tell(reconciled);
