@@ -40,8 +40,12 @@ internal abstract partial class HoconReader(string file)
         return value;
     }
 
-    /// <summary>A size in bytes ("64MiB", "4MB", "1048576"), from 1 KiB up to 2 GiB (gRPC's limit).</summary>
-    protected int ByteSize(Config from, string path)
+    /// <summary>A size in bytes ("64MiB", "512KiB", "1048576") greater than zero.</summary>
+    protected long ByteSize(Config from, string path, string? at = null) =>
+        ByteSize(from, path, 1, long.MaxValue, "greater than zero", at);
+
+    /// <summary>A size in bytes from <paramref name="min"/> to <paramref name="max"/>; <paramref name="range"/> says so in the error.</summary>
+    protected long ByteSize(Config from, string path, long min, long max, string range, string? at = null)
     {
         long? value;
         try
@@ -53,9 +57,9 @@ internal abstract partial class HoconReader(string file)
             value = null;
         }
 
-        return value is >= 1024 and <= int.MaxValue
-            ? (int)value.Value
-            : throw Error(path, $"\"{Raw(from, path)}\" is not a size between 1KiB and 2GiB (use e.g. 64MiB)");
+        return value >= min && value <= max
+            ? value.Value
+            : throw Error(Name(at, path), $"\"{Raw(from, path)}\" is not a size {range} (use e.g. 64MiB, 512KiB)");
     }
 
     protected double Number(Config from, string path)

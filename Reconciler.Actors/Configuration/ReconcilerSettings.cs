@@ -101,6 +101,12 @@ public sealed record TemplateDefinition(
     /// <summary>Server changes applied through HAProxy's admin socket instead of a reload; off by default.</summary>
     public RuntimeSettings Runtime { get; init; } = RuntimeSettings.Off;
 
+    /// <summary>A render running longer is stopped and fails (render-timeout).</summary>
+    public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A render producing more is stopped and fails (max-output-bytes).</summary>
+    public long MaxOutputBytes { get; init; } = 64L * 1024 * 1024;
+
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 
     /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>

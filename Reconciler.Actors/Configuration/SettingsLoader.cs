@@ -171,7 +171,7 @@ public static partial class SettingsLoader
             {
                 RequestTimeout = Duration(config, $"{at}.request-timeout", allowZero: false),
                 WatchTimeout = Duration(config, $"{at}.watch-timeout", allowZero: false),
-                MaxMessageSize = ByteSize(config, $"{at}.max-message-size"),
+                MaxMessageSize = (int)ByteSize(config, $"{at}.max-message-size", 1024, int.MaxValue, "between 1KiB and 2GiB"),
             };
             return backend;
         }
@@ -297,6 +297,8 @@ public static partial class SettingsLoader
             {
                 LogDiff = Flag(template, "log-diff", at),
                 Runtime = ReadRuntime(template, at),
+                RenderTimeout = Duration(template, "render-timeout", allowZero: false, at),
+                MaxOutputBytes = ByteSize(template, "max-output-bytes", at),
             };
             CheckOnMachine(definition, at);
             return definition;

@@ -6,7 +6,7 @@ namespace Reconciler.Actors.Health;
 /// <summary>
 /// One template's health, folded from its reconciles. A failed reload sticks: a later reconcile
 /// that finds dest unchanged does not reload, so the service still runs the old file until a
-/// later reload succeeds.
+/// later reload succeeds. A render the shrink guard held back is no success either: dest is out of date.
 /// </summary>
 public sealed record TemplateHealth(
     string Name,
@@ -28,6 +28,11 @@ public sealed record TemplateHealth(
         if (outcome.Failed)
         {
             return next with { State = Failed(outcome.Status), LastError = outcome.Error };
+        }
+
+        if (outcome.Status == ReconcileStatus.HeldBack)
+        {
+            return next with { State = TemplateState.HeldBack, LastError = $"held back by the shrink guard: {outcome.Error}" };
         }
 
         if (reload is { Succeeded: false })

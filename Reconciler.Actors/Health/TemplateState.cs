@@ -17,4 +17,7 @@ public enum TemplateState
 
     /// <summary>dest was replaced but the service did not take it: stays so until a later reload succeeds.</summary>
     ReloadFailed,
+
+    /// <summary>The shrink guard held the last render back: dest is not what the keys say, until they recover.</summary>
+    HeldBack,
 }

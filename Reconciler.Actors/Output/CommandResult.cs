@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Reconciler.Actors.Output;
 
@@ -6,7 +7,7 @@ namespace Reconciler.Actors.Output;
 /// How a <c>check-cmd</c> or <c>reload-cmd</c> run went. <paramref name="Output"/> is stdout and stderr
 /// interleaved as written, keeping only the tail of a noisy command.
 /// </summary>
-public sealed record CommandResult(int ExitCode, string Output, TimeSpan Duration, bool TimedOut, bool Cancelled = false)
+public sealed partial record CommandResult(int ExitCode, string Output, TimeSpan Duration, bool TimedOut, bool Cancelled = false)
 {
     private const int MaxSummaryLineLength = 200;
 
@@ -20,18 +21,41 @@ public sealed record CommandResult(int ExitCode, string Output, TimeSpan Duratio
             var outcome = TimedOut ? $"timed out after {Seconds()}"
                 : Cancelled ? $"cancelled after {Seconds()}"
                 : $"exit {ExitCode}";
-            var lastLine = LastLine();
-            return lastLine.Length == 0 ? outcome : $"{outcome}: {lastLine}";
+            var line = Shortened(Succeeded ? LastLine() : MostTellingLine());
+            return line.Length == 0 ? outcome : $"{outcome}: {line}";
         }
     }
 
     private string Seconds() => Duration.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + "s";
 
-    /// <summary>The last non-blank output line: where commands usually say what went wrong.</summary>
+    private static string Shortened(string line) =>
+        line.Length <= MaxSummaryLineLength ? line : string.Concat(line.AsSpan(0, MaxSummaryLineLength), "…");
+
+    /// <summary>The last non-blank output line.</summary>
     private string LastLine()
     {
         var text = Output.AsSpan().TrimEnd();
-        var line = text[(text.LastIndexOf('\n') + 1)..].Trim();
-        return line.Length <= MaxSummaryLineLength ? line.ToString() : string.Concat(line[..MaxSummaryLineLength], "…");
+        return text[(text.LastIndexOf('\n') + 1)..].Trim().ToString();
     }
+
+    /// <summary>
+    /// The first line that reads as an error: commands name the cause first and sum up after it (HAProxy's
+    /// <c>[ALERT] … unknown keyword 'with'</c> before its <c>Fatal errors found in configuration</c>, nginx's
+    /// <c>[emerg]</c> before <c>test failed</c>); the last non-blank line when none does.
+    /// </summary>
+    private string MostTellingLine()
+    {
+        foreach (var line in Output.Split('\n'))
+        {
+            if (ErrorLine().IsMatch(line))
+            {
+                return line.Trim();
+            }
+        }
+
+        return LastLine();
+    }
+
+    [GeneratedRegex(@"\[(alert|emerg|crit|error|fatal)\]|\b(error|errors|fatal|failed|invalid|unknown|denied|not found)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ErrorLine();
 }

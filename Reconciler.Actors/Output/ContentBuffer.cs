@@ -26,6 +26,12 @@ public sealed class ContentBuffer : IScriptOutput
     /// <summary>The content's length in bytes.</summary>
     public long Length { get; private set; }
 
+    /// <summary>
+    /// The most bytes it takes: a write past it throws <see cref="ContentLimitExceededException"/> and lets go of every
+    /// chunk, so a runaway template does not keep the memory it grew into.
+    /// </summary>
+    public long Limit { get; set; } = long.MaxValue;
+
     public static ContentBuffer From(string text)
     {
         var buffer = new ContentBuffer();
@@ -41,7 +47,13 @@ public sealed class ContentBuffer : IScriptOutput
         _encoder.Reset();
     }
 
-    public void Write(string text, int offset, int count) => Encode(text.AsSpan(offset, count), flush: false);
+    public void Write(string text, int offset, int count)
+    {
+        // UTF-8 takes at least a byte per UTF-16 unit: a text that cannot fit is refused before it is encoded
+        EnsureWithinLimit(Length + count);
+        Encode(text.AsSpan(offset, count), flush: false);
+        EnsureWithinLimit(Length);
+    }
 
     public ValueTask WriteAsync(string text, int offset, int count, CancellationToken cancellationToken)
     {
@@ -105,6 +117,16 @@ public sealed class ContentBuffer : IScriptOutput
         }
 
         return Utf8NoBom.GetString(bytes);
+    }
+
+    private void EnsureWithinLimit(long length)
+    {
+        if (length > Limit)
+        {
+            Clear();
+            _chunks.Clear();
+            throw new ContentLimitExceededException(Limit);
+        }
     }
 
     private IEnumerable<ReadOnlyMemory<byte>> Chunks()

@@ -16,6 +16,30 @@ public static class ActorLiveness
         return [.. actors.Zip(answers).Where(probe => !probe.Second).Select(probe => probe.First.Path.Name)];
     }
 
+    /// <summary>
+    /// The renderers that answer but whose reconcile has not moved on within its bound, as <c>name (busy for 140s, bound 130s)</c>:
+    /// their mailbox is fine, their work is not.
+    /// </summary>
+    public static async Task<ImmutableArray<string>> StuckAsync(IReadOnlyCollection<IActorRef> renderers, TimeSpan timeout)
+    {
+        var progress = await Task.WhenAll(renderers.Select(renderer => ProgressAsync(renderer, timeout)));
+        return [.. renderers.Zip(progress)
+            .Where(p => p.Second is { Stuck: true })
+            .Select(p => $"{p.First.Path.Name} (busy for {p.Second!.BusyFor!.Value.TotalSeconds:0}s, bound {p.Second.Bound.TotalSeconds:0}s)")];
+    }
+
+    private static async Task<RendererProgress?> ProgressAsync(IActorRef renderer, TimeSpan timeout)
+    {
+        try
+        {
+            return await renderer.Ask<RendererProgress>(GetRendererProgress.Instance, timeout);
+        }
+        catch (AskTimeoutException)
+        {
+            return null; // reported as unresponsive by the Identify round
+        }
+    }
+
     private static async Task<bool> AnswersAsync(IActorRef actor, TimeSpan timeout)
     {
         try

@@ -14,13 +14,15 @@ namespace Reconciler.Actors.Pipeline;
 public sealed class DesiredStateActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Dictionary<string, TemplateSchedule> _schedules;
     private DesiredState _state = DesiredState.Empty;
     private ImmutableDictionary<KeyPrefix, long> _cursor = ImmutableDictionary<KeyPrefix, long>.Empty;
 
-    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger)
+    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger, TimeProvider time)
     {
         _logger = logger;
+        _time = time;
         _schedules = templates.ToDictionary(
             t => t.Definition.Name,
             t => new TemplateSchedule(t.Definition, t.Renderer, DebounceWindow.Idle(t.Definition.Debounce)));
@@ -44,10 +46,12 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         Context.Parent.Tell(new DesiredStateLost(reason.Message));
     }
 
-    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, logger));
+    /// <param name="time">The debounce's clock, read through its monotonic timestamp; <see cref="TimeProvider.System"/> when null.</param>
+    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, logger, time ?? TimeProvider.System));
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    // monotonic: Scheduler.Now is the wall clock, which NTP or an operator may step backwards
+    private TimeSpan Now => _time.GetElapsedTime(0);
 
     private void OnSnapshot(SnapshotLoaded loaded)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Akka.Actor;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
@@ -31,14 +32,44 @@ public sealed record RenderRequested(DesiredState State, StateChange Change);
 /// <summary>Renderer → reloader: run this reload command (coalesced with equal pending ones).</summary>
 public sealed record ReloadRequested(string Template, string Command);
 
+/// <summary>
+/// Root → renderer on a configuration reload that kept it: if its last reconcile failed, try again now (a render stopped
+/// at its limits is not retried by itself).
+/// </summary>
+public sealed record RetryFailed
+{
+    public static readonly RetryFailed Instance = new();
+}
+
+/// <summary>
+/// Reloader → each renderer waiting for it: a run just started (its own or one ahead of it), which ends within
+/// <paramref name="Timeout"/>; the renderer's wait for an answer starts over.
+/// </summary>
+public sealed record ReloadPending(TimeSpan Timeout);
+
+/// <summary>Root → renderers: the reloader was stopped and this one replaces it; a request still waiting goes to it.</summary>
+public sealed record ReloaderReplaced(IActorRef Reloader);
+
+/// <summary>Root → renderer, for the watchdog probe: answer with <see cref="RendererProgress"/>.</summary>
+public sealed record GetRendererProgress
+{
+    public static readonly GetRendererProgress Instance = new();
+}
+
+/// <summary>How long the renderer's current reconcile has not moved on (null when idle), and the most that may be.</summary>
+public sealed record RendererProgress(TimeSpan? BusyFor, TimeSpan Bound)
+{
+    public bool Stuck => BusyFor > Bound;
+}
+
 /// <summary>Reloader → renderer: how the reload it asked for went.</summary>
 public sealed record ReloadCompleted(string Command, CommandResult Result);
 
 /// <summary>
 /// Renderer → reloader: apply server changes over the runtime API, in turn with the reload commands (never while a
-/// reload runs).
+/// reload runs). <paramref name="Bound"/> is the longest the apply may take (a drain included).
 /// </summary>
-public sealed record RuntimeApplyRequested(string Template, Func<CancellationToken, Task<RuntimeApplyResult>> Apply);
+public sealed record RuntimeApplyRequested(string Template, Func<CancellationToken, Task<RuntimeApplyResult>> Apply, TimeSpan Bound);
 
 /// <summary>Reloader → renderer: how the runtime change it asked for went.</summary>
 public sealed record RuntimeApplyCompleted(RuntimeApplyResult Result);

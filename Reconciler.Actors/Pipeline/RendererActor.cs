@@ -13,92 +13,182 @@ namespace Reconciler.Actors.Pipeline;
 /// check, replace) off the mailbox thread, asks the reloader to reload when the file changed,
 /// and writes the reconcile log line. Snapshots arriving meanwhile collapse into the latest.
 /// A failed reconcile or reload is retried with backoff, not only on the next change; a reload
-/// that failed is owed until one succeeds.
+/// that failed is owed until one succeeds. A reload that gets no answer within commands.timeout plus a margin
+/// (a reloader that stopped or lost the request) counts as failed. A renderer replacing another one (its template
+/// changed on a configuration reload) starts once its predecessor finished what it was doing, and takes over whether
+/// a reload is owed from it: nothing runs twice, nothing goes unlogged, and a reload that is merely in flight is not
+/// mistaken for one that failed.
 /// </summary>
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
+    private const string ReloadTimer = "reload";
+
+    // beyond commands.timeout: the reloader kills a timed-out command's process group and answers
+    private static readonly TimeSpan MaxReloadAnswerMargin = TimeSpan.FromSeconds(10);
 
     // how long a reloaded HAProxy gets to show the file's pool on its admin socket
     private static readonly TimeSpan PoolCheckPatience = TimeSpan.FromSeconds(10);
+
     private readonly TemplateReconciler _reconciler;
-    private readonly IActorRef _reloader;
+    private IActorRef _reloader;
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _shutdown = new();
+    private CancellationTokenSource _abandonRender = new();
     private RenderRequested? _next;
     private DesiredState? _lastState;
     private StateChange _unapplied = StateChange.None;
     private ReconcileOutcome? _outcome;
     private RuntimeApplyResult? _runtime;
     private Stopwatch _started = new();
+
+    // since the current reconcile last moved on (started, rendered and checked, heard from the reloader): the watchdog's measure
+    private readonly Stopwatch _progress = new();
     private int _failures;
     private bool _reloadOwed;
+    private bool _awaitingReload;
     private IActorRef? _drainer;
+    private IActorRef? _successor;
 
     // a restarted renderer keeps its ActorRef: outcomes of the previous instance's reconciles are dropped
     private readonly object _incarnation = new();
 
-    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed)
+    public RendererActor(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed, IActorRef? predecessor)
     {
         _reconciler = reconciler;
         _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
         _reloadOwed = reloadOwed;
-        Idle();
+        if (predecessor is null)
+        {
+            Idle();
+        }
+        else
+        {
+            Context.Watch(predecessor);
+            predecessor.Tell(HandOver.Instance);
+            AwaitingPredecessor(predecessor);
+        }
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     private string ReloadCommand => _reconciler.Definition.ReloadCommand;
 
-    /// <param name="reloadOwed">
-    /// The renderer it replaces left a failed reload behind (configuration reload), or the last daemon did (a marker
-    /// next to dest): pay it on the first reconcile.
-    /// </param>
-    public static Props Props(TemplateReconciler reconciler, IActorRef reloader, RetryBackoff backoff, ILogger logger, bool reloadOwed = false) =>
-        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed));
+    private TimeSpan ReloadAnswerMargin => _reconciler.CommandTimeout < MaxReloadAnswerMargin ? _reconciler.CommandTimeout : MaxReloadAnswerMargin;
+
+    private TimeSpan ReloadAnswerBound => _reconciler.CommandTimeout + ReloadAnswerMargin;
+
+    /// <summary>
+    /// The longest a reconcile may go without moving on: render, check, a runtime change's drain, reload and a rollback's reload, each at its bound
+    /// (more than any one step takes; a reload queued behind others' hears from the reloader at each run it waits through).
+    /// </summary>
+    private TimeSpan ReconcileBound =>
+        _reconciler.Definition.RenderTimeout + _reconciler.CommandTimeout + RuntimeDrainBound + (2 * ReloadAnswerBound) + ReloadAnswerMargin;
+
+    private TimeSpan RuntimeDrainBound => _reconciler.Definition.Runtime.IsHaproxy ? _reconciler.Definition.Runtime.DrainTimeout : TimeSpan.Zero;
+
+    /// <param name="reloadOwed">The last daemon left a reload owed (a marker next to dest): pay it on the first reconcile.</param>
+    /// <param name="predecessor">The renderer of the template's previous definition: it finishes first, then hands over.</param>
+    public static Props Props(
+        TemplateReconciler reconciler,
+        IActorRef reloader,
+        RetryBackoff backoff,
+        ILogger logger,
+        bool reloadOwed = false,
+        IActorRef? predecessor = null) =>
+        Akka.Actor.Props.Create(() => new RendererActor(reconciler, reloader, backoff, logger, reloadOwed, predecessor));
 
     protected override void PostStop()
     {
         // abandons an in-flight check: its process group is killed and the staged file removed
         _shutdown.Cancel();
         _shutdown.Dispose();
+        _abandonRender.Dispose();
+    }
+
+    private void AwaitingPredecessor(IActorRef predecessor)
+    {
+        Receive<RenderRequested>(Queue);
+        Receive<HandedOver>(handedOver => TakeOver(predecessor, handedOver.ReloadOwed));
+        Receive<Terminated>(terminated => terminated.ActorRef.Equals(predecessor), _ => TakeOver(predecessor, _reloadOwed || _reconciler.ReloadOwed));
+        Receive<HandOver>(_ => _successor = Sender);
+        Receive<Drain>(_ => _drainer = Sender);
+        Receive<RetryFailed>(_ => { });
+        Common();
+    }
+
+    /// <param name="reloadOwed">Whether the predecessor left a reload owed; when it stopped without saying, whether the marker next to dest is there.</param>
+    private void TakeOver(IActorRef predecessor, bool reloadOwed)
+    {
+        Context.Unwatch(predecessor);
+        _reloadOwed = reloadOwed;
+        Become(Idle);
+        Continue(retry: false);
     }
 
     private void Idle()
     {
         Receive<RenderRequested>(Start);
+        Receive<HandOver>(_ => HandOverTo(Sender));
         Receive<RetryDue>(_ => Retry());
+        Receive<RetryFailed>(_ => _failures > 0, _ => Retry());
+        Receive<RetryFailed>(_ => { });
         Receive<Drain>(_ => Drained(Sender));
+        Common();
+    }
+
+    /// <summary>What it answers in every state but Draining.</summary>
+    private void Common()
+    {
+        Receive<ReloaderReplaced>(OnReloaderReplaced);
+        Receive<ReloadPending>(_ => _awaitingReload, OnReloadPending);
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_progress.IsRunning ? _progress.Elapsed : null, ReconcileBound)));
     }
 
     private void Busy()
     {
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
-        Receive<ReloadCompleted>(_ => _outcome is not null, OnReloaded);
-        Receive<RuntimeApplyCompleted>(_ => _outcome is not null, completed => OnRuntimeApplied(completed.Result));
-        Receive<Drain>(_ => _drainer = Sender);
+        Receive<HandOver>(_ => _successor = Sender);
+        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnReloaded(Answered(completed)));
+        Receive<RuntimeApplyCompleted>(_ => _awaitingReload, completed => OnRuntimeApplied(Answered(completed).Result));
+        Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
+        Receive<Drain>(_ => DrainWhenDone(Sender));
         Receive<RetryDue>(_ => { });
+        Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"reconcile of {_reconciler.Definition.Name} failed", failure.Cause));
+        Common();
     }
 
     private void RollingBack(CommandResult failedReload)
     {
         Receive<RenderRequested>(Queue);
         Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
-        Receive<ReloadCompleted>(completed => OnRollbackReloaded(completed.Result, failedReload));
+        Receive<HandOver>(_ => _successor = Sender);
+        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
+        Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnRollbackReloaded(Unanswered().Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
+        Receive<RetryFailed>(_ => { });
         Receive<Status.Failure>(failure => Finish(failedReload));
+        Common();
     }
 
     private void Draining()
     {
         Receive<Drain>(_ => Sender.Tell(Pipeline.Drained.Instance));
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(null, ReconcileBound)));
         ReceiveAny(_ => { });
+    }
+
+    /// <summary>Shutdown waits for a running check or reload (bounded by shutdown.timeout), not for a render.</summary>
+    private void DrainWhenDone(IActorRef drainer)
+    {
+        _drainer = drainer;
+        _abandonRender.Cancel();
     }
 
     private void Queue(RenderRequested request) =>
@@ -109,12 +199,16 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Timers.Cancel(RetryTimer);
         _lastState = request.State;
         _started = Stopwatch.StartNew();
+        _progress.Restart();
         var incarnation = _incarnation;
         var change = _unapplied.Then(request.Change);
         var token = _shutdown.Token;
+        _abandonRender.Dispose();
+        _abandonRender = new CancellationTokenSource();
+        var abandon = _abandonRender.Token;
 
         // the render itself is CPU work (a 100,000-key template takes tens of ms): off the mailbox thread
-        Task.Run(() => _reconciler.ReconcileAsync(request.State, change, token), CancellationToken.None)
+        Task.Run(() => _reconciler.ReconcileAsync(request.State, change, token, abandon), CancellationToken.None)
             .PipeTo(Self, success: outcome => new Reconciled(incarnation, outcome));
         Become(Busy);
     }
@@ -136,7 +230,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
         else if (outcome.NeedsReloadWhen(_reloadOwed) && ReloadCommand.Length > 0)
         {
-            _reloader.Tell(new ReloadRequested(outcome.Template, ReloadCommand));
+            RequestReload();
         }
         else
         {
@@ -153,7 +247,11 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
 
         var applier = _reconciler.RuntimeApplier!;
-        _reloader.Tell(new RuntimeApplyRequested(_reconciler.Definition.Name, token => applier.ApplyAsync(plan, diff.Pools, token)));
+        var bound = _reconciler.Definition.Runtime.DrainTimeout + _reconciler.CommandTimeout;
+        _progress.Restart();
+        _awaitingReload = true;
+        _reloader.Tell(new RuntimeApplyRequested(_reconciler.Definition.Name, token => applier.ApplyAsync(plan, diff.Pools, token), bound));
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, bound + ReloadAnswerMargin);
     }
 
     private void OnRuntimeApplied(RuntimeApplyResult result)
@@ -167,7 +265,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
 
         _logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", _reconciler.Definition.Name, result.Reason);
-        _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
+        RequestReload();
     }
 
     private void OnReloaded(ReloadCompleted completed)
@@ -225,7 +323,44 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
 
         _logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", _reconciler.Definition.Dest, _reconciler.Definition.Name);
+        RequestReload();
+    }
+
+    private void OnReloadPending(ReloadPending pending)
+    {
+        _progress.Restart();
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, pending.Timeout + ReloadAnswerMargin);
+    }
+
+    private void RequestReload()
+    {
+        _progress.Restart();
+        _awaitingReload = true;
         _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound);
+    }
+
+    private T Answered<T>(T completed)
+    {
+        _awaitingReload = false;
+        Timers.Cancel(ReloadTimer);
+        return completed;
+    }
+
+    private ReloadCompleted Unanswered()
+    {
+        _awaitingReload = false;
+        _logger.LogError("The reloader did not answer the reload of {Template} within {Bound}; counting it as failed", _reconciler.Definition.Name, ReloadAnswerBound);
+        return new ReloadCompleted(ReloadCommand, new CommandResult(-1, "no answer from the reloader", ReloadAnswerBound, TimedOut: true));
+    }
+
+    private void OnReloaderReplaced(ReloaderReplaced replaced)
+    {
+        _reloader = replaced.Reloader;
+        if (_awaitingReload)
+        {
+            RequestReload(); // the stopped reloader's run was killed with it
+        }
     }
 
     private void OnRollbackReloaded(CommandResult result, CommandResult failedReload)
@@ -243,6 +378,8 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private void Finish(CommandResult? reload, bool reloadSettled = false)
     {
         var outcome = _outcome!;
+        _started.Stop();
+        _progress.Reset();
         if (!reloadSettled && reload is not null)
         {
             _reloadOwed = !reload.Succeeded;
@@ -264,14 +401,18 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         var failed = outcome.Failed || reload is { Succeeded: false };
         _unapplied = failed ? outcome.Change : StateChange.None;
         _failures = failed ? _failures + 1 : 0;
-        Continue(failed);
+        Continue(failed && outcome.WorthRetrying);
     }
 
-    private void Continue(bool failed)
+    private void Continue(bool retry)
     {
         if (_drainer is not null)
         {
             Drained(_drainer);
+        }
+        else if (_successor is not null)
+        {
+            HandOverTo(_successor);
         }
         else if (_next is { } next)
         {
@@ -280,13 +421,21 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         }
         else
         {
-            if (failed)
+            if (retry)
             {
                 Timers.StartSingleTimer(RetryTimer, RetryDue.Instance, _backoff.DelayFor(_failures, Random.Shared.NextDouble()));
             }
 
             Become(Idle);
         }
+    }
+
+    /// <summary>Its template's new renderer takes over: this one's requests are stale (the new one renders the current state).</summary>
+    private void HandOverTo(IActorRef successor)
+    {
+        Timers.CancelAll();
+        successor.Tell(new HandedOver(_reloadOwed));
+        Context.Stop(Self);
     }
 
     private void Drained(IActorRef drainer)
@@ -299,6 +448,19 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private sealed record RetryDue
     {
         public static readonly RetryDue Instance = new();
+    }
+
+    /// <summary>Successor → predecessor: finish, then answer <see cref="HandedOver"/> and stop.</summary>
+    private sealed record HandOver
+    {
+        public static readonly HandOver Instance = new();
+    }
+
+    private sealed record HandedOver(bool ReloadOwed);
+
+    private sealed record ReloadOverdue
+    {
+        public static readonly ReloadOverdue Instance = new();
     }
 
     private sealed record RolledBack(bool Restored);

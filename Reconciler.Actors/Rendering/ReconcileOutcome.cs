@@ -44,6 +44,12 @@ public sealed record ReconcileOutcome(
     /// <summary>For a written file of a template with a runtime API: whether and how it can be applied without a reload.</summary>
     public RuntimeChange? Runtime { get; init; }
 
+    /// <summary>
+    /// False for a render stopped at render-timeout or max-output-bytes: the same state would only hit the limit again,
+    /// so it waits for the next change or a configuration reload instead of a retry.
+    /// </summary>
+    public bool WorthRetrying { get; init; } = true;
+
     public bool Failed => Status is ReconcileStatus.RenderFailed or ReconcileStatus.CheckFailed or ReconcileStatus.WriteFailed;
 
     public bool NeedsReload => Status == ReconcileStatus.Written;

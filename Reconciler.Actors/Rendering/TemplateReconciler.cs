@@ -30,6 +30,7 @@ public sealed class TemplateReconciler(
     private static readonly TimeSpan RuntimeSocketTimeout = TimeSpan.FromSeconds(5);
 
     private readonly TimeSpan _commandTimeout = commandTimeout;
+    private readonly RenderLimits _limits = new(definition.RenderTimeout, definition.MaxOutputBytes);
     private readonly bool _keepDiffs = keepDiffs;
     private readonly LiveFileCache _live = new(definition.Dest);
     private readonly OwedReloadMarker _owedReload = new(definition.Dest);
@@ -47,6 +48,9 @@ public sealed class TemplateReconciler(
     public HaproxyRuntimeApplier? RuntimeApplier { get; } = definition.Runtime.IsHaproxy
         ? new HaproxyRuntimeApplier(new HaproxyRuntimeClient(definition.Runtime.Socket, RuntimeSocketTimeout), definition.Runtime.DrainTimeout)
         : null;
+
+    /// <summary>reconciler.commands.timeout: how long check-cmd and reload-cmd may run.</summary>
+    public TimeSpan CommandTimeout => _commandTimeout;
 
     /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
     public DnsLookup Dns => template.Dns;
@@ -97,9 +101,13 @@ public sealed class TemplateReconciler(
     }
 
     /// <summary>Renders <paramref name="state"/>; when the output differs from dest, checks it and replaces dest.</summary>
-    public Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    /// <param name="abandonRender">
+    /// Stops the render only (shutdown does not wait for one): the outcome is then a failed render. A running check is
+    /// left to <paramref name="cancellationToken"/>.
+    /// </param>
+    public Task<ReconcileOutcome> ReconcileAsync(DesiredState state, StateChange change, CancellationToken cancellationToken, CancellationToken abandonRender = default)
     {
-        var work = ReconcileCoreAsync(state, change, cancellationToken);
+        var work = ReconcileCoreAsync(state, change, cancellationToken, abandonRender);
         InFlight?.Track(work);
         return work;
     }
@@ -122,7 +130,7 @@ public sealed class TemplateReconciler(
         return true;
     }
 
-    private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken)
+    private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken, CancellationToken abandonRender)
     {
         var outcome = new ReconcileOutcome(definition.Name, definition.Dest, state.Revision, change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
         var entries = definition.ShrinkGuard == ShrinkGuard.Off ? 0 : CountEntries(state);
@@ -134,11 +142,16 @@ public sealed class TemplateReconciler(
         var watch = Stopwatch.StartNew();
         try
         {
-            template.Render(state, _variables, _rendered, cancellationToken);
+            using var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abandonRender);
+            template.Render(state, _variables, _rendered, _limits, rendering.Token);
         }
         catch (TemplateException e)
         {
-            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message };
+            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = e.Message, WorthRetrying = !e.LimitExceeded };
+        }
+        catch (OperationCanceledException) when (abandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return outcome with { Status = ReconcileStatus.RenderFailed, RenderTime = watch.Elapsed, Error = "abandoned: shutting down", WorthRetrying = false };
         }
 
         outcome = outcome with { Bytes = (int)_rendered.Length, RenderTime = watch.Elapsed };
@@ -155,7 +168,11 @@ public sealed class TemplateReconciler(
     }
 
     /// <summary>The output the template would produce now, for <c>render</c>.</summary>
-    public string Render(DesiredState state, CancellationToken cancellationToken) => template.Render(state, _variables, cancellationToken);
+    public string Render(DesiredState state, CancellationToken cancellationToken)
+    {
+        template.Render(state, _variables, _rendered, _limits, cancellationToken);
+        return _rendered.ToString();
+    }
 
     /// <summary>
     /// Renders <paramref name="state"/> and, when the output differs from dest, runs check-cmd on a
@@ -165,7 +182,7 @@ public sealed class TemplateReconciler(
     {
         try
         {
-            template.Render(state, _variables, _rendered, cancellationToken);
+            template.Render(state, _variables, _rendered, _limits, cancellationToken);
         }
         catch (TemplateException e)
         {

@@ -89,15 +89,36 @@ public sealed class CompiledTemplate
     /// <summary>
     /// Renders like <see cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>, replacing
     /// <paramref name="output"/>'s content: the text goes straight into its reused chunks, never into one string.
+    /// A render past one of <paramref name="limits"/> is stopped where it is (Scriban checks the token at every loop
+    /// step and call) and fails.
     /// </summary>
-    /// <exception cref="TemplateException">The template failed; <paramref name="output"/> holds a part of the output.</exception>
+    /// <exception cref="TemplateException">
+    /// The template failed, or passed a limit (<see cref="TemplateException.LimitExceeded"/>); <paramref name="output"/>
+    /// holds a part of the output.
+    /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
-    public void Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, CancellationToken cancellationToken)
+    public void Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
     {
         output.Clear();
-        var context = CreateContext(state, variables, cancellationToken);
+        output.Limit = limits.MaxOutputBytes;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(limits.Timeout);
+        var context = CreateContext(state, variables, deadline.Token);
         context.PushOutput(output);
-        Translating(() => RenderPage(context), cancellationToken);
+        try
+        {
+            Translating(() => RenderPage(context), deadline.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TemplateException($"{FilePath}: stopped after {Seconds(limits.Timeout)} (render-timeout)", e) { LimitExceeded = true };
+        }
+        catch (Exception e) when (ContentLimit(e) is { } exceeded)
+        {
+            var at = e is ScriptRuntimeException runtime ? Locate(FilePath, runtime.Span, string.Empty).TrimEnd(' ', ':') : FilePath;
+            throw new TemplateException($"{at}: output passed {exceeded.Limit} bytes (max-output-bytes)", e) { LimitExceeded = true };
+        }
+
         output.Complete();
     }
 
@@ -132,6 +153,10 @@ public sealed class CompiledTemplate
         try
         {
             render();
+        }
+        catch (ScriptRuntimeException e) when (ContentLimit(e) is not null)
+        {
+            throw;
         }
         catch (ScriptRuntimeException e) when (cancellationToken.IsCancellationRequested)
         {
@@ -190,6 +215,12 @@ public sealed class CompiledTemplate
 
         return globals;
     }
+
+    // Scriban wraps what a write throws when the write came from a function call
+    private static ContentLimitExceededException? ContentLimit(Exception e) =>
+        e as ContentLimitExceededException ?? e.InnerException as ContentLimitExceededException;
+
+    private static string Seconds(TimeSpan time) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###}s");
 
     /// <summary><c>file(line,col): message</c>, 1-based, on one line (Scriban spans are 0-based).</summary>
     private static string Locate(string filePath, SourceSpan span, string message) =>

@@ -15,4 +15,7 @@ public sealed class TemplateException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>The render was stopped at one of its <see cref="RenderLimits"/>: the same state would only hit it again.</summary>
+    public bool LimitExceeded { get; init; }
 }

@@ -42,7 +42,7 @@ public static partial class EffectiveConfiguration
         foreach (var template in settings.Templates)
         {
             logger.LogInformation(
-                "Template {Template}: src={Src} dest={Dest} keys={Keys} mode={Mode} owner={Owner} group={Group} check-cmd={CheckCmd} reload-cmd={ReloadCmd} debounce quiet={QuietMs}ms max={MaxMs}ms vars={Vars}",
+                "Template {Template}: src={Src} dest={Dest} keys={Keys} mode={Mode} owner={Owner} group={Group} check-cmd={CheckCmd} reload-cmd={ReloadCmd} debounce quiet={QuietMs}ms max={MaxMs}ms render-timeout={RenderTimeoutMs}ms max-output-bytes={MaxOutputBytes} vars={Vars}",
                 template.Name,
                 template.Src,
                 template.Dest,
@@ -54,6 +54,8 @@ public static partial class EffectiveConfiguration
                 template.ReloadCommand,
                 template.Debounce.Quiet.TotalMilliseconds,
                 template.Debounce.Max.TotalMilliseconds,
+                template.RenderTimeout.TotalMilliseconds,
+                template.MaxOutputBytes,
                 string.Join(",", template.Variables.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={(SecretName().IsMatch(v.Key) ? Masked : v.Value)}")));
             if (template.Runtime.IsHaproxy)
             {

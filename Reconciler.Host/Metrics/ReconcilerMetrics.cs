@@ -24,6 +24,7 @@ public sealed class ReconcilerMetrics
     private readonly Counter _reloadFailures;
     private readonly Counter _runtimeApplies;
     private readonly Counter _runtimeFallbacks;
+    private readonly Counter _heldBack;
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
@@ -50,10 +51,11 @@ public sealed class ReconcilerMetrics
             "reconciler_runtime_fallbacks_total",
             "Runtime API changes that fell back to a reload, by reason: unsupported, refused, socket, mismatch, drain-timeout",
             ["template", "reason"]);
+        _heldBack = PerTemplate(factory, "reconciler_held_back_total", "Renders the shrink guard held back (too few keys); dest kept");
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
         _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
-        _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded", TemplateLabel);
+        _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded (a held-back render is 0)", TemplateLabel);
         _revision = factory.CreateGauge("reconciler_revision", "Last backend revision applied to the desired state");
         _keys = factory.CreateGauge("reconciler_keys", "Keys in the desired state");
         _eventsApplied = factory.CreateCounter("reconciler_events_applied_total", "Key changes (put, delete) folded into the desired state");
@@ -62,7 +64,7 @@ public sealed class ReconcilerMetrics
 
         foreach (var template in templates)
         {
-            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures, _runtimeApplies })
+            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures, _runtimeApplies, _heldBack })
             {
                 counter.WithLabels(template);
             }
@@ -81,6 +83,7 @@ public sealed class ReconcilerMetrics
         _renderDuration.WithLabels(template).Observe(outcome.RenderTime.TotalSeconds);
         Count(_renderFailures, template, outcome.Status == ReconcileStatus.RenderFailed);
         Count(_writeFailures, template, outcome.Status == ReconcileStatus.WriteFailed);
+        Count(_heldBack, template, outcome.Status == ReconcileStatus.HeldBack);
         Count(_writes, template, outcome.NeedsReload);
         if (outcome.Check is { } check)
         {

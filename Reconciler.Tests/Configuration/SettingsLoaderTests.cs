@@ -73,7 +73,27 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(TimeSpan.Zero, settings.Debounce.Quiet);
     }
 
+    [Fact]
+    public void Render_limits_default_to_10s_and_64MiB_and_come_from_template_defaults_or_the_template()
+    {
+        File.WriteAllText(Path.Combine(_dir, "templates", "b.sbn"), "y");
+        var settings = Load("""
+            reconciler.template-defaults { render-timeout = 2s }
+            reconciler.templates = [
+              { name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/apps"] },
+              { name = b, src = templates/b.sbn, dest = out/b.cfg, keys = ["/apps"], render-timeout = 500ms, max-output-bytes = 512KiB }
+            ]
+            """);
+
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.Templates[0].RenderTimeout);
+        Assert.Equal(64L * 1024 * 1024, settings.Templates[0].MaxOutputBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), settings.Templates[1].RenderTimeout);
+        Assert.Equal(512L * 1024, settings.Templates[1].MaxOutputBytes);
+    }
+
     [Theory]
+    [InlineData("reconciler.template-defaults.render-timeout = 0s", "reconciler.templates[0] (a).render-timeout: must be greater than zero")]
+    [InlineData("reconciler.template-defaults.max-output-bytes = lots", "reconciler.templates[0] (a).max-output-bytes: \"lots\" is not a size greater than zero (use e.g. 64MiB, 512KiB)")]
     [InlineData("reconciler.backend.type = consul", "reconciler.backend.type: \"consul\" is not one of etcd, file")]
     [InlineData("reconciler.debounce.quiet = soon", "reconciler.debounce.quiet: \"soon\" is not a duration")]
     [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]

@@ -43,8 +43,8 @@ public static class TestTemplates
             rollback,
             guard ?? ShrinkGuard.Off);
 
-    public static TemplateReconciler NewReconciler(TemplateDefinition definition, string source = KeyLines) =>
-        new(definition, CompiledTemplate.Parse(source, definition.Src), new AtomicFileWriter(), new CommandRunner(), TimeSpan.FromSeconds(20))
+    public static TemplateReconciler NewReconciler(TemplateDefinition definition, string source = KeyLines, TimeSpan? commandTimeout = null) =>
+        new(definition, CompiledTemplate.Parse(source, definition.Src), new AtomicFileWriter(), new CommandRunner(), commandTimeout ?? TimeSpan.FromSeconds(20))
         {
             SourceText = source,
         };

@@ -67,6 +67,26 @@ public sealed class StatusActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_render_held_back_by_the_shrink_guard_is_unhealthy_until_a_render_goes_through()
+    {
+        Publish(new BackendStatusChanged("etcd test", true, null));
+        Publish(Reconciled("a", ReconcileStatus.Written, Ok()));
+        Publish(Reconciled("b", ReconcileStatus.Unchanged, reload: null));
+        var success = (await StatusAsync()).Templates["a"].LastSuccess;
+
+        Publish(Reconciled("a", ReconcileStatus.HeldBack, reload: null, error: "keys dropped from 10 to 2 (80%), more than max-shrink-percent = 50"));
+
+        var held = await StatusAsync();
+        Assert.False(held.Healthy);
+        Assert.Equal(TemplateState.HeldBack, held.Templates["a"].State);
+        Assert.Equal("held back by the shrink guard: keys dropped from 10 to 2 (80%), more than max-shrink-percent = 50", held.Templates["a"].LastError);
+        Assert.Equal(success, held.Templates["a"].LastSuccess);
+
+        Publish(Reconciled("a", ReconcileStatus.Written, Ok()));
+        Assert.True((await StatusAsync()).Healthy);
+    }
+
+    [Fact]
     public void An_unreachable_backend_is_unhealthy_and_changes_are_published()
     {
         var listener = CreateTestProbe();

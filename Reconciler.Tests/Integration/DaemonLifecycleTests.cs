@@ -75,6 +75,37 @@ public sealed class DaemonLifecycleTests : IDisposable
         Assert.Equal(1, daemon.CountLines("Reconciled b"));
     }
 
+    [Fact]
+    public async Task A_sighup_storm_that_changes_a_template_runs_every_reload_it_logs_and_warns_of_no_owed_reload()
+    {
+        Write("keys.yaml", "/a/1: one\n");
+        Write("a.sbn", """A0={{ getv "/a/1" }}""");
+        var reloads = Path.Combine(_folder, "reloads");
+        using var daemon = RunningReconciler.Start("--config", Config($$"""
+            reconciler.debounce.quiet = 0ms
+            reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"],
+              reload-cmd = "sleep 0.05; echo reloaded >> '{{reloads}}'" }]
+            """));
+        await Until(() => daemon.CountLines("reload=ok") == 1);
+
+        // each SIGHUP changes the template while the last one's write and reload are likely still under way
+        for (var i = 1; i <= 20; i++)
+        {
+            Write("a.sbn", $"A{i}=" + """{{ getv "/a/1" }}""");
+            daemon.Signal(LibC.SIGHUP);
+            await Task.Delay(TimeSpan.FromMilliseconds(40));
+        }
+
+        await Until(() => Read("out/a.txt") == "A20=one");
+        daemon.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await daemon.WaitForExitAsync(Deadline)).ExitCode);
+
+        Assert.Equal(0, daemon.CountLines("written but not reloaded successfully before"));
+        Assert.Equal(0, daemon.CountLines("reload=failed"));
+        Assert.Equal(daemon.CountLines("reload=ok"), File.ReadAllLines(reloads).Length);
+        Assert.Equal("A20=one", Read("out/a.txt"));
+    }
+
     [Theory]
     [InlineData("reconciler.debounce.quiet = later", "reconciler.debounce.quiet: \"later\" is not a duration")]
     [InlineData("reconciler.template-defaults.chek-cmd = false", "reconciler.template-defaults.chek-cmd: unknown setting; did you mean reconciler.template-defaults.check-cmd?")]

@@ -89,6 +89,30 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(2, Metric(after, "reconciler_render_duration_seconds_count", "t"));
     }
 
+    [Fact]
+    public async Task A_render_held_back_by_the_shrink_guard_is_unhealthy_and_counted()
+    {
+        var keys = Path.Combine(_folder, "keys.yaml");
+        File.WriteAllText(keys, "/a/1: web-1\n/a/2: web-2\n/a/3: web-3\n/a/4: web-4\n");
+        var config = WriteConfig("reconciler.backend { type = file, file.path = keys.yaml }", "/a", reload: "true", extra: ", max-shrink-percent = 50");
+        using var daemon = RunningReconciler.Start(new Dictionary<string, string>(), "--config", config);
+        await HealthAsync(HttpStatusCode.OK, daemon);
+
+        File.WriteAllText(keys, "/a/1: web-1\n");
+
+        var held = await HealthAsync(HttpStatusCode.ServiceUnavailable, daemon, body => State(body) == "held-back");
+        Assert.StartsWith("held back by the shrink guard: ", held.GetProperty("templates").GetProperty("t").GetProperty("lastError").GetString());
+        Assert.Equal("web-1;web-2;web-3;web-4;", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+        var metrics = await MetricsAsync();
+        Assert.Equal(1, Metric(metrics, "reconciler_held_back_total", "t"));
+        Assert.Equal(0, Metric(metrics, "reconciler_template_healthy", "t"));
+
+        File.WriteAllText(keys, "/a/1: web-1\n/a/2: web-2\n/a/3: web-3\n");
+
+        Assert.Equal("ok", State(await HealthAsync(HttpStatusCode.OK, daemon)));
+        Assert.Equal(1, Metric(await MetricsAsync(), "reconciler_template_healthy", "t"));
+    }
+
     private static string? State(JsonElement body) => body.GetProperty("templates").GetProperty("t").GetProperty("state").GetString();
 
     /// <summary>Polls /healthz until it answers <paramref name="expected"/> (and <paramref name="also"/> holds); returns the body.</summary>
@@ -126,7 +150,7 @@ public sealed class HealthEndpointTests : IDisposable
         return match.Success ? double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }
 
-    private string WriteConfig(string backend, string prefix, string reload)
+    private string WriteConfig(string backend, string prefix, string reload, string extra = "")
     {
         File.WriteAllText(Path.Combine(_folder, "t.sbn"), $$$"""{{ for v in getvs "{{{prefix}}}/*" }}{{ v }};{{ end }}""");
         var config = Path.Combine(_folder, "reconciler.conf");
@@ -134,7 +158,7 @@ public sealed class HealthEndpointTests : IDisposable
             {{backend}}
             reconciler.http.listen = "127.0.0.1:{{_port}}"
             reconciler.debounce { quiet = 0ms, max = 1s }
-            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["{{prefix}}"], reload-cmd = "{{reload}}" }]
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["{{prefix}}"], reload-cmd = "{{reload}}"{{extra}} }]
             """);
         return config;
     }

@@ -123,6 +123,31 @@ public sealed class CommandRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_haproxy_check_is_summed_up_by_the_alert_naming_the_problem()
+    {
+        var bad = Path.Combine(Path.GetTempPath(), $"reconciler-bad-{Guid.NewGuid():N}.cfg");
+        File.WriteAllText(bad, "defaults\n  mode http\nbackend b\n  server bad name with spaces 1.2.3.4:notaport\n");
+        try
+        {
+            var result = await _runner.RunAsync($"haproxy -c -f {bad}", Generous, CancellationToken.None);
+
+            Assert.Contains("Fatal errors found in configuration", result.Output);
+            Assert.Matches(@"^exit 1: \[ALERT\] .*:4\] : 'server b/bad' : unknown keyword 'with'", result.Summary);
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
+
+    [Theory]
+    [InlineData("nginx: [emerg] unknown directive \"foo\" in /etc/nginx/nginx.conf:12\nnginx: configuration file /etc/nginx/nginx.conf test failed\n", "exit 1: nginx: [emerg] unknown directive \"foo\" in /etc/nginx/nginx.conf:12")]
+    [InlineData("Job for app.service failed because the control process exited with error code.\nSee \"systemctl status app.service\" and \"journalctl -xeu app.service\" for details.\n", "exit 1: Job for app.service failed because the control process exited with error code.")]
+    [InlineData("checking\nall bad\n", "exit 1: all bad")]
+    public void A_failure_is_summed_up_by_its_first_error_line_or_else_its_last_line(string output, string summary) =>
+        Assert.Equal(summary, new CommandResult(1, output, TimeSpan.Zero, TimedOut: false).Summary);
+
+    [Fact]
     public async Task Output_keeps_only_the_tail_of_a_noisy_command()
     {
         var result = await _runner.RunAsync("head -c 1000000 /dev/zero | tr '\\0' x; echo; echo last line", Generous, CancellationToken.None);

@@ -7,6 +7,8 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.State;
 
+using Reconciler.Tests.Fixtures;
+
 namespace Reconciler.Tests.Pipeline;
 
 public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
@@ -176,7 +178,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
         new(new WatchBatch(Apps, [KeyEvent.Put(key, value, revision)], revision));
 
     private IActorRef StateActor(DebounceSettings debounce, TestProbe renderer) =>
-        Sys.ActorOf(DesiredStateActor.Props([(Template("a", Apps, debounce), renderer.Ref)], NullLogger.Instance));
+        Sys.ActorOf(DesiredStateActor.Props([(Template("a", Apps, debounce), renderer.Ref)], NullLogger.Instance, new SchedulerTimeProvider(Clock)));
 
     /// <summary>A state actor past its first render of /apps/a/1 = one at revision 7.</summary>
     private IActorRef Started(DebounceSettings debounce, TestProbe renderer)

@@ -8,6 +8,8 @@ public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("reconciler-reload-").FullName;
 
+    public ReloaderActorTests() => IgnoreMessages<ReloadPending>();
+
     void IDisposable.Dispose()
     {
         Directory.Delete(_dir, recursive: true);
@@ -22,7 +24,7 @@ public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         // the first run waits until the test has queued the others, so coalescing is deterministic
         var command = $"echo run >> '{runs}'; while [ ! -e '{gate}' ]; do sleep 0.01; done";
         var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
-        var requesters = Enumerable.Range(0, 5).Select(_ => CreateTestProbe()).ToList();
+        var requesters = Enumerable.Range(0, 5).Select(_ => Requester()).ToList();
 
         reloader.Tell(new ReloadRequested("t", command), requesters[0].Ref);
         AwaitCondition(() => File.Exists(runs));
@@ -90,5 +92,53 @@ public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         var result = ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result;
         Assert.True(result.TimedOut);
         Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public void Each_waiting_requester_hears_when_a_run_starts()
+    {
+        var gate = Path.Combine(_dir, "gate");
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
+        var first = CreateTestProbe();
+        var queued = CreateTestProbe();
+
+        reloader.Tell(new ReloadRequested("a", $"while [ ! -e '{gate}' ]; do sleep 0.01; done"), first.Ref);
+        Assert.Equal(TimeSpan.FromSeconds(20), first.ExpectMsg<ReloadPending>(TimeSpan.FromSeconds(10)).Timeout);
+        reloader.Tell(new ReloadRequested("b", "true"), queued.Ref);
+        File.WriteAllText(gate, "");
+
+        first.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10));
+        queued.ExpectMsg<ReloadPending>(TimeSpan.FromSeconds(10)); // b starts
+        queued.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void A_restarted_reloader_runs_the_requests_it_held_and_drops_the_killed_runs_result()
+    {
+        var gate = Path.Combine(_dir, "gate");
+        var runs = Path.Combine(_dir, "runs");
+        var held = $"echo run >> '{runs}'; while [ ! -e '{gate}' ]; do sleep 0.01; done";
+        var restarting = new OneForOneStrategy(_ => Directive.Restart);
+        var reloader = ChildActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)), "reloader", restarting);
+        var running = Requester();
+        var queued = Requester();
+        reloader.Tell(new ReloadRequested("a", held), running.Ref);
+        AwaitCondition(() => File.Exists(runs));
+        reloader.Tell(new ReloadRequested("b", "true"), queued.Ref);
+
+        reloader.Tell(Kill.Instance); // a failure: the supervisor restarts it, which kills the running command
+
+        AwaitCondition(() => File.ReadAllLines(runs).Length == 2, TimeSpan.FromSeconds(10)); // run again by the new instance
+        running.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the killed run's (cancelled) result went nowhere
+        File.WriteAllText(gate, "");
+        Assert.True(running.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
+        Assert.True(queued.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
+    }
+
+    private Akka.TestKit.TestProbe Requester()
+    {
+        var probe = CreateTestProbe();
+        probe.IgnoreMessages<ReloadPending>();
+        return probe;
     }
 }

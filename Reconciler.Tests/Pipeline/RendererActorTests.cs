@@ -316,6 +316,149 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
     }
 
     [Fact]
+    public void A_render_stopped_at_its_limit_keeps_dest_and_waits_for_a_change_or_a_configuration_reload()
+    {
+        File.WriteAllText(_dest, "live\n");
+        var limited = Definition(_dest, reload: ReloadCommand) with { MaxOutputBytes = 10 };
+        var renderer = _parent.ChildActorOf(RendererActor.Props(NewReconciler(limited), _reloader.Ref, Backoff, NullLogger.Instance));
+
+        renderer.Tell(new RenderRequested(Two, Added("a", "b")));
+
+        var failed = _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome;
+        Assert.Equal(ReconcileStatus.RenderFailed, failed.Status);
+        Assert.EndsWith("output passed 10 bytes (max-output-bytes)", failed.Error);
+        Assert.Equal("live\n", File.ReadAllText(_dest));
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromMinutes(5)); // no backoff retry: the same state would hit the limit again
+        _parent.ExpectNoMsg(Quiet);
+
+        renderer.Tell(RetryFailed.Instance); // a configuration reload that kept the template
+        Assert.Equal(ReconcileStatus.RenderFailed, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status);
+
+        renderer.Tell(new RenderRequested(StateOf(6, ("a", "1"), ("b", "3")), Added("x")));
+        Assert.Equal(6, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+        _reloader.ExpectNoMsg(TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_configuration_reload_retries_nothing_after_a_success()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ""));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _parent.ExpectMsg<TemplateReconciled>(Slow);
+
+        renderer.Tell(RetryFailed.Instance);
+
+        _parent.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_reload_without_an_answer_fails_after_the_command_timeout_plus_a_margin_and_stays_owed()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        Settled(renderer);
+
+        // commands.timeout is 20s, the margin 10s; each run the reloader starts meanwhile starts the wait over
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        renderer.Tell(new ReloadPending(TimeSpan.FromSeconds(20)), _reloader.Ref);
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromSeconds(29));
+        _parent.ExpectNoMsg(Quiet);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var reconciled = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.False(reconciled.Reload!.Succeeded);
+        Assert.Equal("timed out after 30s: no answer from the reloader", reconciled.Reload.Summary);
+
+        // owed: the retry reloads though the file is unchanged, and a late answer to the first request is not taken for it
+        renderer.Tell(new ReloadCompleted(ReloadCommand, ReloadOk), _reloader.Ref);
+        Settled(renderer);
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        var retried = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, retried.Outcome.Status);
+        Assert.True(retried.Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void A_renderer_waiting_for_a_stopped_reloader_asks_its_replacement()
+    {
+        var renderer = Renderer(Definition(_dest, reload: ReloadCommand));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        var replacement = CreateTestProbe("reloader-2");
+
+        renderer.Tell(new ReloaderReplaced(replacement.Ref));
+
+        Assert.Equal(new ReloadRequested("t", ReloadCommand), replacement.ExpectMsg<ReloadRequested>(Slow));
+        replacement.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        Assert.True(_parent.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void A_replacing_renderer_waits_for_its_busy_predecessor_and_takes_over_its_paid_reload()
+    {
+        var gate = _folder["gate"];
+        var old = Renderer(Definition(_dest, check: $"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", reload: ReloadCommand));
+        old.Tell(new RenderRequested(Two, Added("a", "b")));
+        Watch(old);
+        var successor = _parent.ChildActorOf(RendererActor.Props(NewReconciler(Definition(_dest, reload: ReloadCommand)), _reloader.Ref, Backoff, NullLogger.Instance, predecessor: old));
+
+        successor.Tell(new RenderRequested(Two, StateChange.None));
+        _parent.ExpectNoMsg(Quiet); // waits: the predecessor is still checking
+        File.WriteAllText(gate, "");
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+
+        Assert.Equal(ReconcileStatus.Written, _parent.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status); // logged by the predecessor
+        ExpectTerminated(old, Slow);
+        var taken = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, taken.Outcome.Status);
+        Assert.Null(taken.Reload); // the predecessor's reload succeeded: nothing owed, no second run
+        _reloader.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void A_replacing_renderer_pays_the_reload_its_predecessor_left_owed()
+    {
+        var old = Renderer(Definition(_dest, reload: ReloadCommand));
+        old.Tell(new RenderRequested(Two, Added("a", "b")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadBroken));
+        _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Settled(old);
+
+        var successor = _parent.ChildActorOf(RendererActor.Props(NewReconciler(Definition(_dest, reload: ReloadCommand)), _reloader.Ref, Backoff, NullLogger.Instance, predecessor: old));
+        successor.Tell(new RenderRequested(Two, StateChange.None));
+
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        var paid = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.Unchanged, paid.Outcome.Status);
+        Assert.True(paid.Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void Drain_during_a_runaway_render_abandons_the_render_at_once()
+    {
+        var spinning = Definition(_dest, reload: ReloadCommand) with { RenderTimeout = TimeSpan.FromMinutes(5) };
+        var renderer = _parent.ChildActorOf(RendererActor.Props(NewReconciler(spinning, "{{ while true }}{{ end }}"), _reloader.Ref, Backoff, NullLogger.Instance));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+
+        renderer.Tell(Drain.Instance);
+
+        ExpectMsg<Drained>(Slow);
+        var abandoned = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(ReconcileStatus.RenderFailed, abandoned.Outcome.Status);
+        Assert.Equal("abandoned: shutting down", abandoned.Outcome.Error);
+        Assert.False(File.Exists(_dest));
+    }
+
+    [Fact]
     public void Drain_while_idle_answers_at_once()
     {
         var renderer = Renderer(Definition(_dest, reload: ReloadCommand));

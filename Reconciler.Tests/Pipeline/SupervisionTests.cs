@@ -131,6 +131,74 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
+    public void A_reloader_stopped_after_max_restarts_is_replaced_and_the_waiting_renderer_asks_the_new_one()
+    {
+        var reloads = _folder["reloads"];
+        var settings = Settings(maxRestarts: 0) with { Templates = [Template with { ReloadCommand = HeldReload(reloads) }] };
+        var (_, watch) = Started(settings);
+        var reloader = Resolve("/user/root/reloader")!;
+        Watch(reloader);
+        File.WriteAllText(_folder["reload-hold"], "");
+        watch.Put("/apps/b", "2", 6);
+        AwaitCondition(() => File.ReadAllLines(reloads).Length == 2, Slow);
+
+        reloader.Tell(Kill.Instance);
+
+        ExpectTerminated(reloader, Slow);
+        _reconciled.ExpectNoMsg(Quiet);
+        Clock.Advance(TimeSpan.FromSeconds(10)); // supervision.max-backoff
+        AwaitCondition(() => File.ReadAllLines(reloads).Length == 3, Slow); // the new reloader runs the renderer's request
+        Assert.NotNull(Resolve("/user/root/reloader-2"));
+        File.Delete(_folder["reload-hold"]);
+
+        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.Equal(6, reconciled.Outcome.Revision);
+        Assert.True(reconciled.Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void A_stopped_reloader_is_replaced_at_once_by_a_configuration_reload()
+    {
+        var settings = Settings(maxRestarts: 0) with { Templates = [Template with { ReloadCommand = "true" }] };
+        var (root, watch) = Started(settings);
+        var reloader = Resolve("/user/root/reloader")!;
+        Watch(reloader);
+        reloader.Tell(Kill.Instance);
+        ExpectTerminated(reloader, Slow);
+
+        root.Tell(new ApplyConfiguration(settings, [NewReconciler(settings.Templates[0])]));
+
+        AwaitCondition(() => Resolve("/user/root/reloader-2") is not null, Slow);
+        watch.Put("/apps/b", "2", 6);
+        Assert.True(_reconciled.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
+    }
+
+    [Fact]
+    public async Task The_watchdog_probe_reports_a_renderer_stuck_past_its_bound()
+    {
+        // the renderer's commands.timeout is 200 ms: one reconcile may take render-timeout (200 ms) + a 200 ms check +
+        // 2 × 400 ms waiting for a reload + 200 ms. The reloader's run is held far longer, and the renderer's own wait
+        // for its answer runs on virtual time, which stands still: the reconcile is stuck past its bound.
+        var reloads = _folder["reloads"];
+        var template = Template with { ReloadCommand = HeldReload(reloads), RenderTimeout = TimeSpan.FromMilliseconds(200) };
+        var settings = Settings(maxRestarts: 0) with { Templates = [template] };
+        File.WriteAllText(_folder["reload-hold"], "");
+        _source.OnRead = _ => FakeKeyValueSource.Snapshot(5, ("/apps/a", "1"));
+        var root = Sys.ActorOf(
+            ReconcilerActor.Props(settings, [NewReconciler(template, commandTimeout: TimeSpan.FromMilliseconds(200))], _ => _source, NullLoggerFactory.Instance),
+            "root");
+        AwaitCondition(() => File.Exists(reloads), Slow);
+
+        await Poll.UntilAsync(
+            async () => !(await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow)).Alive,
+            Slow,
+            () => "the probe naming the stuck renderer");
+        var probed = await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow);
+        Assert.Matches(@"^renderer-t-1 \(busy for \d+s, bound 1s\)$", Assert.Single(probed.Unresponsive));
+        File.Delete(_folder["reload-hold"]);
+    }
+
+    [Fact]
     public void A_failed_backend_is_retried_after_min_backoff_and_resumes_from_the_cursor_without_a_gap()
     {
         var status = CreateTestProbe();
@@ -176,6 +244,9 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(2, _source.Reads.Count);
         Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest));
     }
+
+    /// <summary>A reload that logs each run and runs while the file reload-hold exists.</summary>
+    private string HeldReload(string log) => $"echo run >> {Quote(log)}; while [ -e {Quote(_folder["reload-hold"])} ]; do sleep 0.01; done";
 
     private ReconcilerSettings Settings(int maxRestarts) =>
         new(

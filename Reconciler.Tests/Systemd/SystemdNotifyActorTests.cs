@@ -39,6 +39,23 @@ public sealed class SystemdNotifyActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
     }
 
     [Fact]
+    public async Task Not_ready_while_the_first_render_is_held_back_and_status_says_why()
+    {
+        var status = CreateTestProbe();
+        using var notifier = new SystemdNotifier(_socket.Address, null, NullLogger.Instance);
+        Sys.ActorOf(SystemdNotifyActor.Props(notifier, status.Ref, CreateTestProbe().Ref, NullLogger.Instance));
+        status.ExpectMsg<GetPipelineStatus>();
+
+        var pending = Status(healthy: false);
+        var held = pending.Templates["t"] with { State = TemplateState.HeldBack, LastError = "held back by the shrink guard: 2 keys, fewer than min-entries = 5" };
+        status.Reply(pending with { Templates = pending.Templates.SetItem("t", held) });
+
+        var starting = await _socket.ExpectAsync(m => m.Contains("held back"), Timeout, "STATUS naming the held-back template");
+        Assert.DoesNotContain("READY=1", starting);
+        Assert.Contains("0/1 templates in sync, t: held back by the shrink guard: 2 keys, fewer than min-entries = 5", starting);
+    }
+
+    [Fact]
     public async Task A_configuration_reload_is_reloading_with_the_monotonic_time_then_ready()
     {
         using var notifier = await StartReadyAsync();

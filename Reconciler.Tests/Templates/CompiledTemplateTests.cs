@@ -213,7 +213,7 @@ public class CompiledTemplateTests
         var template = CompiledTemplate.Parse("{{ for s in gets \"/apps/pool/*\" }}{{ s.value }}\n{{ end }}", "pool.tmpl");
         var output = ContentBuffer.From("held before");
 
-        template.Render(state, null, output, CancellationToken.None);
+        template.Render(state, null, output, RenderLimits.None, CancellationToken.None);
 
         Assert.Equal(template.Render(state), output.ToString());
     }
@@ -223,9 +223,50 @@ public class CompiledTemplateTests
     {
         var template = CompiledTemplate.Parse("line one\nport {{ getv \"/apps/missing/port\" }}\n", "app.tmpl");
 
-        var error = Assert.Throws<TemplateException>(() => template.Render(DesiredState.Empty, null, new ContentBuffer(), CancellationToken.None));
+        var error = Assert.Throws<TemplateException>(() => template.Render(DesiredState.Empty, null, new ContentBuffer(), RenderLimits.None, CancellationToken.None));
 
         Assert.Equal("app.tmpl(2,9): key not found: /apps/missing/port", error.Message);
+    }
+
+    [Fact]
+    public void A_runaway_loop_is_stopped_at_its_timeout_and_leaves_no_thread_spinning()
+    {
+        var template = CompiledTemplate.Parse("before\n{{ while true }}{{ end }}", "spin.tmpl");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Throws<TemplateException>(() =>
+            template.Render(DesiredState.Empty, null, new ContentBuffer(), new RenderLimits(TimeSpan.FromMilliseconds(300), long.MaxValue), CancellationToken.None));
+
+        // the render ran on this thread: it returned, so nothing keeps spinning
+        Assert.True(error.LimitExceeded);
+        Assert.Equal("spin.tmpl: stopped after 0.3s (render-timeout)", error.Message);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10)); // the timer may fire a hair early
+    }
+
+    [Theory]
+    [InlineData("{{ for i in 1..100000000 }}0123456789{{ end }}")] // many small writes
+    [InlineData("{{ \"x\" | string.pad_right 200000 }}")] // one big one
+    public void Output_past_the_limit_stops_the_render_and_lets_go_of_the_buffer(string source)
+    {
+        var template = CompiledTemplate.Parse(source, "huge.tmpl");
+        var output = new ContentBuffer();
+
+        var error = Assert.Throws<TemplateException>(() =>
+            template.Render(DesiredState.Empty, null, output, new RenderLimits(TimeSpan.FromSeconds(30), 100_000), CancellationToken.None));
+
+        Assert.True(error.LimitExceeded);
+        Assert.Matches(@"^huge\.tmpl(\(1,\d+\))?: output passed 100000 bytes \(max-output-bytes\)$", error.Message);
+        Assert.Equal(0, output.Length);
+    }
+
+    [Fact]
+    public void Cancelling_a_render_is_not_a_limit()
+    {
+        var template = CompiledTemplate.Parse("{{ while true }}{{ end }}", "spin.tmpl");
+        using var shutdown = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            template.Render(DesiredState.Empty, null, new ContentBuffer(), new RenderLimits(TimeSpan.FromSeconds(30), long.MaxValue), shutdown.Token));
     }
 
     [Fact]

@@ -1,0 +1,7 @@
+namespace Reconciler.Actors.Templates;
+
+/// <summary>How long one render may run and how many bytes it may write (render-timeout, max-output-bytes).</summary>
+public sealed record RenderLimits(TimeSpan Timeout, long MaxOutputBytes)
+{
+    public static readonly RenderLimits None = new(System.Threading.Timeout.InfiniteTimeSpan, long.MaxValue);
+}
