@@ -17,6 +17,9 @@ public sealed class CompiledTemplate
     private readonly Template template;
     private readonly string keyPrefix;
 
+    /// <summary>A confd template reads keys as confd stores them (<see cref="ConfdKeys.Normalised"/>).</summary>
+    private bool hasConfdKeys;
+
     private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns)
     {
         this.template = template;
@@ -54,6 +57,9 @@ public sealed class CompiledTemplate
         if (syntax == TemplateSyntax.GoTemplate)
         {
             sourceText = new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path);
+            var converted = Parse(sourceText, path, keyPrefix, dns);
+            converted.hasConfdKeys = true;
+            return converted;
         }
 
         return Parse(sourceText, path, keyPrefix, dns);
@@ -163,7 +169,7 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(new TemplateFunctions(state, keyPrefix, Dns));
+        context.PushGlobal(new TemplateFunctions(hasConfdKeys ? ConfdKeys.Normalised(state) : state, keyPrefix, Dns));
         return context;
     }
 

@@ -46,7 +46,7 @@ public sealed partial class TemplateFunctions
     private static string PathDir(string path) => CleanPath(path[..(path.LastIndexOf('/') + 1)]);
 
     /// <summary>Go's path.Clean: collapses "//", drops ".", resolves ".." lexically; "." when nothing is left.</summary>
-    private static string CleanPath(string path)
+    internal static string CleanPath(string path)
     {
         var rooted = path.StartsWith('/');
         var segments = new List<string>();
@@ -169,7 +169,8 @@ public sealed partial class TemplateFunctions
         JsonValueKind.Object => ToScriptObject(element),
         JsonValueKind.Array => new ScriptArray(element.EnumerateArray().Select(ToScriptValue)),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDouble(),
+        // Go's encoding/json, as confd's json uses it, makes every number a float64 (8080, 1e+06 printed)
+        JsonValueKind.Number => element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
