@@ -17,7 +17,7 @@ public sealed class CompiledTemplate
     private readonly Template template;
     private readonly string keyPrefix;
 
-    /// <summary>A confd template reads keys as confd stores them (<see cref="ConfdKeys.Normalised"/>).</summary>
+    /// <summary>A confd template reads keys as confd stores and lists them (<see cref="ConfdKeys.Normalised"/>).</summary>
     private bool hasConfdKeys;
 
     private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns)
@@ -169,7 +169,9 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(new TemplateFunctions(hasConfdKeys ? ConfdKeys.Normalised(state) : state, keyPrefix, Dns));
+        context.PushGlobal(hasConfdKeys
+            ? new TemplateFunctions(ConfdKeys.Normalised(state), keyPrefix, Dns, confdListing: true)
+            : new TemplateFunctions(state, keyPrefix, Dns));
         return context;
     }
 

@@ -83,8 +83,11 @@ public sealed partial class TemplateFunctions
             : s.Split(separator);
 
     /// <summary>Items formatted as Scriban prints them (<c>true</c>, not <c>True</c>).</summary>
+    /// <exception cref="ArgumentException">A string instead of a list (<c>"a,b" | join ","</c> in Go passes it as the separator).</exception>
     private static string Join(TemplateContext context, IEnumerable values, string separator) =>
-        string.Join(separator, values.Cast<object?>().Select(value => context.ObjectToString(value)));
+        values is string
+            ? throw new ArgumentException("join takes a list and a separator, not a string")
+            : string.Join(separator, values.Cast<object?>().Select(value => context.ObjectToString(value)));
 
     /// <summary>
     /// Go's strings.Replace: the first <paramref name="count"/> non-overlapping occurrences (all when negative).

@@ -21,12 +21,13 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// prefix <c>/myapp</c> a template reads <c>/myapp/x</c> as <c>getv "/x"</c>, as in confd.
     /// </param>
     /// <param name="dns">What lookupIP and lookupSRV ask; the system resolver when null.</param>
-    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null)
+    /// <param name="confdListing">ls and lsdir exactly as confd's (for converted confd templates), quirks included.</param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool confdListing = false)
     {
         this.state = state;
         this.keyPrefix = keyPrefix;
         this.dns = dns ?? DnsLookup.System;
-        RegisterKeyFunctions();
+        RegisterKeyFunctions(confdListing);
         RegisterTextFunctions();
         RegisterListFunctions();
         RegisterSystemFunctions();
@@ -39,14 +40,14 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// </summary>
     private void Register(string name, Delegate function) => ScriptObjectExtensions.Import(this, name, function);
 
-    private void RegisterKeyFunctions()
+    private void RegisterKeyFunctions(bool confdListing)
     {
         Register("getv", GetValue);
         Register("getvs", GetValues);
         Register("get", Get);
         Register("gets", GetAll);
-        Register("ls", List);
-        Register("lsdir", ListDirectories);
+        Register("ls", confdListing ? ConfdList : List);
+        Register("lsdir", confdListing ? ConfdListDirectories : ListDirectories);
         Register("exists", Exists);
     }
 

@@ -3,10 +3,17 @@ namespace Reconciler.Tests.Confd;
 /// <summary>
 /// One case of the differential corpus, a folder under <c>Confd/Corpus</c>: <c>template.tmpl</c> (the Go template),
 /// <c>keys.txt</c> (one <c>KEY VALUE</c> a line, split at the first space), <c>resource.toml</c> (the lines of its
-/// confd <c>[template]</c> table other than src and dest; keys and prefix are relative to the case) and, when the
-/// converter must refuse it, <c>refused.txt</c> with the words its reason contains.
+/// confd <c>[template]</c> table other than src and dest; keys and prefix are relative to the case), when the
+/// converter must refuse it, <c>refused.txt</c> with the words its reason contains, and when confd itself fails
+/// the template (so Reconciler must fail it too), <c>confd-fails.txt</c> saying why.
 /// </summary>
-public sealed record ConfdCorpusCase(string Name, string Template, IReadOnlyList<KeyValuePair<string, string>> Keys, string Resource, string? ExpectedRefusal)
+public sealed record ConfdCorpusCase(
+    string Name,
+    string Template,
+    IReadOnlyList<KeyValuePair<string, string>> Keys,
+    string Resource,
+    string? ExpectedRefusal,
+    bool ConfdFails)
 {
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Confd", "Corpus");
 
@@ -25,7 +32,8 @@ public sealed record ConfdCorpusCase(string Name, string Template, IReadOnlyList
             File.ReadAllText(Path.Combine(folder, "template.tmpl")),
             File.Exists(keys) ? [.. File.ReadAllLines(keys).Where(line => line.Length > 0).Select(ParseKey)] : [],
             File.ReadAllText(Path.Combine(folder, "resource.toml")),
-            File.Exists(refusal) ? File.ReadAllText(refusal).Trim() : null);
+            File.Exists(refusal) ? File.ReadAllText(refusal).Trim() : null,
+            File.Exists(Path.Combine(folder, "confd-fails.txt")));
     }
 
     private static KeyValuePair<string, string> ParseKey(string line)
