@@ -164,6 +164,8 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             "print" => Helper("goSprint", all) with { IsString = true },
             "println" => Helper("goSprintln", all) with { IsString = true },
             "html" or "js" or "urlquery" or "slice" or "call" => throw new UnconvertibleConstructException($"Go's {name} function cannot be converted"),
+            "datetime" => throw new UnconvertibleConstructException(
+                "datetime cannot be converted: Go prints a time with its monotonic clock reading and formats it with its own layouts"),
             _ when !ConfdFunctions.Contains(name) => throw new UnconvertibleConstructException($"function \"{name}\" is not one of the confd functions Reconciler provides"),
             _ when piped is not null && arguments.Count == 0 => new ScribanExpression($"{piped.AsValue} | {name}", ScribanExpressionKind.Pipe, BooleanFunctions.Contains(name))
             {
@@ -239,11 +241,11 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
         };
     }
 
-    /// <summary>Go's <c>index x 1 2</c> is <c>x[1][2]</c>.</summary>
+    /// <summary>Go's <c>index x 1 2</c> is x[1][2], with Go's rules for strings (a byte), lists (in range) and maps.</summary>
     private static ScribanExpression Index(List<ScribanExpression> arguments) =>
         arguments.Count == 0
             ? throw new UnconvertibleConstructException("index needs arguments")
-            : ScribanExpression.Atom(arguments[0].AsOperand + string.Concat(arguments.Skip(1).Select(key => $"[{key.Text}]")));
+            : Helper("goIndex", arguments);
 
     private static ScribanExpression Single(string function, List<ScribanExpression> arguments) =>
         arguments.Count == 1 ? arguments[0] : throw new UnconvertibleConstructException($"{function} takes exactly one argument");

@@ -12,7 +12,7 @@ public sealed partial class TemplateFunctions
 {
     /// <summary>The functions the Go template converter emits; not confd's, so a confd template cannot name them.</summary>
     public static readonly IReadOnlySet<string> GoTemplateHelpers =
-        new HashSet<string>(StringComparer.Ordinal) { "isTrue", "goPrint", "goPrintf", "goSprint", "goSprintln", "goLen", "goRange", "goPairs" };
+        new HashSet<string>(StringComparer.Ordinal) { "isTrue", "goPrint", "goPrintf", "goSprint", "goSprintln", "goLen", "goIndex", "goRange", "goPairs" };
 
     private void RegisterGoTemplateFunctions()
     {
@@ -22,6 +22,7 @@ public sealed partial class TemplateFunctions
         Register("goSprint", (object?[] values) => GoValueFormat.Sprint(values));
         Register("goSprintln", (object?[] values) => GoValueFormat.Sprintln(values));
         Register("goLen", GoLength);
+        Register("goIndex", (object? value, object?[] keys) => keys.Aggregate(value, GoIndex));
         Register("goRange", RangeValues);
         Register("goPairs", RangePairs);
     }
@@ -56,6 +57,25 @@ public sealed partial class TemplateFunctions
         IEnumerable items => items.Cast<object?>().LongCount(),
         _ => throw new ArgumentException($"len of {(value is null ? "nil" : "a single value")}: Go's len takes a string, list or map"),
     };
+
+    /// <summary>
+    /// One step of Go's index: a list's element (out of range is an error), a map's value (nil when missing),
+    /// a string's byte as a number.
+    /// </summary>
+    private static object? GoIndex(object? value, object? key) => (value, key) switch
+    {
+        (string text, long or int) => (long)Encoding.UTF8.GetBytes(text)[ElementIndex(Encoding.UTF8.GetByteCount(text), key)],
+        (IList list, long or int) => list[ElementIndex(list.Count, key)],
+        (IScriptObject map and not (KeyValueEntry or ScriptArray), string member) => GoValueFormat.Member(map, member),
+        (null, _) => throw new ArgumentException("index of untyped nil"),
+        _ => throw new ArgumentException($"cannot index {GoValueFormat.Value(value)} with {GoValueFormat.Value(key)}"),
+    };
+
+    private static int ElementIndex(int count, object? key)
+    {
+        var index = Convert.ToInt64(key, System.Globalization.CultureInfo.InvariantCulture);
+        return index >= 0 && index < count ? (int)index : throw new ArgumentException($"index out of range: {index}");
+    }
 
     /// <summary>What Go's <c>{{range x}}</c> visits: a list's elements, a map's values in sorted key order, nothing for nil.</summary>
     private static IEnumerable RangeValues(object? value) => value switch

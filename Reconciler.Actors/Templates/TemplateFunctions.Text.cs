@@ -27,6 +27,24 @@ public sealed partial class TemplateFunctions
         Register("base64Decode", (string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s)));
         Register("json", ParseJsonObject);
         Register("jsonArray", ParseJsonArray);
+        Register("map", CreateMap);
+    }
+
+    /// <summary>confd's map: a map from alternating keys (strings) and values.</summary>
+    private static ScriptObject CreateMap(object?[] keysAndValues)
+    {
+        if (keysAndValues.Length % 2 != 0)
+        {
+            throw new ArgumentException("invalid map call");
+        }
+
+        var map = new ScriptObject();
+        for (var i = 0; i < keysAndValues.Length; i += 2)
+        {
+            map[keysAndValues[i] as string ?? throw new ArgumentException("map keys must be strings")] = keysAndValues[i + 1];
+        }
+
+        return map;
     }
 
     /// <summary>Go's path.Base: the last element, ignoring trailing slashes; "." for "", "/" for only slashes.</summary>
