@@ -111,8 +111,8 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
         {
             GoTokenKind.Identifier when token.Value is "true" or "false" => ScribanExpression.Atom(token.Value, isBoolean: true),
             GoTokenKind.Identifier when token.Value == "nil" => ScribanExpression.Atom("null"),
-            GoTokenKind.Dot => ScribanExpression.Atom(Dot()) with { IsString = scope.Current.DotIsString },
-            GoTokenKind.Field => ScribanExpression.Atom(Dot() + token.Value),
+            GoTokenKind.Dot => ScribanExpression.Atom(dot ?? "null") with { IsString = scope.Current.DotIsString },
+            GoTokenKind.Field => ScribanExpression.Atom(FieldOfDot(token)),
             GoTokenKind.Variable => ScribanExpression.Atom(Variable(token)),
             GoTokenKind.String => ScribanExpression.String(token.Value),
             GoTokenKind.Number => ScribanExpression.Atom(Number(token)),
@@ -250,9 +250,14 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
     private static ScribanExpression Single(string function, List<ScribanExpression> arguments) =>
         arguments.Count == 1 ? arguments[0] : throw new UnconvertibleConstructException($"{function} takes exactly one argument");
 
-    private string Dot() =>
-        dot ?? throw new UnconvertibleConstructException(
-            "dot outside {{range}} and {{with}} is confd's template data, which is always empty: nothing to convert it to");
+    /// <summary>
+    /// <c>.Field</c> of dot; outside range and with, dot is confd's template data, nil (so <c>{{.}}</c> is null,
+    /// printed <c>&lt;no value&gt;</c>), and confd fails on any field of it.
+    /// </summary>
+    private string FieldOfDot(GoToken field) =>
+        dot is null
+            ? throw new UnconvertibleConstructException($"{field.Value} outside {{{{range}}}} and {{{{with}}}} is a field of confd's template data, which is nil: confd fails on it too")
+            : dot + field.Value;
 
     private string Variable(GoToken token)
     {

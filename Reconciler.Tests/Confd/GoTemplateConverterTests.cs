@@ -257,7 +257,7 @@ public class GoTemplateConverterTests
     [InlineData("a\n\n{{ getv \"/a\" ", 3, "unclosed action")]
     [InlineData("{{/* unclosed comment", 1, "unclosed comment")]
     [InlineData("{{ getv \"/a }}", 1, "unterminated quoted string")]
-    [InlineData("{{ . }}", 1, "template data, which is always empty")]
+    [InlineData("{{ .Name }}", 1, "template data, which is nil")]
     [InlineData("{{ $undeclared }}", 1, "undefined variable $undeclared")]
     [InlineData("{{ $x__2 := 1 }}", 1, "the converter's own")]
     [InlineData("{{ $.Field }}", 1, "data is nil")]
