@@ -1,11 +1,15 @@
+using System.Runtime.CompilerServices;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Confd;
 
-/// <summary>How confd combines its key prefix with a resource's keys.</summary>
+/// <summary>How confd combines its key prefix with a resource's keys, and how it stores the keys it read.</summary>
 internal static class ConfdKeys
 {
+    /// <summary>Each state is normalised once, however many confd templates render it.</summary>
+    private static readonly ConditionalWeakTable<DesiredState, DesiredState> NormalisedStates = new();
+
     /// <summary>A prefix as "/x" without a trailing slash, or "" for none; confd adds a missing leading slash.</summary>
     public static string NormalisePrefix(string prefix)
     {
@@ -20,7 +24,9 @@ internal static class ConfdKeys
     /// The keys as a confd template sees them: confd stores each key as path.Join("/", key), so <c>/p/dir/</c>
     /// answers <c>getv "/p/dir"</c> and <c>/a//b</c> is <c>/a/b</c>. The same state when no key needs it.
     /// </summary>
-    public static DesiredState Normalised(DesiredState state)
+    public static DesiredState Normalised(DesiredState state) => NormalisedStates.GetValue(state, Normalise);
+
+    private static DesiredState Normalise(DesiredState state)
     {
         if (!state.Keys.Keys.Any(NeedsCleaning))
         {

@@ -99,7 +99,7 @@ internal sealed class GoActionConverter
         scope.Open(GoBlockKind.Range, null, action.Line, action.Column);
         var names = variables.Select(scope.Declare).ToList();
         var element = names.Count > 0 ? names[^1] : item;
-        scope.Current.SetDot(element, source.IsStringList);
+        scope.Current.SetDot(element, source.IsStringList, source.IsEntryList);
 
         // A list is iterated as it is; anything else (a map, a variable) as Go would: a map's values by sorted key
         if (names.Count < 2)

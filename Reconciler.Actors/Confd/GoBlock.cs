@@ -21,13 +21,25 @@ internal sealed class GoBlock(GoBlockKind kind, string? dot, string? outerDot, i
     public string Keyword => kind.ToString().ToLowerInvariant();
 
     /// <summary>Dot is known to be a string here (an element of getvs, ls, split…), which prints without goPrint.</summary>
-    public bool DotIsString { get; set; }
+    public bool DotIsString { get; private set; }
+
+    /// <summary>Dot is known to be a get/gets entry here, whose .Key and .Value are strings.</summary>
+    public bool DotIsEntry { get; private set; }
 
     /// <summary>Sets what dot means once the block's variables are named (a range's element, a with's value).</summary>
-    public void SetDot(string value, bool isString)
+    public void SetDot(string value, bool isString, bool isEntry = false)
     {
         Dot = value;
         DotIsString = isString;
+        DotIsEntry = isEntry;
+    }
+
+    /// <summary>An if keeps the dot of the block around it, and what is known of it.</summary>
+    public GoBlock WithDotOf(GoBlock outer)
+    {
+        DotIsString = outer.DotIsString;
+        DotIsEntry = outer.DotIsEntry;
+        return this;
     }
 
     /// <summary>In the <c>{{else}}</c> of a range or with, dot is the outer dot again.</summary>
@@ -37,6 +49,7 @@ internal sealed class GoBlock(GoBlockKind kind, string? dot, string? outerDot, i
         {
             Dot = outerDot;
             DotIsString = false;
+            DotIsEntry = false;
         }
     }
 }

@@ -112,7 +112,10 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             GoTokenKind.Identifier when token.Value is "true" or "false" => ScribanExpression.Atom(token.Value, isBoolean: true),
             GoTokenKind.Identifier when token.Value == "nil" => ScribanExpression.Atom("null"),
             GoTokenKind.Dot => ScribanExpression.Atom(dot ?? "null") with { IsString = scope.Current.DotIsString },
-            GoTokenKind.Field => ScribanExpression.Atom(FieldOfDot(token)),
+            GoTokenKind.Field => ScribanExpression.Atom(FieldOfDot(token)) with
+            {
+                IsString = scope.Current.DotIsEntry && token.Value is ".Key" or ".Value" && !IsFollowedByField(token),
+            },
             GoTokenKind.Variable => ScribanExpression.Atom(Variable(token)),
             GoTokenKind.String => ScribanExpression.String(token.Value),
             GoTokenKind.Number => ScribanExpression.Atom(Number(token)),
@@ -172,6 +175,7 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
                 IsString = StringFunctions.Contains(name),
                 IsList = ListFunctions.Contains(name),
                 IsStringList = StringListFunctions.Contains(name),
+                IsEntryList = name is "gets" or "sortKVByLength",
             },
             _ => Helper(name, all) with
             {
@@ -179,6 +183,7 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
                 IsString = StringFunctions.Contains(name),
                 IsList = ListFunctions.Contains(name),
                 IsStringList = StringListFunctions.Contains(name),
+                IsEntryList = name is "gets" or "sortKVByLength",
                 IsCallOnLiterals = all.All(argument => argument.StringLiteral is not null),
             },
         };
@@ -300,6 +305,8 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             throw new UnconvertibleConstructException($"{function.Value}{field.Value}: Go methods and fields of a function's result cannot be converted");
         }
     }
+
+    private bool IsFollowedByField(GoToken token) => Peek() is { Kind: GoTokenKind.Field } next && token.IsFollowedDirectlyBy(next);
 
     private static bool IsFunctionName(GoToken token) =>
         token.Kind == GoTokenKind.Identifier && token.Value is not ("true" or "false" or "nil");

@@ -17,7 +17,9 @@ internal sealed partial class GoScope
     public IEnumerable<GoBlock> OpenBlocks => blocks.Reverse().Skip(1);
 
     public void Open(GoBlockKind kind, string? dot, int line, int column) =>
-        blocks.Push(new GoBlock(kind, dot, Dot, line, column) { DotIsString = kind == GoBlockKind.If && Current.DotIsString });
+        blocks.Push(kind == GoBlockKind.If
+            ? new GoBlock(kind, dot, Dot, line, column).WithDotOf(Current)
+            : new GoBlock(kind, dot, Dot, line, column));
 
     /// <exception cref="UnconvertibleConstructException">No block is open.</exception>
     public void Close()

@@ -22,6 +22,9 @@ internal sealed record ScribanExpression(string Text, ScribanExpressionKind Kind
     /// <summary>Known to be a list of strings: its elements print without <c>goPrint</c>.</summary>
     public bool IsStringList { get; init; }
 
+    /// <summary>Known to be a list of get/gets entries: their .Key and .Value print without <c>goPrint</c>.</summary>
+    public bool IsEntryList { get; init; }
+
     /// <summary>A cheaper test of the same truth, where it differs from <c>isTrue</c> of the value (Go's and/or).</summary>
     public ScribanExpression? Condition { get; init; }
 
