@@ -144,7 +144,7 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
         }
 
         position++;
-        return ScribanExpression.Atom($"({inner.Text})", inner.IsBoolean);
+        return inner with { Text = $"({inner.Text})", Kind = ScribanExpressionKind.Atom, StringLiteral = null, IsCallOnLiterals = false };
     }
 
     private static ScribanExpression Call(string name, List<ScribanExpression> arguments, ScribanExpression? piped)

@@ -198,6 +198,17 @@ public class GoTemplateConverterTests
         Assert.Equal("""{{ goPrint (split "," (getv "/csv")) }}{{ getv "/csv" | toUpper }}""", conversion.Scriban);
     }
 
+    [Theory]
+    [InlineData("""{{or (getv "/x" "") "d"}}""", """{{ (isTrue (getv "/x" "")) ? (getv "/x" "") : "d" }}""")]
+    [InlineData("""{{if or (exists "/a") (getv "/b")}}y{{end}}""", """{{ if (exists "/a") || (isTrue (getv "/b")) }}y{{ end }}""")]
+    [InlineData("""{{replace (getv "/x") "-" "_" -1}}""", """{{ replace (getv "/x") "-" "_" (-1) }}""")]
+    [InlineData("""{{$x := 1}}{{range getvs "/a/*"}}{{$x := .}}{{$x}}{{end}}{{$x}}""", """{{ $x = 1 }}{{ for item in getvs "/a/*" }}{{ $x__2 = item }}{{ goPrint $x__2 }}{{ end }}{{ goPrint $x }}""")]
+    [InlineData("""{{range $k, $v := json (getv "/j")}}{{$k}}{{end}}""", """{{ for pair in (goPairs (json (getv "/j"))); $k = pair.key; $v = pair.value }}{{ goPrint $k }}{{ end }}""")]
+    [InlineData("""{{range gets "/a/*"}}{{.Key}} {{.Value}}{{end}}""", """{{ for item in gets "/a/*" }}{{ item.Key }} {{ item.Value }}{{ end }}""")]
+    [InlineData("""{{len "é"}} {{$}} {{printf "%05d" 3}}""", """{{ goPrint (goLen "é") }} {{ goPrint null }} {{ goPrintf "%05d" 3 }}""")]
+    public void Where_go_and_scriban_differ_the_conversion_calls_a_helper_or_keeps_gos_meaning(string go, string scriban) =>
+        Assert.Equal(scriban, Convert(go).Scriban);
+
     [Fact]
     public void Nested_ranges_get_their_own_element_and_use_the_outer_one_in_their_pipeline()
     {
