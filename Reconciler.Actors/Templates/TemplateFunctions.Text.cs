@@ -16,8 +16,8 @@ public sealed partial class TemplateFunctions
         Register("dir", PathDir);
         Register("split", Split);
         Register("join", Join);
-        Register("toUpper", (string s) => s.ToUpperInvariant());
-        Register("toLower", (string s) => s.ToLowerInvariant());
+        Register("toUpper", ToUpper);
+        Register("toLower", ToLower);
         Register("contains", (string s, string substring) => s.Contains(substring, StringComparison.Ordinal));
         Register("replace", Replace);
         Register("trimSuffix", TrimSuffix);
@@ -93,6 +93,15 @@ public sealed partial class TemplateFunctions
         var joined = string.Join('/', segments);
         return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
     }
+
+    /// <summary>
+    /// Go's strings.ToUpper: Unicode's simple mapping of each rune, which .NET's invariant casing follows except
+    /// that it leaves the dotless ı alone (Go: I).
+    /// </summary>
+    private static string ToUpper(string s) => s.ToUpperInvariant().Replace('ı', 'I');
+
+    /// <summary>Go's strings.ToLower: as <see cref="ToUpper"/>, where .NET leaves the dotted İ alone (Go: i).</summary>
+    private static string ToLower(string s) => s.ToLowerInvariant().Replace('İ', 'i');
 
     /// <summary>Go's strings.Split: an empty separator splits into code points.</summary>
     private static string[] Split(string s, string separator) =>
