@@ -170,7 +170,7 @@ public sealed class CompiledTemplate
 
         // Pushed last so confd's names win over a variable of the same name.
         context.PushGlobal(hasConfdKeys
-            ? new TemplateFunctions(ConfdKeys.Normalised(state), keyPrefix, Dns, confdListing: true)
+            ? new TemplateFunctions(ConfdKeys.Normalised(state), keyPrefix, Dns, asConfd: true)
             : new TemplateFunctions(state, keyPrefix, Dns));
         return context;
     }

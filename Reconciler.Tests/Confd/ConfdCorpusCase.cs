@@ -4,8 +4,9 @@ namespace Reconciler.Tests.Confd;
 /// One case of the differential corpus, a folder under <c>Confd/Corpus</c>: <c>template.tmpl</c> (the Go template),
 /// <c>keys.txt</c> (one <c>KEY VALUE</c> a line, split at the first space), <c>resource.toml</c> (the lines of its
 /// confd <c>[template]</c> table other than src and dest; keys and prefix are relative to the case), when the
-/// converter must refuse it, <c>refused.txt</c> with the words its reason contains, and when confd itself fails
-/// the template (so Reconciler must fail it too), <c>confd-fails.txt</c> saying why.
+/// converter must refuse it, <c>refused.txt</c> with the words its reason contains; when the render must fail
+/// where confd renders (an output Reconciler cannot reproduce), <c>render-refused.txt</c> with the words of the
+/// error; and when confd itself fails the template (so Reconciler must fail it too), <c>confd-fails.txt</c>.
 /// </summary>
 public sealed record ConfdCorpusCase(
     string Name,
@@ -13,6 +14,7 @@ public sealed record ConfdCorpusCase(
     IReadOnlyList<KeyValuePair<string, string>> Keys,
     string Resource,
     string? ExpectedRefusal,
+    string? ExpectedRenderRefusal,
     bool ConfdFails)
 {
     public static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Confd", "Corpus");
@@ -21,11 +23,15 @@ public sealed record ConfdCorpusCase(
     public string KeyRoot => "/corpus/" + Name;
 
     public static IReadOnlyList<ConfdCorpusCase> All() =>
-        [.. Directory.EnumerateDirectories(Folder).Order(StringComparer.Ordinal).Select(Read)];
+        [.. Directory.EnumerateDirectories(Folder)
+            .Where(folder => File.Exists(Path.Combine(folder, "template.tmpl"))) // a case renamed away leaves an empty folder in bin
+            .Order(StringComparer.Ordinal)
+            .Select(Read)];
 
     private static ConfdCorpusCase Read(string folder)
     {
         var refusal = Path.Combine(folder, "refused.txt");
+        var renderRefusal = Path.Combine(folder, "render-refused.txt");
         var keys = Path.Combine(folder, "keys.txt");
         return new ConfdCorpusCase(
             Path.GetFileName(folder),
@@ -33,6 +39,7 @@ public sealed record ConfdCorpusCase(
             File.Exists(keys) ? [.. File.ReadAllLines(keys).Where(line => line.Length > 0).Select(ParseKey)] : [],
             File.ReadAllText(Path.Combine(folder, "resource.toml")),
             File.Exists(refusal) ? File.ReadAllText(refusal).Trim() : null,
+            File.Exists(renderRefusal) ? File.ReadAllText(renderRefusal).Trim() : null,
             File.Exists(Path.Combine(folder, "confd-fails.txt")));
     }
 

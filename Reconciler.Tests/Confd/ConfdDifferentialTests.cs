@@ -50,6 +50,11 @@ public sealed class ConfdDifferentialTests(ConfdCorpusRun run) : IClassFixture<C
 
         var expected = run.ConfdOutput(name);
         Assert.True(expected is not null, $"confd wrote nothing for {name}: {run.ConfdLog}");
+        if (corpusCase.ExpectedRenderRefusal is { } renderReason)
+        {
+            Assert.Contains(renderReason, Assert.Throws<TemplateException>(() => template.Render(state)).Message, StringComparison.Ordinal);
+            return;
+        }
 
         var rendered = template.Render(state);
         Assert.Equal(Encoding.UTF8.GetString(expected), rendered);
