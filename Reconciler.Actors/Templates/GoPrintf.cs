@@ -101,8 +101,9 @@ internal sealed class GoPrintf(string format, IReadOnlyList<object?> arguments)
             'x' => (magnitude.ToString("x", CultureInfo.InvariantCulture), spec.Sharp ? "0x" : string.Empty),
             'X' => (magnitude.ToString("X", CultureInfo.InvariantCulture), spec.Sharp ? "0X" : string.Empty),
             'o' => (System.Convert.ToString((long)magnitude, 8), spec.Sharp ? "0" : string.Empty),
-            'b' => (System.Convert.ToString((long)magnitude, 2), string.Empty),
+            'b' => (System.Convert.ToString((long)magnitude, 2), spec.Sharp ? "0b" : string.Empty),
             'c' => (char.ConvertFromUtf32((int)number), string.Empty),
+            'q' or 'U' or 'O' => throw new FormatException($"printf %{verb} of an integer is not supported"),
             _ => (string.Empty, string.Empty),
         };
         if (digits.Length == 0)

@@ -63,4 +63,11 @@ public class GoValueFormatTests
     [InlineData("%.3g")]
     public void Printf_refuses_what_it_cannot_reproduce_rather_than_print_something_else(string format) =>
         Assert.Throws<FormatException>(() => GoValueFormat.Sprintf(format, [3.0]));
+
+    [Fact]
+    public void Printf_gives_gos_in_band_error_for_a_verb_go_rejects_and_refuses_one_go_accepts_but_it_does_not_reproduce()
+    {
+        Assert.Equal("%!q(float64=3)", GoValueFormat.Sprintf("%q", [3.0]));
+        Assert.Throws<FormatException>(() => GoValueFormat.Sprintf("%q", [65L]));
+    }
 }
