@@ -44,8 +44,8 @@ internal sealed class GoActionConverter
             return $"if {condition.AsCondition.Text}";
         }
 
-        Bind(variables[0], declares);
-        return $"{variables[0]} = {condition.AsValue}; if {Truth(variables[0], condition)}";
+        var variable = Bind(variables[0], declares);
+        return $"{variable} = {condition.AsValue}; if {Truth(variable, condition)}";
     }
 
     private string Else(List<GoToken> tokens)
@@ -93,26 +93,37 @@ internal sealed class GoActionConverter
         }
 
         var outerDot = scope.Dot;
-        var element = variables.Count > 0 ? variables[^1] : scope.NameForDot("item");
-        scope.Open(GoBlockKind.Range, element, action.Line, action.Column);
-        variables.ForEach(scope.Declare);
-        var loop = $"for {element} in {Pipeline(tokens[start..], outerDot).AsLoopSource}";
-        return variables.Count == 2 ? $"{loop}; {variables[0]} = for.index" : loop;
+        var source = Pipeline(tokens[start..], outerDot);
+        var item = scope.NameForDot("item");
+        var pair = scope.NameForDot("pair");
+        scope.Open(GoBlockKind.Range, null, action.Line, action.Column);
+        var names = variables.Select(scope.Declare).ToList();
+        var element = names.Count > 0 ? names[^1] : item;
+        scope.Current.SetDot(element, source.IsStringList, source.IsEntryList);
+
+        // A list is iterated as it is; anything else (a map, a variable) as Go would: a map's values by sorted key
+        if (names.Count < 2)
+        {
+            return $"for {element} in {(source.IsList ? source.AsLoopSource : $"(goRange {source.AsOperand})")}";
+        }
+
+        if (source.IsList)
+        {
+            return $"for {element} in {source.AsLoopSource}; {names[0]} = for.index";
+        }
+
+        return $"for {pair} in (goPairs {source.AsOperand}); {names[0]} = {pair}.key; {element} = {pair}.value";
     }
 
     /// <summary><c>{{with p}}</c>: the block runs with dot set to p's value when that is true in Go's sense.</summary>
     private string With(List<GoToken> tokens, GoTemplatePart action)
     {
         var (variables, declares, start) = Declaration(tokens, allowTwo: false);
-        var outerDot = scope.Dot;
-        var value = variables.Count > 0 ? variables[0] : scope.NameForDot("value");
-        scope.Open(GoBlockKind.With, value, action.Line, action.Column);
-        if (variables.Count > 0)
-        {
-            Bind(value, declares);
-        }
-
-        var subject = Pipeline(tokens[start..], outerDot);
+        var subject = Pipeline(tokens[start..], scope.Dot);
+        var dotName = scope.NameForDot("value");
+        scope.Open(GoBlockKind.With, null, action.Line, action.Column);
+        var value = variables.Count > 0 ? Bind(variables[0], declares) : dotName;
+        scope.Current.SetDot(value, subject.IsString);
         return $"{value} = {subject.AsValue}; if {Truth(value, subject)}";
     }
 
@@ -133,24 +144,15 @@ internal sealed class GoActionConverter
         var value = Pipeline([.. tokens.Skip(start)], scope.Dot);
         if (variables.Count == 0)
         {
-            return value.Text;
+            // Scriban prints a string as Go does; anything else goes through Go's printing
+            return value.IsString ? value.Text : $"goPrint {value.AsOperand}";
         }
 
-        Bind(variables[0], declares);
-        return $"{variables[0]} = {value.AsValue}";
+        return $"{Bind(variables[0], declares)} = {value.AsValue}";
     }
 
-    private void Bind(string variable, bool declares)
-    {
-        if (declares)
-        {
-            scope.Declare(variable);
-        }
-        else
-        {
-            scope.RequireDeclared(variable);
-        }
-    }
+    /// <summary>The Scriban name a declaration (<c>:=</c>) or assignment (<c>=</c>) writes to.</summary>
+    private string Bind(string variable, bool declares) => declares ? scope.Declare(variable) : scope.Resolve(variable);
 
     private ScribanExpression Pipeline(IReadOnlyList<GoToken> tokens, string? dot) =>
         new GoPipelineConverter(tokens, dot, scope).Convert();

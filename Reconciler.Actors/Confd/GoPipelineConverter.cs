@@ -12,9 +12,24 @@ namespace Reconciler.Actors.Confd;
 /// </summary>
 internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string? dot, GoScope scope)
 {
-    /// <summary>confd's functions as <see cref="TemplateFunctions"/> registers them; isTrue is the converter's own.</summary>
+    /// <summary>confd's functions as <see cref="TemplateFunctions"/> registers them, without the converter's own helpers.</summary>
     private static readonly FrozenSet<string> ConfdFunctions =
-        new TemplateFunctions(DesiredState.Empty).Keys.Where(name => name != "isTrue").ToFrozenSet(StringComparer.Ordinal);
+        new TemplateFunctions(DesiredState.Empty).Keys.Except(TemplateFunctions.GoTemplateHelpers).ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>confd functions that return a string.</summary>
+    private static readonly FrozenSet<string> StringFunctions = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "getv", "getenv", "base", "dir", "join", "toUpper", "toLower", "replace", "trimSuffix", "base64Encode", "base64Decode");
+
+    /// <summary>confd functions that return a list of strings.</summary>
+    private static readonly FrozenSet<string> StringListFunctions = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "getvs", "ls", "lsdir", "split", "lookupIP", "lookupIPV4", "lookupIPV6", "sortByLength");
+
+    /// <summary>confd functions that return a list.</summary>
+    private static readonly FrozenSet<string> ListFunctions = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "getvs", "gets", "ls", "lsdir", "split", "seq", "jsonArray", "lookupIP", "lookupIPV4", "lookupIPV6", "lookupSRV", "reverse", "sortByLength", "sortKVByLength");
 
     /// <summary>confd functions that return a bool, so a condition on them needs no <c>isTrue</c>.</summary>
     private static readonly FrozenSet<string> BooleanFunctions =
@@ -96,8 +111,11 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
         {
             GoTokenKind.Identifier when token.Value is "true" or "false" => ScribanExpression.Atom(token.Value, isBoolean: true),
             GoTokenKind.Identifier when token.Value == "nil" => ScribanExpression.Atom("null"),
-            GoTokenKind.Dot => ScribanExpression.Atom(Dot()),
-            GoTokenKind.Field => ScribanExpression.Atom(Dot() + token.Value),
+            GoTokenKind.Dot => ScribanExpression.Atom(dot ?? "null") with { IsString = scope.Current.DotIsString },
+            GoTokenKind.Field => ScribanExpression.Atom(FieldOfDot(token)) with
+            {
+                IsString = scope.Current.DotIsEntry && token.Value is ".Key" or ".Value" && !IsFollowedByField(token),
+            },
             GoTokenKind.Variable => ScribanExpression.Atom(Variable(token)),
             GoTokenKind.String => ScribanExpression.String(token.Value),
             GoTokenKind.Number => ScribanExpression.Atom(Number(token)),
@@ -126,7 +144,7 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
         }
 
         position++;
-        return ScribanExpression.Atom($"({inner.Text})", inner.IsBoolean);
+        return inner with { Text = $"({inner.Text})", Kind = ScribanExpressionKind.Atom, StringLiteral = null, IsCallOnLiterals = false };
     }
 
     private static ScribanExpression Call(string name, List<ScribanExpression> arguments, ScribanExpression? piped)
@@ -143,22 +161,42 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             "and" => Logical(all, "&&"),
             "or" => Logical(all, "||"),
             "not" => ScribanExpression.Operation("!" + Single(name, all).AsCondition.AsOperand, isBoolean: true),
-            "len" => new ScribanExpression($"object.size {Single(name, all).AsOperand}", ScribanExpressionKind.Call),
+            "len" => new ScribanExpression($"goLen {Single(name, all).AsOperand}", ScribanExpressionKind.Call),
             "index" => Index(all),
-            "printf" => GoPrintfFormat.Concatenate(all),
-            "print" or "println" => throw new UnconvertibleConstructException($"{name} cannot be converted (Go spaces its operands by their types); use printf \"%s…\""),
+            "printf" => Printf(all),
+            "print" => Helper("goSprint", all) with { IsString = true },
+            "println" => Helper("goSprintln", all) with { IsString = true },
             "html" or "js" or "urlquery" or "slice" or "call" => throw new UnconvertibleConstructException($"Go's {name} function cannot be converted"),
+            "datetime" => throw new UnconvertibleConstructException(
+                "datetime cannot be converted: Go prints a time with its monotonic clock reading and formats it with its own layouts"),
             _ when !ConfdFunctions.Contains(name) => throw new UnconvertibleConstructException($"function \"{name}\" is not one of the confd functions Reconciler provides"),
-            _ when piped is not null && arguments.Count == 0 => new ScribanExpression($"{piped.AsValue} | {name}", ScribanExpressionKind.Pipe, BooleanFunctions.Contains(name)),
-            _ => new ScribanExpression(
-                string.Join(' ', [name, .. all.Select(argument => argument.AsOperand)]),
-                ScribanExpressionKind.Call,
-                BooleanFunctions.Contains(name))
+            _ when piped is not null && arguments.Count == 0 => new ScribanExpression($"{piped.AsValue} | {name}", ScribanExpressionKind.Pipe, BooleanFunctions.Contains(name))
             {
+                IsString = StringFunctions.Contains(name),
+                IsList = ListFunctions.Contains(name),
+                IsStringList = StringListFunctions.Contains(name),
+                IsEntryList = name is "gets" or "sortKVByLength",
+            },
+            _ => Helper(name, all) with
+            {
+                IsBoolean = BooleanFunctions.Contains(name),
+                IsString = StringFunctions.Contains(name),
+                IsList = ListFunctions.Contains(name),
+                IsStringList = StringListFunctions.Contains(name),
+                IsEntryList = name is "gets" or "sortKVByLength",
                 IsCallOnLiterals = all.All(argument => argument.StringLiteral is not null),
             },
         };
     }
+
+    private static ScribanExpression Helper(string name, List<ScribanExpression> arguments) =>
+        new(string.Join(' ', [name, .. arguments.Select(argument => argument.AsOperand)]), ScribanExpressionKind.Call);
+
+    /// <summary>Go's printf runs as Go's (<see cref="GoValueFormat"/>): its verbs depend on the values' types, known only at render time.</summary>
+    private static ScribanExpression Printf(List<ScribanExpression> arguments) =>
+        arguments.Count == 0
+            ? throw new UnconvertibleConstructException("printf needs a format")
+            : Helper("goPrintf", arguments) with { IsString = true };
 
     /// <summary>Go's eq takes several: <c>eq a b c</c> is a == b || a == c.</summary>
     private static ScribanExpression Equal(List<ScribanExpression> arguments)
@@ -180,52 +218,83 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             : throw new UnconvertibleConstructException($"comparison {comparison} needs exactly two arguments");
 
     /// <summary>
-    /// Go's and/or on truth; converted they return true/false rather than the deciding operand, which only shows
-    /// when the result is printed instead of tested.
+    /// Go's and/or return the operand that decided (<c>or (getv "/x" "") "default"</c> is a default value) and stop
+    /// at it: <c>isTrue a ? a : b</c> for or, <c>isTrue a ? b : a</c> for and. Tested by an if, the plain
+    /// <c>||</c>/<c>&amp;&amp;</c> of the truths says the same.
     /// </summary>
-    private static ScribanExpression Logical(List<ScribanExpression> arguments, string logical) =>
-        arguments.Count switch
+    private static ScribanExpression Logical(List<ScribanExpression> arguments, string logical)
+    {
+        if (arguments.Count == 0)
         {
-            0 => throw new UnconvertibleConstructException($"{(logical == "&&" ? "and" : "or")} needs arguments"),
-            1 => arguments[0].AsCondition,
-            _ => ScribanExpression.Operation(string.Join($" {logical} ", arguments.Select(a => a.AsCondition.AsOperand)), isBoolean: true),
-        };
+            throw new UnconvertibleConstructException($"{(logical == "&&" ? "and" : "or")} needs arguments");
+        }
 
-    /// <summary>Go's <c>index x 1 2</c> is <c>x[1][2]</c>.</summary>
+        var value = arguments[^1];
+        foreach (var operand in arguments.SkipLast(1).Reverse())
+        {
+            var (whenTrue, whenFalse) = logical == "||" ? (operand, value) : (value, operand);
+            value = ScribanExpression.Operation($"{operand.AsCondition.AsOperand} ? {whenTrue.AsOperand} : {whenFalse.AsOperand}") with
+            {
+                IsBoolean = operand.IsBoolean && value.IsBoolean,
+                IsString = operand.IsString && value.IsString,
+            };
+        }
+
+        return arguments.Count == 1 ? value : value with
+        {
+            Condition = ScribanExpression.Operation(string.Join($" {logical} ", arguments.Select(a => a.AsCondition.AsOperand)), isBoolean: true),
+        };
+    }
+
+    /// <summary>Go's <c>index x 1 2</c> is x[1][2], with Go's rules for strings (a byte), lists (in range) and maps.</summary>
     private static ScribanExpression Index(List<ScribanExpression> arguments) =>
         arguments.Count == 0
             ? throw new UnconvertibleConstructException("index needs arguments")
-            : ScribanExpression.Atom(arguments[0].AsOperand + string.Concat(arguments.Skip(1).Select(key => $"[{key.Text}]")));
+            : Helper("goIndex", arguments);
 
     private static ScribanExpression Single(string function, List<ScribanExpression> arguments) =>
         arguments.Count == 1 ? arguments[0] : throw new UnconvertibleConstructException($"{function} takes exactly one argument");
 
-    private string Dot() =>
-        dot ?? throw new UnconvertibleConstructException(
-            "dot outside {{range}} and {{with}} is confd's template data, which is always empty: nothing to convert it to");
+    /// <summary>
+    /// <c>.Field</c> of dot; outside range and with, dot is confd's template data, nil (so <c>{{.}}</c> is null,
+    /// printed <c>&lt;no value&gt;</c>), and confd fails on any field of it.
+    /// </summary>
+    private string FieldOfDot(GoToken field) =>
+        dot is null
+            ? throw new UnconvertibleConstructException($"{field.Value} outside {{{{range}}}} and {{{{with}}}} is a field of confd's template data, which is nil: confd fails on it too")
+            : dot + field.Value;
 
     private string Variable(GoToken token)
     {
         if (token.Value == "$")
         {
-            throw new UnconvertibleConstructException("$ is confd's template data, which is always empty: nothing to convert it to");
+            // confd executes every template with nil data: $ is nil wherever it appears
+            return Peek() is { Kind: GoTokenKind.Field } field && token.IsFollowedDirectlyBy(field)
+                ? throw new UnconvertibleConstructException($"${field.Value}: confd's template data is nil, so Go fails on any field of $")
+                : "null";
         }
 
-        scope.RequireDeclared(token.Value);
-        return token.Value;
+        return scope.Resolve(token.Value);
     }
 
     /// <summary>Decimal integers and floats; hex, octal, binary, '_' separators and imaginary numbers are not converted.</summary>
     private static string Number(GoToken token)
     {
+        // a negative literal in parentheses: Scriban reads "f x -1" as a subtraction from the call
         if (long.TryParse(token.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer))
         {
-            return integer.ToString(CultureInfo.InvariantCulture);
+            return integer < 0 ? $"({integer.ToString(CultureInfo.InvariantCulture)})" : integer.ToString(CultureInfo.InvariantCulture);
         }
 
-        return double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) && !token.Value.Contains('_')
-            ? real.ToString("R", CultureInfo.InvariantCulture)
-            : throw new UnconvertibleConstructException($"number {token.Value} cannot be converted; write it in decimal");
+        if (!double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) || token.Value.Contains('_'))
+        {
+            throw new UnconvertibleConstructException($"number {token.Value} cannot be converted; write it in decimal");
+        }
+
+        // "R" writes 3.0 as 3, which Scriban would read as an integer: Go's constant is a float64
+        var text = real.ToString("R", CultureInfo.InvariantCulture);
+        text = text.Contains('.') || text.Contains('E') ? text : text + ".0";
+        return real < 0 ? $"({text})" : text;
     }
 
     /// <summary><c>datetime.Format "…"</c> calls a Go method on the result, which Scriban cannot.</summary>
@@ -236,6 +305,8 @@ internal sealed class GoPipelineConverter(IReadOnlyList<GoToken> tokens, string?
             throw new UnconvertibleConstructException($"{function.Value}{field.Value}: Go methods and fields of a function's result cannot be converted");
         }
     }
+
+    private bool IsFollowedByField(GoToken token) => Peek() is { Kind: GoTokenKind.Field } next && token.IsFollowedDirectlyBy(next);
 
     private static bool IsFunctionName(GoToken token) =>
         token.Kind == GoTokenKind.Identifier && token.Value is not ("true" or "false" or "nil");

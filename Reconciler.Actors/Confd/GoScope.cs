@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace Reconciler.Actors.Confd;
 
 /// <summary>The blocks open at the current point of a Go template, innermost first, with their dots and variables.</summary>
-internal sealed class GoScope
+internal sealed partial class GoScope
 {
     private readonly Stack<GoBlock> blocks = new([new GoBlock(GoBlockKind.Template, null, null, 1, 1)]);
 
@@ -15,7 +17,9 @@ internal sealed class GoScope
     public IEnumerable<GoBlock> OpenBlocks => blocks.Reverse().Skip(1);
 
     public void Open(GoBlockKind kind, string? dot, int line, int column) =>
-        blocks.Push(new GoBlock(kind, dot, Dot, line, column));
+        blocks.Push(kind == GoBlockKind.If
+            ? new GoBlock(kind, dot, Dot, line, column).WithDotOf(Current)
+            : new GoBlock(kind, dot, Dot, line, column));
 
     /// <exception cref="UnconvertibleConstructException">No block is open.</exception>
     public void Close()
@@ -34,25 +38,30 @@ internal sealed class GoScope
     /// </summary>
     public string NameForDot(string name) => blocks.Count == 1 ? name : $"{name}{blocks.Count}";
 
-    /// <exception cref="UnconvertibleConstructException">The name hides a variable of an enclosing block.</exception>
-    public void Declare(string variable)
+    /// <summary>Declares a Go variable in the current block; returns its Scriban name.</summary>
+    /// <exception cref="UnconvertibleConstructException">The name has the form the converter gives hiding variables.</exception>
+    public string Declare(string variable)
     {
-        // Go makes a new variable that hides the outer one until {{end}}; Scriban would overwrite the outer one.
-        if (blocks.Skip(1).Any(block => block.Variables.Contains(variable)))
+        if (HidingName().IsMatch(variable))
         {
-            throw new UnconvertibleConstructException(
-                $"{variable} is declared again inside {{{{{Current.Keyword}}}}}, hiding the outer {variable}; Scriban has no such scopes: rename one of them");
+            throw new UnconvertibleConstructException($"{variable}: names ending in __ and a number are the converter's own; rename it");
         }
 
-        Current.Variables.Add(variable);
+        // Go makes a new variable that hides the outer one until {{end}}; Scriban has one scope, so the inner one
+        // gets a name of its own
+        var name = blocks.Skip(1).Any(block => block.Variables.ContainsKey(variable))
+            ? $"{variable}__{blocks.Count}"
+            : variable;
+        Current.Variables[variable] = name;
+        return name;
     }
 
+    /// <summary>The Scriban name of the innermost Go variable so named.</summary>
     /// <exception cref="UnconvertibleConstructException">Go would reject the template: the variable is not declared here.</exception>
-    public void RequireDeclared(string variable)
-    {
-        if (!blocks.Any(block => block.Variables.Contains(variable)))
-        {
-            throw new UnconvertibleConstructException($"undefined variable {variable}");
-        }
-    }
+    public string Resolve(string variable) =>
+        blocks.FirstOrDefault(block => block.Variables.ContainsKey(variable))?.Variables[variable]
+        ?? throw new UnconvertibleConstructException($"undefined variable {variable}");
+
+    [GeneratedRegex(@"__[0-9]+$")]
+    private static partial Regex HidingName();
 }

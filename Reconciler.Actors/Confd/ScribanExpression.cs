@@ -13,6 +13,21 @@ internal sealed record ScribanExpression(string Text, ScribanExpressionKind Kind
     /// <summary>As a function argument or an operand of an operator.</summary>
     public string AsOperand => Kind == ScribanExpressionKind.Atom ? Text : $"({Text})";
 
+    /// <summary>Known to be a string, which Scriban prints as Go does, so printing it needs no <c>goPrint</c>.</summary>
+    public bool IsString { get; init; }
+
+    /// <summary>Known to be a list, which Scriban's for visits as Go's range does, so it needs no <c>goRange</c>.</summary>
+    public bool IsList { get; init; }
+
+    /// <summary>Known to be a list of strings: its elements print without <c>goPrint</c>.</summary>
+    public bool IsStringList { get; init; }
+
+    /// <summary>Known to be a list of get/gets entries: their .Key and .Value print without <c>goPrint</c>.</summary>
+    public bool IsEntryList { get; init; }
+
+    /// <summary>A cheaper test of the same truth, where it differs from <c>isTrue</c> of the value (Go's and/or).</summary>
+    public ScribanExpression? Condition { get; init; }
+
     /// <summary>A call whose arguments are all string literals, such as <c>getvs "/x/*"</c>.</summary>
     public bool IsCallOnLiterals { get; init; }
 
@@ -27,11 +42,11 @@ internal sealed record ScribanExpression(string Text, ScribanExpressionKind Kind
 
     /// <summary>With Go's truth (<see cref="Templates.TemplateFunctions"/>' <c>isTrue</c>) unless already a boolean.</summary>
     public ScribanExpression AsCondition =>
-        IsBoolean ? this : new ScribanExpression($"isTrue {AsOperand}", ScribanExpressionKind.Call, IsBoolean: true);
+        Condition ?? (IsBoolean ? this : new ScribanExpression($"isTrue {AsOperand}", ScribanExpressionKind.Call, IsBoolean: true));
 
     public static ScribanExpression Atom(string text, bool isBoolean = false) => new(text, ScribanExpressionKind.Atom, isBoolean);
 
-    public static ScribanExpression String(string value) => Atom(Quote(value)) with { StringLiteral = value };
+    public static ScribanExpression String(string value) => Atom(Quote(value)) with { StringLiteral = value, IsString = true };
 
     public static ScribanExpression Operation(string text, bool isBoolean = false) => new(text, ScribanExpressionKind.Operation, isBoolean);
 

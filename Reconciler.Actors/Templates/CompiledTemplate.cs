@@ -17,6 +17,9 @@ public sealed class CompiledTemplate
     private readonly Template template;
     private readonly string keyPrefix;
 
+    /// <summary>A confd template reads keys as confd stores and lists them (<see cref="ConfdStoredKeys.Normalised"/>).</summary>
+    private bool hasConfdKeys;
+
     private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns)
     {
         this.template = template;
@@ -54,6 +57,9 @@ public sealed class CompiledTemplate
         if (syntax == TemplateSyntax.GoTemplate)
         {
             sourceText = new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path);
+            var converted = Parse(sourceText, path, keyPrefix, dns);
+            converted.hasConfdKeys = true;
+            return converted;
         }
 
         return Parse(sourceText, path, keyPrefix, dns);
@@ -188,7 +194,9 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(new TemplateFunctions(state, keyPrefix, Dns));
+        context.PushGlobal(hasConfdKeys
+            ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true)
+            : new TemplateFunctions(state, keyPrefix, Dns));
         return context;
     }
 

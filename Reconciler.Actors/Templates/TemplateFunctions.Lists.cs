@@ -7,7 +7,10 @@ namespace Reconciler.Actors.Templates;
 /// <summary>Integer arithmetic and list functions. confd's arithmetic is on Go ints, here 64-bit.</summary>
 public sealed partial class TemplateFunctions
 {
-    private void RegisterListFunctions()
+    /// <summary>Go's sort.Sort orders up to 12 items by insertion, which keeps equal items in their order.</summary>
+    private const int GoStableSortLength = 12;
+
+    private void RegisterListFunctions(bool asConfd)
     {
         Register("add", (long a, long b) => a + b);
         Register("sub", (long a, long b) => a - b);
@@ -16,8 +19,8 @@ public sealed partial class TemplateFunctions
         Register("mod", (long a, long b) => a % b);
         Register("seq", Sequence);
         Register("reverse", Reverse);
-        Register("sortByLength", SortByLength);
-        Register("sortKVByLength", SortKeyValuesByLength);
+        Register("sortByLength", asConfd ? (TemplateContext context, IEnumerable values) => AsGoSorts(SortByLength(context, values), Encoding.UTF8.GetByteCount) : SortByLength);
+        Register("sortKVByLength", asConfd ? (IEnumerable entries) => AsGoSorts(SortKeyValuesByLength(entries), entry => Encoding.UTF8.GetByteCount(entry.Key)) : SortKeyValuesByLength);
     }
 
     /// <summary>The integers from <paramref name="first"/> to <paramref name="last"/> inclusive; empty when last &lt; first.</summary>
@@ -54,4 +57,15 @@ public sealed partial class TemplateFunctions
             .Select(entry => entry as KeyValueEntry
                 ?? throw new ArgumentException("sortKVByLength expects key/value entries from get or gets"))
             .OrderBy(entry => Encoding.UTF8.GetByteCount(entry.Key))];
+
+    /// <summary>
+    /// A stable sort's result where Go's sort.Sort (confd's) gives the same; above 12 items Go's pdqsort reorders
+    /// equal lengths in its own way, so rather than write a different file the render fails.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">More than 12 items, two of the same length.</exception>
+    private static T[] AsGoSorts<T>(T[] sorted, Func<T, int> length) =>
+        sorted.Length > GoStableSortLength && sorted.Select(length).Distinct().Count() < sorted.Length
+            ? throw new InvalidOperationException(
+                $"sorting {sorted.Length} items, some of equal length: confd's order for equal lengths (Go's unstable sort) is not reproduced; make the lengths differ or sort fewer than 13")
+            : sorted;
 }

@@ -10,6 +10,9 @@ public sealed partial class TemplateFunctions
         Register("datetime", () => DateTime.Now);
         Register("getenv", GetEnvironmentVariable);
         Register("lookupIP", LookupIP);
+        // confd filters lookupIP's text: an address with a '.' is IPv4, one with a ':' IPv6
+        Register("lookupIPV4", (TemplateContext context, string host) => LookupIP(context, host).Where(ip => ip.Contains('.', StringComparison.Ordinal)).ToArray());
+        Register("lookupIPV6", (TemplateContext context, string host) => LookupIP(context, host).Where(ip => ip.Contains(':', StringComparison.Ordinal)).ToArray());
         Register("lookupSRV", LookupSRV);
 
         // Like Go's os.Stat: a directory exists too.

@@ -16,8 +16,8 @@ public sealed partial class TemplateFunctions
         Register("dir", PathDir);
         Register("split", Split);
         Register("join", Join);
-        Register("toUpper", (string s) => s.ToUpperInvariant());
-        Register("toLower", (string s) => s.ToLowerInvariant());
+        Register("toUpper", ToUpper);
+        Register("toLower", ToLower);
         Register("contains", (string s, string substring) => s.Contains(substring, StringComparison.Ordinal));
         Register("replace", Replace);
         Register("trimSuffix", TrimSuffix);
@@ -27,6 +27,24 @@ public sealed partial class TemplateFunctions
         Register("base64Decode", (string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s)));
         Register("json", ParseJsonObject);
         Register("jsonArray", ParseJsonArray);
+        Register("map", CreateMap);
+    }
+
+    /// <summary>confd's map: a map from alternating keys (strings) and values.</summary>
+    private static ScriptObject CreateMap(object?[] keysAndValues)
+    {
+        if (keysAndValues.Length % 2 != 0)
+        {
+            throw new ArgumentException("invalid map call");
+        }
+
+        var map = new ScriptObject();
+        for (var i = 0; i < keysAndValues.Length; i += 2)
+        {
+            map[keysAndValues[i] as string ?? throw new ArgumentException("map keys must be strings")] = keysAndValues[i + 1];
+        }
+
+        return map;
     }
 
     /// <summary>Go's path.Base: the last element, ignoring trailing slashes; "." for "", "/" for only slashes.</summary>
@@ -46,7 +64,7 @@ public sealed partial class TemplateFunctions
     private static string PathDir(string path) => CleanPath(path[..(path.LastIndexOf('/') + 1)]);
 
     /// <summary>Go's path.Clean: collapses "//", drops ".", resolves ".." lexically; "." when nothing is left.</summary>
-    private static string CleanPath(string path)
+    internal static string CleanPath(string path)
     {
         var rooted = path.StartsWith('/');
         var segments = new List<string>();
@@ -76,6 +94,15 @@ public sealed partial class TemplateFunctions
         return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
     }
 
+    /// <summary>
+    /// Go's strings.ToUpper: Unicode's simple mapping of each rune, which .NET's invariant casing follows except
+    /// that it leaves the dotless ı alone (Go: I).
+    /// </summary>
+    private static string ToUpper(string s) => s.ToUpperInvariant().Replace('ı', 'I');
+
+    /// <summary>Go's strings.ToLower: as <see cref="ToUpper"/>, where .NET leaves the dotted İ alone (Go: i).</summary>
+    private static string ToLower(string s) => s.ToLowerInvariant().Replace('İ', 'i');
+
     /// <summary>Go's strings.Split: an empty separator splits into code points.</summary>
     private static string[] Split(string s, string separator) =>
         separator.Length == 0
@@ -83,8 +110,11 @@ public sealed partial class TemplateFunctions
             : s.Split(separator);
 
     /// <summary>Items formatted as Scriban prints them (<c>true</c>, not <c>True</c>).</summary>
+    /// <exception cref="ArgumentException">A string instead of a list (<c>"a,b" | join ","</c> in Go passes it as the separator).</exception>
     private static string Join(TemplateContext context, IEnumerable values, string separator) =>
-        string.Join(separator, values.Cast<object?>().Select(value => context.ObjectToString(value)));
+        values is string
+            ? throw new ArgumentException("join takes a list and a separator, not a string")
+            : string.Join(separator, values.Cast<object?>().Select(value => context.ObjectToString(value)));
 
     /// <summary>
     /// Go's strings.Replace: the first <paramref name="count"/> non-overlapping occurrences (all when negative).
@@ -169,7 +199,8 @@ public sealed partial class TemplateFunctions
         JsonValueKind.Object => ToScriptObject(element),
         JsonValueKind.Array => new ScriptArray(element.EnumerateArray().Select(ToScriptValue)),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var integer) ? integer : element.GetDouble(),
+        // Go's encoding/json, as confd's json uses it, makes every number a float64 (8080, 1e+06 printed)
+        JsonValueKind.Number => element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,

@@ -21,14 +21,18 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// prefix <c>/myapp</c> a template reads <c>/myapp/x</c> as <c>getv "/x"</c>, as in confd.
     /// </param>
     /// <param name="dns">What lookupIP and lookupSRV ask; the system resolver when null.</param>
-    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null)
+    /// <param name="asConfd">
+    /// For converted confd templates: ls and lsdir exactly as confd's, quirks included, and sortByLength failing
+    /// where confd's order of equal lengths is not reproduced.
+    /// </param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false)
     {
         this.state = state;
         this.keyPrefix = keyPrefix;
         this.dns = dns ?? DnsLookup.System;
-        RegisterKeyFunctions();
+        RegisterKeyFunctions(asConfd);
         RegisterTextFunctions();
-        RegisterListFunctions();
+        RegisterListFunctions(asConfd);
         RegisterSystemFunctions();
         RegisterGoTemplateFunctions();
         RegisterSlotFunctions();
@@ -40,14 +44,14 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// </summary>
     private void Register(string name, Delegate function) => ScriptObjectExtensions.Import(this, name, function);
 
-    private void RegisterKeyFunctions()
+    private void RegisterKeyFunctions(bool asConfd)
     {
         Register("getv", GetValue);
         Register("getvs", GetValues);
         Register("get", Get);
         Register("gets", GetAll);
-        Register("ls", List);
-        Register("lsdir", ListDirectories);
+        Register("ls", asConfd ? ConfdList : List);
+        Register("lsdir", asConfd ? ConfdListDirectories : ListDirectories);
         Register("exists", Exists);
     }
 

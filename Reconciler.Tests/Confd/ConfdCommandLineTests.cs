@@ -122,7 +122,7 @@ public sealed class ConfdCommandLineTests : IDisposable
     [Fact]
     public async Task Convert_template_lists_what_it_could_not_convert_by_line_and_exits_2()
     {
-        var template = Write("partial.tmpl", "{{ getv \"/a\" }}\n{{ define \"x\" }}y{{ end }}\n{{ printf \"%q\" \"z\" }}\n");
+        var template = Write("partial.tmpl", "{{ getv \"/a\" }}\n{{ define \"x\" }}y{{ end }}\n{{ $.Name }}\n");
 
         var result = await ReconcilerProcess.RunAsync("convert-template", template);
 
@@ -133,7 +133,7 @@ public sealed class ConfdCommandLineTests : IDisposable
             problems,
             first => Assert.StartsWith($"reconciler: {template}(2,1): ", first),
             second => Assert.StartsWith($"reconciler: {template}(2,18): {{{{end}}}} without", second),
-            third => Assert.StartsWith($"reconciler: {template}(3,1): printf", third));
+            third => Assert.StartsWith($"reconciler: {template}(3,1): $.Name: confd's template data is nil", third));
     }
 
     private string Write(string name, string content)

@@ -43,12 +43,8 @@ internal static class ConfdResourceFile
             throw template.Error("dest", $"folder {Path.GetDirectoryName(dest)} does not exist");
         }
 
+        // confd accepts a resource without keys: its template reads nothing from etcd
         var keys = template.TextList("keys");
-        if (keys.IsEmpty)
-        {
-            throw template.Error("keys", "list at least one key the template reads");
-        }
-
         var prefix = ConfdKeys.NormalisePrefix(globalPrefix.Length > 0 ? globalPrefix : template.Text("prefix"));
         return new TemplateDefinition(
             name,
