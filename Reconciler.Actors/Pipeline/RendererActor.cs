@@ -48,6 +48,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private int _failures;
     private bool _reloadOwed;
     private bool _awaitingReload;
+
+    // what the reloader was asked for (an answer of the other kind is a stale one), and how long its answer may take from now
+    private bool _awaitingRuntime;
+    private TimeSpan _answerDue;
     private IActorRef? _drainer;
     private IActorRef? _successor;
 
@@ -145,16 +149,23 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Receive<ReloaderReplaced>(OnReloaderReplaced);
         Receive<ReloadPending>(_ => _awaitingReload, OnReloadPending);
-        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_progress.IsRunning ? _progress.Elapsed : null, ReconcileBound)));
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress(_progress.IsRunning ? _progress.Elapsed : null, ProgressBound)));
     }
+
+    /// <summary>
+    /// <see cref="ReconcileBound"/>, or while it waits for the reloader the wait it was told (a run of another template's
+    /// queued ahead of its request, such as a runtime change draining for its own drain-timeout, may take longer).
+    /// </summary>
+    private TimeSpan ProgressBound =>
+        _awaitingReload && _answerDue + ReloadAnswerMargin > ReconcileBound ? _answerDue + ReloadAnswerMargin : ReconcileBound;
 
     private void Busy()
     {
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
         Receive<HandOver>(_ => _successor = Sender);
-        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnReloaded(Answered(completed)));
-        Receive<RuntimeApplyCompleted>(_ => _awaitingReload, completed => OnRuntimeApplied(Answered(completed).Result));
+        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnReloaded(Answered(completed)));
+        Receive<RuntimeApplyCompleted>(_ => _awaitingRuntime, completed => OnRuntimeApplied(Answered(completed).Result));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
         Receive<Drain>(_ => DrainWhenDone(Sender));
         Receive<RetryDue>(_ => { });
@@ -168,7 +179,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RenderRequested>(Queue);
         Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
         Receive<HandOver>(_ => _successor = Sender);
-        Receive<ReloadCompleted>(_ => _awaitingReload, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
+        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnRollbackReloaded(Unanswered().Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
@@ -248,10 +259,10 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
 
         var applier = _reconciler.RuntimeApplier!;
         var bound = _reconciler.Definition.Runtime.DrainTimeout + _reconciler.CommandTimeout;
-        _progress.Restart();
         _awaitingReload = true;
+        _awaitingRuntime = true;
         _reloader.Tell(new RuntimeApplyRequested(_reconciler.Definition.Name, token => applier.ApplyAsync(plan, diff.Pools, token), bound));
-        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, bound + ReloadAnswerMargin);
+        AwaitAnswer(bound + ReloadAnswerMargin);
     }
 
     private void OnRuntimeApplied(RuntimeApplyResult result)
@@ -326,32 +337,39 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         RequestReload();
     }
 
-    private void OnReloadPending(ReloadPending pending)
-    {
-        _progress.Restart();
-        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, pending.Timeout + ReloadAnswerMargin);
-    }
+    private void OnReloadPending(ReloadPending pending) => AwaitAnswer(pending.Timeout + ReloadAnswerMargin);
 
     private void RequestReload()
     {
-        _progress.Restart();
         _awaitingReload = true;
+        _awaitingRuntime = false;
         _reloader.Tell(new ReloadRequested(_reconciler.Definition.Name, ReloadCommand));
-        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, ReloadAnswerBound);
+        AwaitAnswer(ReloadAnswerBound);
+    }
+
+    /// <summary>The reconcile moved on; without an answer within <paramref name="due"/> the request counts as failed.</summary>
+    private void AwaitAnswer(TimeSpan due)
+    {
+        _progress.Restart();
+        _answerDue = due;
+        Timers.StartSingleTimer(ReloadTimer, ReloadOverdue.Instance, due);
     }
 
     private T Answered<T>(T completed)
     {
         _awaitingReload = false;
+        _awaitingRuntime = false;
         Timers.Cancel(ReloadTimer);
         return completed;
     }
 
     private ReloadCompleted Unanswered()
     {
+        var what = _awaitingRuntime ? "runtime change" : "reload";
         _awaitingReload = false;
-        _logger.LogError("The reloader did not answer the reload of {Template} within {Bound}; counting it as failed", _reconciler.Definition.Name, ReloadAnswerBound);
-        return new ReloadCompleted(ReloadCommand, new CommandResult(-1, "no answer from the reloader", ReloadAnswerBound, TimedOut: true));
+        _awaitingRuntime = false;
+        _logger.LogError("The reloader did not answer the {What} of {Template} within {Bound}; counting it as a failed reload", what, _reconciler.Definition.Name, _answerDue);
+        return new ReloadCompleted(ReloadCommand, new CommandResult(-1, "no answer from the reloader", _answerDue, TimedOut: true));
     }
 
     private void OnReloaderReplaced(ReloaderReplaced replaced)

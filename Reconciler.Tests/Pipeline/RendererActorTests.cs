@@ -6,6 +6,7 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Output;
 using static Reconciler.Tests.Fixtures.TestTemplates;
@@ -382,6 +383,62 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         var retried = _parent.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReconcileStatus.Unchanged, retried.Outcome.Status);
         Assert.True(retried.Reload!.Succeeded);
+    }
+
+    [Fact]
+    public void A_reload_queued_behind_a_longer_run_of_another_template_is_not_reported_stuck()
+    {
+        // render-timeout 1s, commands.timeout 100ms: its own reconcile bound is 1.6s
+        var definition = Definition(_dest, reload: ReloadCommand) with { RenderTimeout = TimeSpan.FromSeconds(1) };
+        var renderer = _parent.ChildActorOf(
+            RendererActor.Props(NewReconciler(definition, commandTimeout: TimeSpan.FromMilliseconds(100)), _reloader.Ref, Backoff, NullLogger.Instance));
+        renderer.Tell(new RenderRequested(Two, Added("a")));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+
+        // another template's runtime change runs ahead of it, draining for up to its own drain-timeout
+        renderer.Tell(new ReloadPending(TimeSpan.FromMinutes(5)), _reloader.Ref);
+        Thread.Sleep(TimeSpan.FromSeconds(2.5)); // the watchdog's measure is a stopwatch, not the scheduler
+
+        renderer.Tell(GetRendererProgress.Instance);
+        var progress = ExpectMsg<RendererProgress>(Slow);
+        Assert.True(progress.BusyFor > TimeSpan.FromSeconds(2));
+        Assert.False(progress.Stuck, $"busy for {progress.BusyFor} within a bound of {progress.Bound}");
+
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        Assert.True(_parent.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
+        renderer.Tell(GetRendererProgress.Instance);
+        Assert.Equal(new RendererProgress(null, TimeSpan.FromSeconds(1.6)), ExpectMsg<RendererProgress>(Slow));
+    }
+
+    [Fact]
+    public void A_late_answer_to_an_unanswered_runtime_change_is_not_taken_for_the_answer_to_the_reload_that_follows()
+    {
+        File.WriteAllText(_dest, "backend app\n    server s1 10.0.0.1:80\n");
+        var definition = Definition(_dest, reload: ReloadCommand) with
+        {
+            Runtime = new RuntimeSettings(RuntimeSettings.Haproxy, _folder["admin.sock"], [], TimeSpan.FromSeconds(30)),
+        };
+        const string source = "backend app\n{{ for kv in gets \"/apps/*\" }}    server {{ kv.value }}\n{{ end }}";
+        var renderer = _parent.ChildActorOf(RendererActor.Props(NewReconciler(definition, source), _reloader.Ref, Backoff, NullLogger.Instance));
+        renderer.Tell(new RenderRequested(StateOf(5, ("s1", "s1 10.0.0.2:80")), Added("s1")));
+        _reloader.ExpectMsg<RuntimeApplyRequested>(Slow);
+        Settled(renderer);
+
+        // no answer within drain-timeout + commands.timeout + the margin (30s + 20s + 10s): a failed reload, owed
+        Clock.Advance(TimeSpan.FromSeconds(60));
+        var unanswered = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.False(unanswered.Reload!.Succeeded);
+
+        // the retry reloads; the runtime change's late answer is not taken for the reload's
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        _reloader.ExpectMsg<ReloadRequested>(Slow);
+        renderer.Tell(new RuntimeApplyCompleted(RuntimeApplyResult.Done(4, TimeSpan.FromSeconds(55))), _reloader.Ref);
+        _parent.ExpectNoMsg(Quiet);
+
+        _reloader.Reply(new ReloadCompleted(ReloadCommand, ReloadOk));
+        var paid = _parent.ExpectMsg<TemplateReconciled>(Slow);
+        Assert.True(paid.Reload!.Succeeded);
+        Assert.Null(paid.Runtime);
     }
 
     [Fact]

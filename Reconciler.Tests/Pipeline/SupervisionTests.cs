@@ -177,24 +177,30 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     public async Task The_watchdog_probe_reports_a_renderer_stuck_past_its_bound()
     {
         // the renderer's commands.timeout is 200 ms: one reconcile may take render-timeout (200 ms) + a 200 ms check +
-        // 2 × 400 ms waiting for a reload + 200 ms. The reloader's run is held far longer, and the renderer's own wait
-        // for its answer runs on virtual time, which stands still: the reconcile is stuck past its bound.
+        // 2 × 400 ms waiting for a reload + 200 ms; the reloader announces its run with its own commands.timeout (3 s),
+        // which the renderer then waits for, plus the margin. The reloader stops without answering (its replacement is
+        // due on virtual time, as is the renderer's own wait for the answer, which stands still): the reconcile is stuck
+        // past its bound.
         var reloads = _folder["reloads"];
         var template = Template with { ReloadCommand = HeldReload(reloads), RenderTimeout = TimeSpan.FromMilliseconds(200) };
-        var settings = Settings(maxRestarts: 0) with { Templates = [template] };
+        var settings = Settings(maxRestarts: 0) with { Templates = [template], CommandTimeout = TimeSpan.FromSeconds(3) };
         File.WriteAllText(_folder["reload-hold"], "");
         _source.OnRead = _ => FakeKeyValueSource.Snapshot(5, ("/apps/a", "1"));
         var root = Sys.ActorOf(
             ReconcilerActor.Props(settings, [NewReconciler(template, commandTimeout: TimeSpan.FromMilliseconds(200))], _ => _source, NullLoggerFactory.Instance),
             "root");
         AwaitCondition(() => File.Exists(reloads), Slow);
+        var reloader = Resolve("/user/root/reloader")!;
+        Watch(reloader);
+        reloader.Tell(PoisonPill.Instance);
+        ExpectTerminated(reloader, Slow);
 
         await Poll.UntilAsync(
             async () => !(await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow)).Alive,
             Slow,
             () => "the probe naming the stuck renderer");
         var probed = await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow);
-        Assert.Matches(@"^renderer-t-1 \(busy for \d+s, bound 1s\)$", Assert.Single(probed.Unresponsive));
+        Assert.Matches(@"^renderer-t-1 \(busy for \d+s, bound 3s\)$", Assert.Single(probed.Unresponsive));
         File.Delete(_folder["reload-hold"]);
     }
 
