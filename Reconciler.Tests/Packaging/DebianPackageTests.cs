@@ -72,6 +72,27 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
     }
 
     [Fact]
+    public async Task The_packaged_executable_runs_with_the_dotnet_installation_hidden()
+    {
+        // a private mount namespace with an empty tmpfs over the .NET installation this test runs on
+        if ((await ExternalCommand.RunAsync("unshare", ["-m", "true"], Timeout)).ExitCode != 0)
+        {
+            return; // no mount namespaces here (not root, or a container without CAP_SYS_ADMIN): the test above stands alone
+        }
+
+        var dotnetRoot = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var executable = Path.Combine(package.Root, "usr", "bin", "reconciler");
+        var config = Path.Combine(package.Root, "etc", "reconciler", "reconciler.conf");
+        var script = $"mount -t tmpfs none '{dotnetRoot}' && test ! -e '{dotnetRoot}/shared' && '{executable}' --version && '{executable}' check --config '{config}'";
+
+        var run = await ExternalCommand.RunAsync("unshare", ["-m", "/bin/sh", "-c", script], Timeout);
+
+        Assert.True(run.ExitCode == 0, $"exit {run.ExitCode} with {dotnetRoot} hidden: {run.Stderr}");
+        Assert.StartsWith(DebianPackage.UpstreamVersion, run.Stdout);
+        Assert.Contains("ok, 1 template(s): haproxy", run.Stdout + run.Stderr);
+    }
+
+    [Fact]
     public async Task The_packaged_check_refuses_a_broken_template_with_exit_2()
     {
         var etc = Directory.CreateTempSubdirectory("reconciler-deb-etc-").FullName;
