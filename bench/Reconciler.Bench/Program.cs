@@ -7,6 +7,14 @@ var samples = new Option<int>("--samples") { Description = "Puts and deletes tim
 var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 100 };
 var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
 var poolChanges = new Option<bool>("--pool-changes") { Description = "Only measure zero-reload pool changes (issue 11) with a real HAProxy: runtime vs reload mode" };
+var coldPath = new Option<bool>("--cold-path") { Description = "Only the cold-path comparison (issue 12): fresh start, sparse and back-to-back changes, RSS, next to confd" };
+var levers = new Option<string[]>("--lever")
+{
+    Description = "With --cold-path: a Reconciler to compare, NAME=EXECUTABLE[,VAR=VALUE...] (empty EXECUTABLE: the bench's build); repeatable",
+    AllowMultipleArgumentsPerToken = false,
+};
+var confd = new Option<FileInfo>("--confd") { Description = "With --cold-path: confd's executable", DefaultValueFactory = _ => new FileInfo("../shared/tools/confd") };
+var coldSizes = new Option<int[]>("--cold-sizes") { Description = "With --cold-path: key counts (the largest gets no back-to-back run)", DefaultValueFactory = _ => [100, 10_000, 100_000] };
 var root = new RootCommand("Benchmarks the reconciler executable against an etcd it starts itself (issue 6's measures).")
 {
     output,
@@ -14,8 +22,21 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
     samples,
     largeSamples,
     idleSeconds,
+    coldPath,
+    levers,
+    confd,
+    coldSizes,
 };
-root.SetAction((result, _) => result.GetValue(poolChanges) ? RunPoolChangesAsync() : RunAsync(
+root.SetAction((result, _) => result.GetValue(poolChanges)
+    ? RunPoolChangesAsync()
+    : result.GetValue(coldPath)
+    ? ColdPathAsync(
+        result.GetValue(output)!,
+        [.. (result.GetValue(levers) is { Length: > 0 } given ? given : ["build="]).Select(DaemonLaunch.Parse)],
+        result.GetValue(confd)!,
+        result.GetValue(coldSizes)!,
+        string.Join(' ', ["scripts/bench.sh", .. args]))
+    : RunAsync(
     result.GetValue(output)!,
     result.GetValue(samples),
     result.GetValue(largeSamples),
@@ -72,6 +93,42 @@ static async Task<int> RunPoolChangesAsync()
         }
 
         Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
+        return 0;
+    }
+    finally
+    {
+        work.Delete(recursive: true);
+    }
+}
+
+static async Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> launches, FileInfo confd, int[] sizes, string command)
+{
+    var started = DateTimeOffset.Now;
+    var loadBefore = LoadAverage();
+    var clock = Stopwatch.StartNew();
+    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
+    try
+    {
+        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
+        var bench = new ColdPathBenchmarks(etcd, work.FullName, Console.Out);
+        var results = new List<ColdPathResult>();
+        foreach (var keys in sizes.Order())
+        {
+            await bench.PreloadAsync(keys);
+            var backToBack = keys < sizes.Max();
+            foreach (var launch in launches)
+            {
+                results.Add(await bench.MeasureReconcilerAsync(launch, backToBack));
+            }
+
+            results.Add(await bench.MeasureConfdAsync(confd.FullName, backToBack));
+        }
+
+        var run = new RunConditions(started, clock.Elapsed, ReconcilerVersion(), await etcd.ReadVersionAsync(), loadBefore, LoadAverage(), command);
+        var report = ColdPathReport.Render(results, run);
+        await File.WriteAllTextAsync(output.FullName, report);
+        Console.WriteLine();
+        Console.Write(report);
         return 0;
     }
     finally

@@ -9,7 +9,7 @@ namespace Reconciler.Bench;
 /// template over <see cref="ScenarioKeys.Prefix"/>, <c>check-cmd = true</c>, and a reload-cmd that appends one
 /// line per reload to a file, so reloads can be counted. Its log gives each reconcile's own stage times.
 /// </summary>
-public sealed class ReconcilerDaemon : IDisposable
+public sealed class ReconcilerDaemon : IMeasuredDaemon
 {
     private const int LogLinesKept = 30;
 
@@ -45,7 +45,7 @@ public sealed class ReconcilerDaemon : IDisposable
     }
 
     /// <summary>Starts the daemon with its config, dest and reload log in <paramref name="folder"/>.</summary>
-    public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet)
+    public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet, DaemonLaunch? launch = null)
     {
         Directory.CreateDirectory(folder);
         var destPath = Path.Combine(folder, "haproxy.cfg");
@@ -68,19 +68,28 @@ public sealed class ReconcilerDaemon : IDisposable
               ]
             }
             """);
-        return Launch(configPath, destPath, reloadLogPath);
+        return Launch(configPath, destPath, reloadLogPath, launch);
     }
 
-    /// <summary>Starts the daemon on a config of the caller's, whose reload-cmd appends a line to <paramref name="reloadLogPath"/>.</summary>
-    public static ReconcilerDaemon Launch(string configPath, string destPath, string reloadLogPath)
+    /// <summary>
+    /// Starts the daemon (the bench's build unless <paramref name="launch"/> names another) on a config of the caller's,
+    /// whose reload-cmd appends a line to <paramref name="reloadLogPath"/>.
+    /// </summary>
+    public static ReconcilerDaemon Launch(string configPath, string destPath, string reloadLogPath, DaemonLaunch? launch = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
+        launch ??= DaemonLaunch.BuiltWithBench;
+        var start = new ProcessStartInfo(launch.Executable)
         {
             ArgumentList = { "--config", configPath, "--log-level", "info" },
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in launch.Environment)
+        {
+            start.Environment[name] = value;
+        }
+
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start reconciler");
         var daemon = new ReconcilerDaemon(process, startedAt, destPath, reloadLogPath);
@@ -136,11 +145,13 @@ public sealed class ReconcilerDaemon : IDisposable
     public MemoryUsage ReadMemory()
     {
         ThrowIfExited();
-        long Kilobytes(string field) => long.Parse(
-            File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
-            CultureInfo.InvariantCulture);
-        return new MemoryUsage(Kilobytes("VmRSS") * 1024, Kilobytes("VmHWM") * 1024);
+        return MemoryUsage.Of(_process.Id);
     }
+
+    /// <summary>The managed assemblies (.dll) the process has mapped, from <c>/proc/&lt;pid&gt;/maps</c>.</summary>
+    public IReadOnlyList<string> LoadedAssemblies() =>
+        [.. File.ReadLines($"/proc/{_process.Id}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
+            .Where(p => p.EndsWith(".dll", StringComparison.Ordinal)).Select(Path.GetFileName).OfType<string>().Distinct().Order()];
 
     public void ThrowIfExited()
     {
@@ -196,7 +207,18 @@ public sealed class ReconcilerDaemon : IDisposable
     }
 }
 
-public sealed record MemoryUsage(long ResidentBytes, long PeakResidentBytes);
+public sealed record MemoryUsage(long ResidentBytes, long PeakResidentBytes)
+{
+    /// <summary>VmRSS and VmHWM of process <paramref name="pid"/>.</summary>
+    public static MemoryUsage Of(int pid)
+    {
+        var status = File.ReadAllLines($"/proc/{pid}/status");
+        long Kilobytes(string field) => long.Parse(
+            status.First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
+            CultureInfo.InvariantCulture);
+        return new MemoryUsage(Kilobytes("VmRSS") * 1024, Kilobytes("VmHWM") * 1024);
+    }
+}
 
 /// <summary>One <c>Reconciled …</c> log line of the daemon (its default text format), with its stage times in whole milliseconds.</summary>
 public sealed partial record ReconcileRecord(long Revision, string Check, string Reload, long RenderMs, long CheckMs, long ReloadMs, long TotalMs)
