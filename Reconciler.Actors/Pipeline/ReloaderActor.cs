@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
@@ -121,12 +122,7 @@ public sealed class ReloaderActor : ReceiveActor
         var incarnation = _incarnation;
         if (_running.Runtime is { } apply)
         {
-            var applying = apply(_shutdown.Token);
-            _inFlight?.Track(applying);
-            applying.PipeTo(
-                Self,
-                success: result => new RuntimeApplied(incarnation, result),
-                failure: e => new RuntimeApplied(incarnation, RuntimeApplyResult.FellBack("socket", e.Message)));
+            Apply(apply, _running.Bound, incarnation);
             return;
         }
 
@@ -137,6 +133,22 @@ public sealed class ReloaderActor : ReceiveActor
             Self,
             success: result => new ReloadRan(incarnation, command, result),
             failure: e => new ReloadRan(incarnation, command, new CommandResult(-1, e.Message, TimeSpan.Zero, false)));
+    }
+
+    /// <summary>A runtime change past its bound is cancelled and falls back to a reload, as the renderer has stopped waiting.</summary>
+    private void Apply(Func<CancellationToken, Task<RuntimeApplyResult>> apply, TimeSpan bound, object incarnation)
+    {
+        var bounded = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        bounded.CancelAfter(bound);
+        var applying = apply(bounded.Token);
+        _inFlight?.Track(applying);
+        applying.ContinueWith(_ => bounded.Dispose(), TaskScheduler.Default);
+        applying.PipeTo(
+            Self,
+            success: result => new RuntimeApplied(incarnation, result),
+            failure: e => new RuntimeApplied(
+                incarnation,
+                RuntimeApplyResult.FellBack("socket", e is OperationCanceledException ? string.Create(CultureInfo.InvariantCulture, $"no result within {bound.TotalSeconds:0.###}s") : e.Message)));
     }
 
     /// <summary>Root → reloader: a configuration reload changed reconciler.commands.timeout.</summary>

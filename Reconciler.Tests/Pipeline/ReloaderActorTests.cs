@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Tests.Pipeline;
 
@@ -132,6 +133,35 @@ public sealed class ReloaderActorTests : Akka.TestKit.Xunit2.TestKit, IDisposabl
         running.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the killed run's (cancelled) result went nowhere
         File.WriteAllText(gate, "");
         Assert.True(running.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
+        Assert.True(queued.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
+    }
+
+    [Fact]
+    public void A_runtime_change_past_its_bound_is_cancelled_and_falls_back_and_the_queue_moves_on()
+    {
+        var reloader = Sys.ActorOf(ReloaderActor.Props(new CommandRunner(), TimeSpan.FromSeconds(20)));
+        var applying = Requester();
+        var queued = Requester();
+        var cancelled = new TaskCompletionSource();
+
+        // a change that would never finish on its own: only its token ends it
+        reloader.Tell(
+            new RuntimeApplyRequested(
+                "t",
+                async token =>
+                {
+                    await using var registration = token.Register(() => cancelled.TrySetResult());
+                    await Task.Delay(Timeout.Infinite, token);
+                    return RuntimeApplyResult.Done(1, TimeSpan.Zero);
+                },
+                TimeSpan.FromMilliseconds(300)),
+            applying.Ref);
+        reloader.Tell(new ReloadRequested("u", "true"), queued.Ref);
+
+        var result = applying.ExpectMsg<RuntimeApplyCompleted>(TimeSpan.FromSeconds(10)).Result;
+        Assert.False(result.Applied);
+        Assert.Equal("no result within 0.3s", result.Reason);
+        Assert.True(cancelled.Task.IsCompleted);
         Assert.True(queued.ExpectMsg<ReloadCompleted>(TimeSpan.FromSeconds(10)).Result.Succeeded);
     }
 
