@@ -44,16 +44,12 @@ root.SetAction((result, _) => result.GetValue(poolChanges)
     string.Join(' ', ["scripts/bench.sh", .. args])));
 return await root.Parse(args).InvokeAsync();
 
-static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSpan idle, string command)
+static Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSpan idle, string command)
 {
-    var started = DateTimeOffset.Now;
-    var loadBefore = LoadAverage();
-    var clock = Stopwatch.StartNew();
-    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
-    try
+    var conditions = StartRun(command);
+    return WithEtcdAsync(async (etcd, work) =>
     {
-        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
-        var bench = new Benchmarks(etcd, work.FullName, Console.Out);
+        var bench = new Benchmarks(etcd, work, Console.Out);
         var sizes = new List<SizeResult> { await bench.MeasureSizeAsync(100, samples, idle) };
 
         // both bursts over the 100 keys, so they measure debouncing rather than render cost
@@ -61,26 +57,14 @@ static async Task<int> RunAsync(FileInfo output, int samples, int largeSamples, 
         sizes.Add(await bench.MeasureSizeAsync(10_000, samples, idle));
         sizes.Add(await bench.MeasureSizeAsync(100_000, largeSamples, idle));
 
-        var run = new RunConditions(started, clock.Elapsed, ReconcilerVersion(), await etcd.ReadVersionAsync(), loadBefore, LoadAverage(), command);
-        var report = ResultsReport.Render(sizes, bursts, run);
-        await File.WriteAllTextAsync(output.FullName, report);
-        Console.WriteLine();
-        Console.Write(report);
-        return 0;
-    }
-    finally
-    {
-        work.Delete(recursive: true);
-    }
+        await WriteReportAsync(output, ResultsReport.Render(sizes, bursts, await conditions(etcd)));
+    });
 }
 
-static async Task<int> RunPoolChangesAsync()
-{
-    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
-    try
+static Task<int> RunPoolChangesAsync() =>
+    WithEtcdAsync(async (etcd, work) =>
     {
-        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
-        var bench = new PoolChangeBenchmark(etcd, work.FullName, Console.Out);
+        var bench = new PoolChangeBenchmark(etcd, work, Console.Out);
         var loadBefore = LoadAverage();
         PoolChangeResult[] results = [await bench.MeasureAsync(runtime: true), await bench.MeasureAsync(runtime: false)];
         Console.WriteLine();
@@ -93,24 +77,14 @@ static async Task<int> RunPoolChangesAsync()
         }
 
         Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
-        return 0;
-    }
-    finally
-    {
-        work.Delete(recursive: true);
-    }
-}
+    });
 
-static async Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> launches, FileInfo confd, int[] sizes, string command)
+static Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> launches, FileInfo confd, int[] sizes, string command)
 {
-    var started = DateTimeOffset.Now;
-    var loadBefore = LoadAverage();
-    var clock = Stopwatch.StartNew();
-    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
-    try
+    var conditions = StartRun(command);
+    return WithEtcdAsync(async (etcd, work) =>
     {
-        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
-        var bench = new ColdPathBenchmarks(etcd, work.FullName, Console.Out);
+        var bench = new ColdPathBenchmarks(etcd, work, Console.Out);
         var results = new List<ColdPathResult>();
         foreach (var keys in sizes.Order())
         {
@@ -124,17 +98,40 @@ static async Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch
             results.Add(await bench.MeasureConfdAsync(confd.FullName, backToBack));
         }
 
-        var run = new RunConditions(started, clock.Elapsed, ReconcilerVersion(), await etcd.ReadVersionAsync(), loadBefore, LoadAverage(), command);
-        var report = ColdPathReport.Render(results, run);
-        await File.WriteAllTextAsync(output.FullName, report);
-        Console.WriteLine();
-        Console.Write(report);
+        await WriteReportAsync(output, ColdPathReport.Render(results, await conditions(etcd)));
+    });
+}
+
+// a temp work folder with an etcd of its own, both gone afterwards
+static async Task<int> WithEtcdAsync(Func<EtcdServer, string, Task> measure)
+{
+    var work = Directory.CreateTempSubdirectory("reconciler-bench-");
+    try
+    {
+        using var etcd = await EtcdServer.StartAsync(Path.Combine(work.FullName, "etcd"));
+        await measure(etcd, work.FullName);
         return 0;
     }
     finally
     {
         work.Delete(recursive: true);
     }
+}
+
+// when and under what load the run started; the returned function completes the record once it is over
+static Func<EtcdServer, Task<RunConditions>> StartRun(string command)
+{
+    var started = DateTimeOffset.Now;
+    var loadBefore = LoadAverage();
+    var clock = Stopwatch.StartNew();
+    return async etcd => new RunConditions(started, clock.Elapsed, ReconcilerVersion(), await etcd.ReadVersionAsync(), loadBefore, LoadAverage(), command);
+}
+
+static async Task WriteReportAsync(FileInfo output, string report)
+{
+    await File.WriteAllTextAsync(output.FullName, report);
+    Console.WriteLine();
+    Console.Write(report);
 }
 
 static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
