@@ -96,7 +96,7 @@ public sealed class TemplateReconciler(
         bool keepDiffs,
         DnsLookup dns)
     {
-        var template = CompiledTemplate.Load(definition.Src, definition.Syntax, definition.KeyPrefix, dns);
+        var template = TemplateLoader.Load(definition.Src, definition.Syntax, definition.KeyPrefix, dns);
         return new TemplateReconciler(definition, template, writer, commands, commandTimeout, keepDiffs) { SourceText = template.SourceText, InFlight = inFlight };
     }
 

@@ -1,4 +1,3 @@
-using Reconciler.Actors.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Scriban;
@@ -18,12 +17,13 @@ public sealed class CompiledTemplate
     private readonly string keyPrefix;
 
     /// <summary>A confd template reads keys as confd stores and lists them (<see cref="ConfdStoredKeys.Normalised"/>).</summary>
-    private bool hasConfdKeys;
+    private readonly bool asConfd;
 
-    private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns)
+    private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns, bool asConfd)
     {
         this.template = template;
         this.keyPrefix = keyPrefix;
+        this.asConfd = asConfd;
         Dns = dns;
         FilePath = filePath;
         SourceText = sourceText;
@@ -37,36 +37,13 @@ public sealed class CompiledTemplate
     /// <summary>The text the template was parsed from.</summary>
     public string SourceText { get; }
 
-    /// <param name="path">The template file.</param>
-    /// <param name="syntax">A Go template (a confd resource's) is converted to Scriban first, keeping its line numbers.</param>
+    /// <param name="sourceText">Scriban text; a confd (Go) template arrives already converted.</param>
+    /// <param name="filePath">The file the text came from, named in errors.</param>
     /// <param name="keyPrefix">confd's resource prefix for the key functions (see <see cref="TemplateFunctions"/>).</param>
     /// <param name="dns">What lookupIP and lookupSRV ask; the system resolver when null.</param>
-    /// <exception cref="TemplateException">The file cannot be read, converted, or does not parse.</exception>
-    public static CompiledTemplate Load(string path, TemplateSyntax syntax = TemplateSyntax.Scriban, string keyPrefix = "", DnsLookup? dns = null)
-    {
-        string sourceText;
-        try
-        {
-            sourceText = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new TemplateException($"{path}: cannot read template: {e.Message}", e);
-        }
-
-        if (syntax == TemplateSyntax.GoTemplate)
-        {
-            sourceText = new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path);
-            var converted = Parse(sourceText, path, keyPrefix, dns);
-            converted.hasConfdKeys = true;
-            return converted;
-        }
-
-        return Parse(sourceText, path, keyPrefix, dns);
-    }
-
+    /// <param name="asConfd">A converted confd template: its functions read and list keys as confd's do.</param>
     /// <exception cref="TemplateException">The text does not parse; the message names the first error's position.</exception>
-    public static CompiledTemplate Parse(string sourceText, string filePath, string keyPrefix = "", DnsLookup? dns = null)
+    public static CompiledTemplate Parse(string sourceText, string filePath, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false)
     {
         var template = Template.Parse(sourceText, filePath);
         if (template.HasErrors)
@@ -75,7 +52,7 @@ public sealed class CompiledTemplate
             throw new TemplateException(Locate(filePath, error.Span, error.Message));
         }
 
-        return new CompiledTemplate(template, filePath, keyPrefix, sourceText, dns ?? DnsLookup.System);
+        return new CompiledTemplate(template, filePath, keyPrefix, sourceText, dns ?? DnsLookup.System, asConfd);
     }
 
     /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>
@@ -194,7 +171,7 @@ public sealed class CompiledTemplate
         }
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(hasConfdKeys
+        context.PushGlobal(asConfd
             ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true)
             : new TemplateFunctions(state, keyPrefix, Dns));
         return context;

@@ -2,6 +2,7 @@ using System.Text;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration.Confd;
 using Reconciler.Actors.Confd;
+using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -40,7 +41,7 @@ public sealed class ConfdDifferentialTests(ConfdCorpusRun run) : IClassFixture<C
         await using var etcd = new EtcdKeyValueSource(run.Etcd.ConnectionOptions);
         var snapshot = await etcd.ReadAsync(resource.Keys, CancellationToken.None);
         var state = DesiredState.Empty.Reloaded(snapshot.Keys, snapshot.Revision).State;
-        var template = CompiledTemplate.Load(resource.Src, TemplateSyntax.GoTemplate, resource.KeyPrefix);
+        var template = TemplateLoader.Load(resource.Src, TemplateSyntax.GoTemplate, resource.KeyPrefix);
 
         if (corpusCase.ConfdFails)
         {

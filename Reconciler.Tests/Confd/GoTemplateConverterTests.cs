@@ -1,4 +1,5 @@
 using Reconciler.Actors.Confd;
+using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -288,7 +289,7 @@ public class GoTemplateConverterTests
         File.WriteAllText(path, "line one\nline two {{ template \"x\" }}\n{{ html \"x\" }}\n");
         try
         {
-            var error = Assert.Throws<TemplateException>(() => CompiledTemplate.Load(path, TemplateSyntax.GoTemplate));
+            var error = Assert.Throws<TemplateException>(() => TemplateLoader.Load(path, TemplateSyntax.GoTemplate));
 
             Assert.StartsWith($"{path}(2,10): ", error.Message);
             Assert.Contains("and 1 more", error.Message);

@@ -298,35 +298,6 @@ public class CompiledTemplateTests
         Assert.Equal(cancellation.Token, error.CancellationToken);
     }
 
-    [Fact]
-    public void Load_reads_and_parses_a_file()
-    {
-        var path = Path.GetTempFileName();
-        try
-        {
-            File.WriteAllText(path, "v={{ getv \"/k\" }}");
-
-            var template = CompiledTemplate.Load(path);
-
-            Assert.Equal(path, template.FilePath);
-            Assert.Equal("v=1", template.Render(State(("/k", "1"))));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    [Fact]
-    public void Load_of_a_missing_file_names_the_path()
-    {
-        var path = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "missing.tmpl");
-
-        var error = Assert.Throws<TemplateException>(() => CompiledTemplate.Load(path));
-
-        Assert.Contains(path, error.Message);
-    }
-
     /// <summary>Cancels its token after a number of reads: a runaway render that stops itself, with no timing involved.</summary>
     private sealed class CancelOnRead(CancellationTokenSource cancellation, int reads)
     {
