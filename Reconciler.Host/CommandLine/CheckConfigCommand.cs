@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Rendering;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
 

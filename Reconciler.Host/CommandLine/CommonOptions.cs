@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
 

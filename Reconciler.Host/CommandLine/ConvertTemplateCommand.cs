@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reconciler.Actors.Confd;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
 

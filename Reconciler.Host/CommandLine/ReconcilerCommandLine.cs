@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using Reconciler.Host.Daemon;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Registration;
+using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.CommandLine;

@@ -3,6 +3,7 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Templates;
 using Reconciler.Host.Daemon;
+using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.CommandLine;

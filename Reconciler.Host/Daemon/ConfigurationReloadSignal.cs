@@ -7,7 +7,7 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Templates;
-using Reconciler.Host.CommandLine;
+using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.Daemon;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Rendering;
-using Reconciler.Host.CommandLine;
+using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.Daemon;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
-using Reconciler.Host.CommandLine;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.Logging;
 

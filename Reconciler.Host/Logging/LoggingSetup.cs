@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Reconciler.Actors.Configuration;
-using Reconciler.Host.CommandLine;
+using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.Logging;
 

@@ -2,7 +2,7 @@ using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Templates;
 
-namespace Reconciler.Host.CommandLine;
+namespace Reconciler.Host.Invocation;
 
 /// <summary>
 /// Loads the configuration for a command; user mistakes (bad setting, broken template) become

@@ -1,4 +1,4 @@
-namespace Reconciler.Host.CommandLine;
+namespace Reconciler.Host.Invocation;
 
 public static class ExitCodes
 {
