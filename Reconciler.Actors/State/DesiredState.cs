@@ -22,11 +22,11 @@ public sealed class DesiredState
     private readonly long generation;
     private readonly Dictionary<string, SortedValueView> valueViews = new(StringComparer.Ordinal);
 
-    // The nearest earlier state with built entries and the keys changed since, ordinal and unique; both dropped
-    // once this state's entries are built, so no state keeps a chain of its predecessors alive.
-    private DesiredState? ancestor;
-    private string[] touchedSinceAncestor = [];
-    private KeyValuePair<string, string>[]? sortedEntries;
+    // Dropped once this state's entries are built, so no state keeps a chain of its predecessors alive. Read without
+    // the lock (the state actor derives a state while a renderer may be building this one's entries): one reference
+    // swapped whole, and a stale read only means deriving from an older, still correct, ancestor or building afresh.
+    private volatile Lineage? lineage;
+    private volatile KeyValuePair<string, string>[]? sortedEntries;
 
     private DesiredState(ImmutableSortedDictionary<string, string> keys, long revision)
     {
@@ -38,7 +38,7 @@ public sealed class DesiredState
         : this(keys, revision)
     {
         generation = parent.generation + 1;
-        (ancestor, touchedSinceAncestor) = parent.LineageFor(change, keys.Count);
+        lineage = parent.LineageFor(change, keys.Count);
     }
 
     public ImmutableSortedDictionary<string, string> Keys { get; }
@@ -166,23 +166,24 @@ public sealed class DesiredState
         return events;
     }
 
-    /// <summary>The ancestor and touched keys for a state made from this one by <paramref name="change"/>.</summary>
-    private (DesiredState? Ancestor, string[] Touched) LineageFor(StateChange change, int count)
+    /// <summary>The lineage of a state made from this one by <paramref name="change"/>; null when it is to build afresh.</summary>
+    private Lineage? LineageFor(StateChange change, int count)
     {
         string[] changed = [.. change.Keys.Order(StringComparer.Ordinal)];
-        lock (sync)
-        {
-            var (from, touched) = sortedEntries is not null
-                ? (this, changed)
-                : (ancestor, SortedEntries.Union(touchedSinceAncestor, changed));
+        var known = sortedEntries is not null ? new Lineage(this, []) : lineage;
+        var touched = known is null ? [] : SortedEntries.Union(known.Touched, changed);
 
-            // Past a quarter of the keys, patching costs about what building afresh does.
-            return from is null || touched.Length > Math.Max(64, count / 4) ? (null, []) : (from, touched);
-        }
+        // Past a quarter of the keys, patching costs about what building afresh does.
+        return known is null || touched.Length > Math.Max(64, count / 4) ? null : new Lineage(known.Ancestor, touched);
     }
 
     private KeyValuePair<string, string>[] Entries()
     {
+        if (sortedEntries is { } built)
+        {
+            return built;
+        }
+
         lock (sync)
         {
             if (sortedEntries is null)
@@ -196,15 +197,15 @@ public sealed class DesiredState
 
     private void BuildFromAncestor()
     {
-        if (ancestor?.sortedEntries is not { } earlier)
+        if (lineage is not { } known || known.Ancestor.sortedEntries is not { } earlier)
         {
             sortedEntries = SortedEntries.Build(Keys, Keys.Count);
-            ancestor = null;
+            lineage = null;
             return;
         }
 
-        // Arrays and views are never changed once made: with nothing touched they are shared as they are.
-        sortedEntries = touchedSinceAncestor.Length == 0 ? earlier : SortedEntries.Derive(earlier, touchedSinceAncestor, Keys, Keys.Count);
+        var (ancestor, touchedSinceAncestor) = known;
+
         lock (ancestor.sync)
         {
             foreach (var (name, view) in ancestor.valueViews)
@@ -216,9 +217,14 @@ public sealed class DesiredState
             }
         }
 
-        ancestor = null;
-        touchedSinceAncestor = [];
+        // Published last, so a state whose entries are seen built has its views derived as well.
+        // Arrays and views are never changed once made: with nothing touched they are shared as they are.
+        sortedEntries = touchedSinceAncestor.Length == 0 ? earlier : SortedEntries.Derive(earlier, touchedSinceAncestor, Keys, Keys.Count);
+        lineage = null;
     }
+
+    /// <summary>The nearest earlier state with built entries, and the keys changed since (ordinal, unique).</summary>
+    private sealed record Lineage(DesiredState Ancestor, string[] Touched);
 
     private static StateChange Compare(Dictionary<string, string?> before, ImmutableSortedDictionary<string, string>.Builder after)
     {

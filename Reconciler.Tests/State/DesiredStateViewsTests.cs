@@ -29,6 +29,24 @@ public class DesiredStateViewsTests
     }
 
     [Fact]
+    public async Task States_derived_while_other_threads_build_their_predecessors_views_are_still_correct()
+    {
+        var random = new Random(7);
+        var states = new List<DesiredState> { DesiredState.From(Enumerable.Range(0, 300).Select(i => KeyValuePair.Create($"/k/{i}", $"v{i % 40}")), 1) };
+        for (var step = 0; step < 200; step++)
+        {
+            states.Add(states[^1].Apply([KeyEvent.Put(Key(random), Value(random), step + 2)], step + 2).State);
+        }
+
+        // Readers race through the chain in both directions while it is asked for the first time.
+        var readers = new[] { states, Enumerable.Reverse(states).ToList(), states }
+            .Select(order => Task.Run(() => order.ForEach(state => state.SortedValues("under /k/2", "/k/2", _ => true))));
+        await Task.WhenAll(readers);
+
+        Assert.All(states, state => Assert.Equal(Expected(state, "/k/2", _ => true), state.SortedValues("under /k/2", "/k/2", _ => true)));
+    }
+
+    [Fact]
     public void A_change_of_most_keys_is_built_afresh_and_still_correct()
     {
         var state = DesiredState.From(Enumerable.Range(0, 100).Select(i => KeyValuePair.Create($"/k/{i:D3}", $"v{i}")), 1);
