@@ -287,5 +287,5 @@ public sealed class TemplateReconciler(
     private bool HasConfiguredMode() => OperatingSystem.IsWindows() || _live.Mode == definition.Mode;
 
     // a walk over the template's keys: paid only when a shrink guard is set
-    private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.Under(prefix.Value).Count());
+    private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.CountUnder(prefix.Value));
 }

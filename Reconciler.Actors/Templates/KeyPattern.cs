@@ -42,7 +42,19 @@ public sealed class KeyPattern
         }
 
         // Only keys starting with the literal prefix can match: narrow to that run before globbing.
-        return KeyIndex.For(state).StartingWith(LiteralPrefix).Where(entry => IsMatch(entry.Key));
+        return state.StartingWith(LiteralPrefix).Where(entry => IsMatch(entry.Key));
+    }
+
+    /// <summary>The values of the matching entries of <paramref name="state"/>, in ordinal value order; a shared array, not to be changed.</summary>
+    public IReadOnlyList<string> SortedValues(DesiredState state)
+    {
+        if (isLiteral)
+        {
+            return state.TryGetValue(LiteralPrefix, out var value) ? [value] : [];
+        }
+
+        // Named by the pattern text: each state keeps the sorted values per pattern and derives the next state's.
+        return state.SortedValues(Pattern, LiteralPrefix, IsMatch);
     }
 
     public override string ToString() => Pattern;

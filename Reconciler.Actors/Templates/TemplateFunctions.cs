@@ -61,7 +61,7 @@ public sealed partial class TemplateFunctions : ScriptObject
 
     /// <summary>Values of the keys matching <paramref name="pattern"/>, sorted by value as confd does.</summary>
     private string[] GetValues(string pattern) =>
-        [.. new KeyPattern(Prefixed(pattern)).Matches(state).Select(entry => entry.Value).Order(StringComparer.Ordinal)];
+        [.. new KeyPattern(Prefixed(pattern)).SortedValues(state)];
 
     private KeyValueEntry Get(string key) =>
         state.TryGetValue(Prefixed(key), out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
@@ -86,7 +86,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     {
         var childPrefix = Prefixed(path).TrimEnd('/') + "/";
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (key, _) in KeyIndex.For(state).StartingWith(childPrefix))
+        foreach (var (key, _) in state.StartingWith(childPrefix))
         {
             var below = key.AsSpan(childPrefix.Length);
             var slash = below.IndexOf('/');
