@@ -19,6 +19,9 @@ public sealed class CompiledTemplate
     /// <summary>A confd template reads keys as confd stores and lists them (<see cref="ConfdStoredKeys.Normalised"/>).</summary>
     private readonly bool asConfd;
 
+    // haproxySlots keeps each value in its slot from one render of this template to the next
+    private readonly SlotAssignments slots = new();
+
     private CompiledTemplate(Template template, string filePath, string keyPrefix, string sourceText, DnsLookup dns, bool asConfd)
     {
         this.template = template;
@@ -172,8 +175,8 @@ public sealed class CompiledTemplate
 
         // Pushed last so confd's names win over a variable of the same name.
         context.PushGlobal(asConfd
-            ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true)
-            : new TemplateFunctions(state, keyPrefix, Dns));
+            ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true, slots: slots)
+            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots));
         return context;
     }
 

@@ -15,10 +15,11 @@ public sealed partial class TemplateFunctions
 
     /// <summary>
     /// <paramref name="minimum"/> slots, doubled until every value fits; each item has <c>number</c> (1-based) and
-    /// <c>value</c> (null for an empty slot). A value's slot comes from a hash of the value (FNV-1a, the same in every
-    /// process), the next free one on a collision: it does not depend on the other values unless they collide.
+    /// <c>value</c> (null for an empty slot). A value keeps the slot it had in the template's last render; a new one
+    /// takes the slot a hash of it names (FNV-1a, the same in every process), or the next free one
+    /// (<see cref="SlotAssignments"/>).
     /// </summary>
-    private static ScriptArray Slots(TemplateContext context, IEnumerable values, int minimum)
+    private ScriptArray Slots(TemplateContext context, IEnumerable values, int minimum)
     {
         if (minimum < 1)
         {
@@ -26,41 +27,13 @@ public sealed partial class TemplateFunctions
         }
 
         var items = values.Cast<object?>().Select(v => context.ObjectToString(v) ?? string.Empty).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var capacity = minimum;
-        while (capacity < items.Count)
-        {
-            capacity *= 2;
-        }
-
-        var slots = new string?[capacity];
-        foreach (var item in items)
-        {
-            var at = (int)(Fnv1a(item) % (uint)capacity);
-            while (slots[at] is not null)
-            {
-                at = (at + 1) % capacity;
-            }
-
-            slots[at] = item;
-        }
-
-        var result = new ScriptArray(capacity);
-        for (var i = 0; i < capacity; i++)
+        var slots = slotAssignments.Assign(slotCalls++, items, minimum);
+        var result = new ScriptArray(slots.Length);
+        for (var i = 0; i < slots.Length; i++)
         {
             result.Add(new ScriptObject { ["number"] = i + 1, ["value"] = slots[i] });
         }
 
         return result;
-    }
-
-    private static uint Fnv1a(string text)
-    {
-        var hash = 2166136261;
-        foreach (var c in text)
-        {
-            hash = (hash ^ c) * 16777619;
-        }
-
-        return hash;
     }
 }

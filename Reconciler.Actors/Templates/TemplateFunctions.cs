@@ -13,6 +13,10 @@ public sealed partial class TemplateFunctions : ScriptObject
     private readonly DesiredState state;
     private readonly string keyPrefix;
     private readonly DnsLookup dns;
+    private readonly SlotAssignments slotAssignments;
+
+    // how many haproxySlots calls this render has made: each call site keeps its own assignment
+    private int slotCalls;
 
     /// <param name="state">The keys the functions read.</param>
     /// <param name="keyPrefix">
@@ -25,11 +29,13 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// For converted confd templates: ls and lsdir exactly as confd's, quirks included, and sortByLength failing
     /// where confd's order of equal lengths is not reproduced.
     /// </param>
-    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false)
+    /// <param name="slots">Where haproxySlots placed values in the template's last render; none remembered when null.</param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false, SlotAssignments? slots = null)
     {
         this.state = state;
         this.keyPrefix = keyPrefix;
         this.dns = dns ?? DnsLookup.System;
+        slotAssignments = slots ?? new SlotAssignments();
         RegisterKeyFunctions(asConfd);
         RegisterTextFunctions();
         RegisterListFunctions(asConfd);
