@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Reconciler.Tests.Fixtures;
 
@@ -84,31 +83,11 @@ public sealed partial class ConfdCorpusRun : IAsyncLifetime
 
     private async Task<string> RunConfdAsync()
     {
-        var start = new ProcessStartInfo(ConfdBinary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in (string[])["-onetime", "-backend", "etcdv3", "-node", Etcd.ClientUrl, "-confdir", ConfdFolder, "-log-level", "error"])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var confd = Process.Start(start) ?? throw new InvalidOperationException($"could not start {ConfdBinary}");
-        var stdout = confd.StandardOutput.ReadToEndAsync();
-        var stderr = confd.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(ConfdTimeout);
-        try
-        {
-            await confd.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            confd.Kill(entireProcessTree: true);
-            throw new TimeoutException($"confd -onetime did not exit within {ConfdTimeout.TotalSeconds:0}s");
-        }
-
-        return await stdout + await stderr;
+        var result = await ExternalCommand.RunAsync(
+            ConfdBinary,
+            ["-onetime", "-backend", "etcdv3", "-node", Etcd.ClientUrl, "-confdir", ConfdFolder, "-log-level", "error"],
+            ConfdTimeout);
+        return result.Stdout + result.Stderr;
     }
 
     [GeneratedRegex(@"^\s*prefix\s*=\s*""(?<prefix>[^""]*)""\s*$", RegexOptions.Multiline)]
