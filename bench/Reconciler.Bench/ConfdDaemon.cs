@@ -8,10 +8,8 @@ namespace Reconciler.Bench;
 /// </summary>
 public sealed class ConfdDaemon : IMeasuredDaemon
 {
-    private const int LinesKept = 30;
-
     private readonly Process _process;
-    private readonly Queue<string> _lastLines = new();
+    private readonly LastLines _lastLines = new("confd");
 
     private ConfdDaemon(Process process, long startedAt, string destPath)
     {
@@ -72,13 +70,7 @@ public sealed class ConfdDaemon : IMeasuredDaemon
         return MemoryUsage.Of(_process.Id);
     }
 
-    public InvalidOperationException Failure(string what)
-    {
-        lock (_lastLines)
-        {
-            return new InvalidOperationException($"{what}; confd's last output:{Environment.NewLine}{string.Join(Environment.NewLine, _lastLines)}");
-        }
-    }
+    public InvalidOperationException Failure(string what) => _lastLines.Failure(what);
 
     public void Dispose()
     {
@@ -98,13 +90,6 @@ public sealed class ConfdDaemon : IMeasuredDaemon
             return;
         }
 
-        lock (_lastLines)
-        {
-            _lastLines.Enqueue(line);
-            if (_lastLines.Count > LinesKept)
-            {
-                _lastLines.Dequeue();
-            }
-        }
+        _lastLines.Add(line);
     }
 }

@@ -11,11 +11,9 @@ namespace Reconciler.Bench;
 /// </summary>
 public sealed class ReconcilerDaemon : IMeasuredDaemon
 {
-    private const int LogLinesKept = 30;
-
     private readonly Process _process;
     private readonly List<ReconcileRecord> _reconciles = [];
-    private readonly Queue<string> _lastLines = new();
+    private readonly LastLines _lastLines = new("reconciler");
 
     private ReconcilerDaemon(Process process, long startedAt, string destPath, string reloadLogPath)
     {
@@ -162,13 +160,7 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
     }
 
     /// <summary>An error carrying the daemon's last log lines, which usually say what went wrong.</summary>
-    public InvalidOperationException Failure(string what)
-    {
-        lock (_lastLines)
-        {
-            return new InvalidOperationException($"{what}; reconciler's last output:{Environment.NewLine}{string.Join(Environment.NewLine, _lastLines)}");
-        }
-    }
+    public InvalidOperationException Failure(string what) => _lastLines.Failure(what);
 
     public void Dispose()
     {
@@ -188,15 +180,7 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
             return;
         }
 
-        lock (_lastLines)
-        {
-            _lastLines.Enqueue(line);
-            if (_lastLines.Count > LogLinesKept)
-            {
-                _lastLines.Dequeue();
-            }
-        }
-
+        _lastLines.Add(line);
         if (ReconcileRecord.TryParse(line) is { } record)
         {
             lock (_reconciles)
