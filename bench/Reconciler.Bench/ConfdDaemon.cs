@@ -8,17 +8,15 @@ namespace Reconciler.Bench;
 /// </summary>
 public sealed class ConfdDaemon : IMeasuredDaemon
 {
-    private readonly Process _process;
-    private readonly LastLines _lastLines = new("confd");
+    private readonly DaemonProcess _process;
 
-    private ConfdDaemon(Process process, long startedAt, string destPath)
+    private ConfdDaemon(DaemonProcess process, string destPath)
     {
         _process = process;
-        StartedAt = startedAt;
         DestPath = destPath;
     }
 
-    public long StartedAt { get; }
+    public long StartedAt => _process.StartedAt;
 
     public string DestPath { get; }
 
@@ -46,50 +44,17 @@ public sealed class ConfdDaemon : IMeasuredDaemon
         var start = new ProcessStartInfo(executable)
         {
             ArgumentList = { "-backend", "etcdv3", "-node", etcdUrl, "-watch", "-confdir", confdir, "-log-level", "info" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
-        var startedAt = Stopwatch.GetTimestamp();
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {executable}");
-        var daemon = new ConfdDaemon(process, startedAt, destPath);
-        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return daemon;
+        return new ConfdDaemon(DaemonProcess.Start(start, "confd"), destPath);
     }
 
     public MemoryUsage ReadMemory()
     {
-        if (_process.HasExited)
-        {
-            throw Failure($"confd exited with code {_process.ExitCode}");
-        }
-
+        _process.ThrowIfExited();
         return MemoryUsage.Of(_process.Id);
     }
 
-    public InvalidOperationException Failure(string what) => _lastLines.Failure(what);
+    public InvalidOperationException Failure(string what) => _process.Failure(what);
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _lastLines.Add(line);
-    }
+    public void Dispose() => _process.Dispose();
 }

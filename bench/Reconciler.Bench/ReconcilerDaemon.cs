@@ -11,20 +11,19 @@ namespace Reconciler.Bench;
 /// </summary>
 public sealed class ReconcilerDaemon : IMeasuredDaemon
 {
-    private readonly Process _process;
-    private readonly List<ReconcileRecord> _reconciles = [];
-    private readonly LastLines _lastLines = new("reconciler");
+    private readonly DaemonProcess _process;
+    private readonly List<ReconcileRecord> _reconciles;
 
-    private ReconcilerDaemon(Process process, long startedAt, string destPath, string reloadLogPath)
+    private ReconcilerDaemon(DaemonProcess process, List<ReconcileRecord> reconciles, string destPath, string reloadLogPath)
     {
         _process = process;
-        StartedAt = startedAt;
+        _reconciles = reconciles;
         DestPath = destPath;
         ReloadLogPath = reloadLogPath;
     }
 
     /// <summary><see cref="Stopwatch"/> timestamp taken just before the process was started.</summary>
-    public long StartedAt { get; }
+    public long StartedAt => _process.StartedAt;
 
     public string DestPath { get; }
 
@@ -33,14 +32,7 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
     public int Reloads => File.Exists(ReloadLogPath) ? File.ReadLines(ReloadLogPath).Count() : 0;
 
     /// <summary>User + system CPU time so far (.NET reads utime+stime from <c>/proc/&lt;pid&gt;/stat</c>).</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan CpuTime => _process.CpuTime;
 
     /// <summary>Starts the daemon with its config, dest and reload log in <paramref name="folder"/>.</summary>
     public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet, DaemonLaunch? launch = null)
@@ -79,23 +71,15 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
         var start = new ProcessStartInfo(launch.Executable)
         {
             ArgumentList = { "--config", configPath, "--log-level", "info" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         foreach (var (name, value) in launch.Environment)
         {
             start.Environment[name] = value;
         }
 
-        var startedAt = Stopwatch.GetTimestamp();
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start reconciler");
-        var daemon = new ReconcilerDaemon(process, startedAt, destPath, reloadLogPath);
-        process.OutputDataReceived += (_, e) => daemon.OnLogLine(e.Data);
-        process.ErrorDataReceived += (_, e) => daemon.OnLogLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return daemon;
+        // the list exists before the process does: its first log lines may arrive before Start returns
+        var reconciles = new List<ReconcileRecord>();
+        return new ReconcilerDaemon(DaemonProcess.Start(start, "reconciler", line => Record(reconciles, line)), reconciles, destPath, reloadLogPath);
     }
 
     /// <summary>Waits for the daemon's log line of the reconcile that covered <paramref name="revision"/> (written once its reload ran).</summary>
@@ -151,41 +135,20 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
         [.. File.ReadLines($"/proc/{_process.Id}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
             .Where(p => p.EndsWith(".dll", StringComparison.Ordinal)).Select(Path.GetFileName).OfType<string>().Distinct().Order()];
 
-    public void ThrowIfExited()
-    {
-        if (_process.HasExited)
-        {
-            throw Failure($"reconciler exited with code {_process.ExitCode}");
-        }
-    }
+    public void ThrowIfExited() => _process.ThrowIfExited();
 
     /// <summary>An error carrying the daemon's last log lines, which usually say what went wrong.</summary>
-    public InvalidOperationException Failure(string what) => _lastLines.Failure(what);
+    public InvalidOperationException Failure(string what) => _process.Failure(what);
 
-    public void Dispose()
+    public void Dispose() => _process.Dispose();
+
+    private static void Record(List<ReconcileRecord> reconciles, string line)
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLogLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _lastLines.Add(line);
         if (ReconcileRecord.TryParse(line) is { } record)
         {
-            lock (_reconciles)
+            lock (reconciles)
             {
-                _reconciles.Add(record);
+                reconciles.Add(record);
             }
         }
     }
