@@ -83,13 +83,15 @@ public sealed class CompiledTemplate
     /// holds a part of the output.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
-    public void Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
+    /// <returns>The keys the render left out under <see cref="RenderLimits.Values"/> and <c>instances</c>.</returns>
+    public IReadOnlyCollection<SkippedKey> Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
     {
         output.Clear();
         output.Limit = limits.MaxOutputBytes;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limits.Timeout);
-        var context = CreateContext(state, variables, deadline.Token);
+        var guard = new ValueGuard(limits.Values);
+        var context = CreateContext(state, variables, deadline.Token, guard);
         context.PushOutput(output);
         try
         {
@@ -106,6 +108,7 @@ public sealed class CompiledTemplate
         }
 
         output.Complete();
+        return guard.Skipped;
     }
 
     /// <summary>
@@ -140,9 +143,17 @@ public sealed class CompiledTemplate
         {
             render();
         }
+        catch (ValueLimitExceededException held)
+        {
+            throw new TemplateException($"{held.Limit}: {FilePath}: {held.Message}", held) { HeldBack = true };
+        }
         catch (ScriptRuntimeException e) when (ContentLimit(e) is not null)
         {
             throw;
+        }
+        catch (ScriptRuntimeException e) when (e.InnerException is ValueLimitExceededException held)
+        {
+            throw new TemplateException($"{held.Limit}: {Locate(FilePath, e.Span, string.Empty).TrimEnd(' ', ':')}: {held.Message}", e) { HeldBack = true };
         }
         catch (ScriptRuntimeException e) when (cancellationToken.IsCancellationRequested)
         {
@@ -154,7 +165,7 @@ public sealed class CompiledTemplate
         }
     }
 
-    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken)
+    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken, ValueGuard? guard = null)
     {
         var context = new TemplateContext(CreateBuiltins())
         {
@@ -175,8 +186,8 @@ public sealed class CompiledTemplate
 
         // Pushed last so confd's names win over a variable of the same name.
         context.PushGlobal(asConfd
-            ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true, slots: slots)
-            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots));
+            ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true, slots: slots, guard: guard)
+            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots, guard: guard));
         return context;
     }
 

@@ -17,11 +17,7 @@ public sealed class SlotAssignments
     /// <param name="minimum">The fewest slots; doubled until every value fits.</param>
     public string?[] Assign(int call, IReadOnlyList<string> values, int minimum)
     {
-        var capacity = minimum;
-        while (capacity < values.Count)
-        {
-            capacity *= 2;
-        }
+        var capacity = (int)CapacityFor(values.Count, minimum);
 
         var slots = new string?[capacity];
         lock (_gate)
@@ -55,6 +51,18 @@ public sealed class SlotAssignments
         }
 
         return slots;
+    }
+
+    /// <summary>How many slots <paramref name="count"/> values take: <paramref name="minimum"/>, doubled until they fit.</summary>
+    public static long CapacityFor(int count, int minimum)
+    {
+        long capacity = minimum;
+        while (capacity < count)
+        {
+            capacity *= 2;
+        }
+
+        return capacity;
     }
 
     // the same in every process, unlike string.GetHashCode: a restarted daemon places new values where its predecessor did

@@ -18,4 +18,7 @@ public sealed class TemplateException : Exception
 
     /// <summary>The render was stopped at one of its <see cref="RenderLimits"/>: the same state would only hit it again.</summary>
     public bool LimitExceeded { get; init; }
+
+    /// <summary>The registry breached one of the template's bounds (<see cref="ValueLimitExceededException"/>): hold the render back.</summary>
+    public bool HeldBack { get; init; }
 }

@@ -52,7 +52,7 @@ public sealed partial class TemplateFunctions
     /// </summary>
     private IEnumerable<string> ConfdKeysStartingWith(string start) =>
         start.StartsWith('/')
-            ? state.StartingWith(keyPrefix + start).Select(entry => Unprefixed(entry.Key))
+            ? Admitted(state.StartingWith(keyPrefix + start)).Select(entry => Unprefixed(entry.Key))
             : [];
 
     private static string[] PathTerms(string path) => CleanPath(path).Split('/');

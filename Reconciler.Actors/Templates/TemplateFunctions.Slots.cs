@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using Scriban;
 using Scriban.Runtime;
 
@@ -11,29 +12,50 @@ namespace Reconciler.Actors.Templates;
 /// </summary>
 public sealed partial class TemplateFunctions
 {
+    /// <summary>Slots are for pools of tens to hundreds; a registry that floods the prefix must not grow the file without bound.</summary>
+    private const int DefaultMaximumSlots = 1024;
+
     private void RegisterSlotFunctions() => Register("haproxySlots", Slots);
 
     /// <summary>
-    /// <paramref name="minimum"/> slots, doubled until every value fits; each item has <c>number</c> (1-based) and
-    /// <c>value</c> (null for an empty slot). A value keeps the slot it had in the template's last render; a new one
-    /// takes the slot a hash of it names (FNV-1a, the same in every process), or the next free one
-    /// (<see cref="SlotAssignments"/>).
+    /// <paramref name="minimum"/> slots, doubled until every value fits, at most <paramref name="maximum"/> (more values
+    /// hold the render back); each item has <c>number</c> (1-based) and <c>value</c> (null for an empty slot). The values
+    /// are strings or the items of <c>instances</c> (placed by their <c>value</c>). A value keeps the slot it had in the
+    /// template's last render; a new one takes the slot a hash of it names (FNV-1a, the same in every process), or the
+    /// next free one (<see cref="SlotAssignments"/>).
     /// </summary>
-    private ScriptArray Slots(TemplateContext context, IEnumerable values, int minimum)
+    private ScriptArray Slots(TemplateContext context, IEnumerable values, int minimum, int maximum = DefaultMaximumSlots)
     {
-        if (minimum < 1)
+        if (minimum < 1 || maximum < minimum)
         {
-            throw new ArgumentException("haproxySlots needs a minimum of at least 1 slot");
+            throw new ArgumentException("haproxySlots needs a minimum of at least 1 slot and a maximum of at least the minimum");
         }
 
-        var items = values.Cast<object?>().Select(v => context.ObjectToString(v) ?? string.Empty).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var slots = slotAssignments.Assign(slotCalls++, items, minimum);
+        var items = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var value in values.Cast<object?>())
+        {
+            items.TryAdd(Identity(context, value), value);
+        }
+
+        if (SlotAssignments.CapacityFor(items.Count, minimum) > maximum)
+        {
+            throw new ValueLimitExceededException("haproxySlots' maximum", string.Create(
+                CultureInfo.InvariantCulture,
+                $"{items.Count} values need more than {maximum} slots (raise it with haproxySlots' third argument)"));
+        }
+
+        var slots = slotAssignments.Assign(slotCalls++, [.. items.Keys.Order(StringComparer.Ordinal)], minimum);
         var result = new ScriptArray(slots.Length);
         for (var i = 0; i < slots.Length; i++)
         {
-            result.Add(new ScriptObject { ["number"] = i + 1, ["value"] = slots[i] });
+            result.Add(new ScriptObject { ["number"] = i + 1, ["value"] = slots[i] is { } identity ? items[identity] : null });
         }
 
         return result;
     }
+
+    private static string Identity(TemplateContext context, object? value) =>
+        value is ScriptObject instance && instance.TryGetValue("value", out var text) && text is string identity
+            ? identity
+            : context.ObjectToString(value) ?? string.Empty;
 }

@@ -160,18 +160,18 @@ public sealed partial class TemplateFunctions
     private static string TrimSuffix(string s, string suffix) =>
         s.EndsWith(suffix, StringComparison.Ordinal) ? s[..^suffix.Length] : s;
 
-    /// <summary>Go's strconv.Atoi: optional sign and decimal digits, nothing else.</summary>
-    private static long Atoi(string s) =>
+    /// <summary>Go's strconv.Atoi: optional sign and decimal digits, nothing else. The error names the key, not the value.</summary>
+    private long Atoi(string s) =>
         long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
             ? number
-            : throw new FormatException($"strconv.Atoi: parsing \"{s}\": invalid syntax");
+            : throw new FormatException($"atoi: {Origin(s)} is not a decimal integer");
 
     /// <summary>Go's strconv.ParseBool: exactly 1, t, T, TRUE, true, True and their false counterparts.</summary>
-    private static bool ParseBool(string s) => s switch
+    private bool ParseBool(string s) => s switch
     {
         "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
         "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
-        _ => throw new FormatException($"strconv.ParseBool: parsing \"{s}\": invalid syntax"),
+        _ => throw new FormatException($"parseBool: {Origin(s)} is not a Go boolean (1, t, T, true, True, TRUE or their false forms)"),
     };
 
     /// <summary>A JSON object as a script object, so a template reads <c>(json v).field</c>.</summary>

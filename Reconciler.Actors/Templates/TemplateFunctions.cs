@@ -6,7 +6,8 @@ namespace Reconciler.Actors.Templates;
 /// <summary>
 /// confd's template functions under confd's names (<c>getv</c>, <c>getvs</c>, <c>jsonArray</c>, …), bound to one
 /// <see cref="DesiredState"/>. Push one per render as a Scriban global. Key values are only ever returned as
-/// data; nothing here evaluates a value as template code or hands it to a shell.
+/// data; nothing here evaluates a value as template code or hands it to a shell. Every key and value handed to the
+/// template passes its <see cref="ValueGuard"/> first.
 /// </summary>
 public sealed partial class TemplateFunctions : ScriptObject
 {
@@ -14,6 +15,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     private readonly string keyPrefix;
     private readonly DnsLookup dns;
     private readonly SlotAssignments slotAssignments;
+    private readonly ValueGuard guard;
 
     // how many haproxySlots calls this render has made: each call site keeps its own assignment
     private int slotCalls;
@@ -30,18 +32,21 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// where confd's order of equal lengths is not reproduced.
     /// </param>
     /// <param name="slots">Where haproxySlots placed values in the template's last render; none remembered when null.</param>
-    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false, SlotAssignments? slots = null)
+    /// <param name="guard">The template's rules for keys and values, collecting what this render skips; none when null.</param>
+    public TemplateFunctions(DesiredState state, string keyPrefix = "", DnsLookup? dns = null, bool asConfd = false, SlotAssignments? slots = null, ValueGuard? guard = null)
     {
         this.state = state;
         this.keyPrefix = keyPrefix;
         this.dns = dns ?? DnsLookup.System;
         slotAssignments = slots ?? new SlotAssignments();
+        this.guard = guard ?? new ValueGuard(ValueRules.None);
         RegisterKeyFunctions(asConfd);
         RegisterTextFunctions();
         RegisterListFunctions(asConfd);
         RegisterSystemFunctions();
         RegisterGoTemplateFunctions();
         RegisterSlotFunctions();
+        RegisterGuardFunctions();
     }
 
     /// <summary>
@@ -63,18 +68,40 @@ public sealed partial class TemplateFunctions : ScriptObject
 
     /// <summary>The value of <paramref name="key"/>, else <paramref name="defaultValue"/>; a missing key without one is an error.</summary>
     private string GetValue(string key, string? defaultValue = null) =>
-        state.TryGetValue(Prefixed(key), out var value) ? value : defaultValue ?? throw KeyNotFound(key);
+        TryRead(key, out var value) ? value : defaultValue ?? throw KeyNotFound(key);
 
     /// <summary>Values of the keys matching <paramref name="pattern"/>, sorted by value as confd does.</summary>
-    private string[] GetValues(string pattern) =>
-        [.. new KeyPattern(Prefixed(pattern)).SortedValues(state)];
+    private string[] GetValues(string pattern)
+    {
+        var keyPattern = new KeyPattern(Prefixed(pattern));
+        var values = keyPattern.SortedValues(state);
+        if (values.All(guard.IsPlainly))
+        {
+            return [.. values];
+        }
+
+        var admitted = keyPattern.Matches(state).Where(entry => guard.Admits(entry.Key, entry.Value, valueOnly: true)).Select(entry => entry.Value).ToList();
+        admitted.Sort(StringComparer.Ordinal);
+        return [.. admitted];
+    }
 
     private KeyValueEntry Get(string key) =>
-        state.TryGetValue(Prefixed(key), out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
+        TryRead(key, out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
 
     /// <summary>Entries whose key matches <paramref name="pattern"/>, sorted by key.</summary>
     private KeyValueEntry[] GetAll(string pattern) =>
-        [.. new KeyPattern(Prefixed(pattern)).Matches(state).Select(entry => new KeyValueEntry(Unprefixed(entry.Key), entry.Value))];
+        [.. Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)).Select(entry => new KeyValueEntry(Unprefixed(entry.Key), entry.Value))];
+
+    /// <summary>The value of a key the template names, unless the guard skips it.</summary>
+    private bool TryRead(string key, out string value)
+    {
+        var full = Prefixed(key);
+        return state.TryGetValue(full, out value!) && guard.Admits(full, value);
+    }
+
+    /// <summary>The entries the guard lets the template see.</summary>
+    private IEnumerable<KeyValuePair<string, string>> Admitted(IEnumerable<KeyValuePair<string, string>> entries) =>
+        entries.Where(entry => guard.Admits(entry.Key, entry.Value));
 
     /// <summary>Names of the direct children of <paramref name="path"/>, sorted and unique.</summary>
     private string[] List(string path) => ChildNames(path, hasChildren: false);
@@ -82,7 +109,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     /// <summary>Names of the direct children of <paramref name="path"/> that have children of their own.</summary>
     private string[] ListDirectories(string path) => ChildNames(path, hasChildren: true);
 
-    private bool Exists(string key) => state.TryGetValue(Prefixed(key), out _);
+    private bool Exists(string key) => TryRead(key, out _);
 
     /// <summary>
     /// Child names on path-segment boundaries (unlike confd's plain string prefix, <c>/apps/web</c> does not
@@ -92,7 +119,7 @@ public sealed partial class TemplateFunctions : ScriptObject
     {
         var childPrefix = Prefixed(path).TrimEnd('/') + "/";
         var names = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var (key, _) in state.StartingWith(childPrefix))
+        foreach (var (key, _) in Admitted(state.StartingWith(childPrefix)))
         {
             var below = key.AsSpan(childPrefix.Length);
             var slash = below.IndexOf('/');
@@ -114,6 +141,11 @@ public sealed partial class TemplateFunctions : ScriptObject
     private string Unprefixed(string key) =>
         keyPrefix.Length == 0 ? key : key.Length == keyPrefix.Length ? "/" : key[keyPrefix.Length..];
 
-    private KeyNotFoundException KeyNotFound(string key) =>
-        new(keyPrefix.Length == 0 ? $"key not found: {key}" : $"key not found: {key} (under prefix {keyPrefix})");
+    private KeyNotFoundException KeyNotFound(string key)
+    {
+        var where = keyPrefix.Length == 0 ? key : $"{key} (under prefix {keyPrefix})";
+        return guard.Skipped.FirstOrDefault(s => s.Key == Prefixed(key)) is { } skipped
+            ? new KeyNotFoundException($"key {where} was skipped: {skipped.Reason}")
+            : new KeyNotFoundException($"key not found: {where}");
+    }
 }

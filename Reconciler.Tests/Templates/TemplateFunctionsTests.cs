@@ -226,9 +226,12 @@ public class TemplateFunctionsTests
     }
 
     [Fact]
-    public void Atoi_of_a_non_number_is_an_error_naming_the_input()
+    public void Atoi_of_a_non_number_is_an_error_naming_the_key_not_the_value()
     {
-        Assert.Contains("\"4x\"", RenderFails("""{{ atoi "4x" }}""").Message);
+        var message = RenderFails("""{{ atoi (getv "/apps/web/x") }}""").Message;
+        Assert.Contains("atoi: the value of /apps/web/x is not a decimal integer", message);
+        Assert.DoesNotContain("x-ray", message);
+        Assert.Contains("atoi: a value is not", RenderFails("""{{ atoi "4x" }}""").Message);
     }
 
     [Fact]
@@ -304,9 +307,11 @@ public class TemplateFunctionsTests
     }
 
     [Fact]
-    public void ParseBool_rejects_other_words()
+    public void ParseBool_rejects_other_words_naming_the_key_not_the_value()
     {
-        Assert.Contains("\"yes\"", RenderFails("""{{ parseBool "yes" }}""").Message);
+        var message = RenderFails("""{{ parseBool (getv "/apps/web/b") }}""").Message;
+        Assert.Contains("parseBool: the value of /apps/web/b is not a Go boolean", message);
+        Assert.DoesNotContain("alpha", message);
     }
 
     [Fact]

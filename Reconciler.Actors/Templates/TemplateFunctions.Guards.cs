@@ -1,0 +1,83 @@
+using Scriban.Runtime;
+
+namespace Reconciler.Actors.Templates;
+
+/// <summary>
+/// Values from the registry where they enter a config line: <c>instances</c> parses registrations strictly and skips
+/// the ones that do not parse, <c>lineSafe</c> and <c>haproxyWord</c> let a single value through only when it cannot
+/// change the line's shape. A guard that refuses fails the render (dest keeps what it has) naming the key, never the value.
+/// </summary>
+public sealed partial class TemplateFunctions
+{
+    /// <summary>Characters HAProxy's config parser gives a meaning inside a line: a comment, quotes, an escape.</summary>
+    private static readonly char[] HaproxySpecial = ['#', '"', '\'', '\\'];
+
+    private void RegisterGuardFunctions()
+    {
+        Register("instances", Instances);
+        Register("lineSafe", LineSafe);
+        Register("haproxyWord", HaproxyWord);
+    }
+
+    /// <summary>
+    /// The registrations under <paramref name="pattern"/> that parse as <c>&lt;name&gt; &lt;host&gt;:&lt;port&gt;</c>
+    /// (<see cref="InstanceValue"/>), sorted by value as <c>getvs</c> sorts; each has <c>key</c>, <c>name</c>,
+    /// <c>host</c>, <c>port</c>, <c>address</c> and <c>value</c>. One that does not parse is skipped and reported.
+    /// </summary>
+    private ScriptArray Instances(string pattern)
+    {
+        var parsed = new List<(string Key, InstanceValue Instance)>();
+        foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)))
+        {
+            if (InstanceValue.TryParse(value, out var instance, out var reason))
+            {
+                parsed.Add((key, instance!));
+            }
+            else
+            {
+                guard.Skip(key, $"its value {reason}");
+            }
+        }
+
+        var result = new ScriptArray(parsed.Count);
+        foreach (var (key, instance) in parsed.OrderBy(p => p.Instance.Value, StringComparer.Ordinal))
+        {
+            result.Add(new ScriptObject
+            {
+                ["key"] = Unprefixed(key),
+                ["name"] = instance.Name,
+                ["host"] = instance.Host,
+                ["port"] = instance.Port,
+                ["address"] = instance.Address,
+                ["value"] = instance.Value,
+            });
+        }
+
+        return result;
+    }
+
+    /// <summary><paramref name="value"/> when it has no control character (it stays on its line), else a render error.</summary>
+    private string LineSafe(string value) =>
+        PrintableText.HasControlCharacter(value) ? throw new ArgumentException($"lineSafe: {Origin(value)} has a control character") : value;
+
+    /// <summary>
+    /// <paramref name="value"/> when it is one HAProxy word: printable ASCII, no space, and none of <c># " ' \</c>
+    /// (a comment, a quote or an escape would change how HAProxy reads the rest of the line); else a render error.
+    /// </summary>
+    private string HaproxyWord(string value) =>
+        value.Length > 0 && value.All(c => c is > ' ' and < '\x7f') && value.IndexOfAny(HaproxySpecial) < 0
+            ? value
+            : throw new ArgumentException($"haproxyWord: {Origin(value)} is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+
+    /// <summary>Which key holds <paramref name="value"/>, for an error that must not quote the value itself.</summary>
+    private string Origin(string value)
+    {
+        var keys = state.Keys.Where(kv => kv.Value == value).Select(kv => PrintableText.Of(Unprefixed(kv.Key))).Take(3).ToList();
+        return keys.Count switch
+        {
+            0 => "a value",
+            1 => $"the value of {keys[0]}",
+            _ => $"the value of {string.Join(", ", keys)} (they hold the same)",
+        };
+    }
+}
