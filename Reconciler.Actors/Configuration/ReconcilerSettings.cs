@@ -33,6 +33,15 @@ public sealed record ReconcilerSettings(
     /// <summary>The DNS servers lookupIP and lookupSRV ask (reconciler.dns.servers); empty = the system resolver.</summary>
     public ImmutableArray<IPEndPoint> DnsServers { get; init; } = [];
 
+    /// <summary>
+    /// What check-cmd and reload-cmd get besides PATH and LANG (reconciler.commands.environment): "NAME" passes the
+    /// daemon's value on, "NAME=value" sets one.
+    /// </summary>
+    public ImmutableArray<string> CommandEnvironment { get; init; } = [];
+
+    /// <summary>Whether /healthz shows lastError's text (reconciler.http.details).</summary>
+    public bool HttpDetails { get; init; } = true;
+
     /// <summary>Idle time after which the daemon returns free memory to the OS (reconciler.memory.trim-after-idle); zero = never.</summary>
     public TimeSpan MemoryTrimAfterIdle { get; init; }
 
@@ -106,6 +115,18 @@ public sealed record TemplateDefinition(
 
     /// <summary>A render producing more is stopped and fails (max-output-bytes).</summary>
     public long MaxOutputBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>A key or value with a control character is never handed to the template (reject-control-characters).</summary>
+    public bool RejectControlCharacters { get; init; } = true;
+
+    /// <summary>More keys under <see cref="Keys"/> hold the render back (max-keys).</summary>
+    public int MaxKeys { get; init; } = 200_000;
+
+    /// <summary>A longer value read by the template holds the render back (max-value-bytes).</summary>
+    public long MaxValueBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>The render's limits: render-timeout, max-output-bytes, and what it takes from the registry.</summary>
+    public RenderLimits RenderLimits => new(RenderTimeout, MaxOutputBytes) { Values = new ValueRules(RejectControlCharacters, MaxValueBytes) };
 
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 

@@ -9,6 +9,7 @@ using Reconciler.Actors.Configuration.Confd;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Configuration;
 
@@ -100,6 +101,9 @@ public static partial class SettingsLoader
     [GeneratedRegex(@"^(.*?) at position (\d+)")]
     private static partial Regex ParserPosition();
 
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+
     /// <summary>Reads reconciler's settings one at a time into their records.</summary>
     private sealed class SettingsReader(Config config, string file) : HoconReader(file)
     {
@@ -122,6 +126,8 @@ public static partial class SettingsLoader
                 templates)
             {
                 DnsServers = DnsServers(config, $"{Root}.dns.servers"),
+                CommandEnvironment = CommandEnvironment(config, $"{Root}.commands.environment"),
+                HttpDetails = Flag(config, $"{Root}.http.details"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };
         }
@@ -299,7 +305,11 @@ public static partial class SettingsLoader
                 Runtime = ReadRuntime(template, at),
                 RenderTimeout = Duration(template, "render-timeout", allowZero: false, at),
                 MaxOutputBytes = ByteSize(template, "max-output-bytes", at),
+                RejectControlCharacters = Flag(template, "reject-control-characters", at),
+                MaxKeys = Count(template, "max-keys", at),
+                MaxValueBytes = ByteSize(template, "max-value-bytes", at),
             };
+            Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
             CheckOnMachine(definition, at);
             return definition;
         }
@@ -364,6 +374,22 @@ public static partial class SettingsLoader
                 var names = string.Join(" and ", duplicate.Select(t => t.Name));
                 throw Error($"{Root}.templates", $"templates {names} have the same {setting} {duplicate.Key}");
             }
+        }
+
+        /// <summary>"NAME" or "NAME=value", NAME a shell variable name; PATH and LANG are always there.</summary>
+        private ImmutableArray<string> CommandEnvironment(Config from, string path)
+        {
+            var entries = StringList(from, path);
+            foreach (var entry in entries)
+            {
+                var name = entry.Split('=', 2)[0];
+                if (!EnvironmentName().IsMatch(name) || PrintableText.HasControlCharacter(entry))
+                {
+                    throw Error(path, $"\"{name}\" is not NAME or NAME=value (NAME: letters, digits and _, not starting with a digit)");
+                }
+            }
+
+            return entries;
         }
 
         /// <summary>"10.0.0.2" (port 53) or "127.0.0.1:8600" / "[::1]:8600".</summary>

@@ -28,11 +28,11 @@ internal static class SettingsRules
     public static string? Templates(int count, bool hasConfdDirectory) =>
         count > 0 || hasConfdDirectory ? null : "no templates: list at least one, or set reconciler.confd-dir";
 
-    /// <summary>For a template's dest: the file to write, in a folder that exists.</summary>
+    /// <summary>For a template's dest: the file to write, in a folder that exists and nobody else may write to (<see cref="FolderSafety"/>).</summary>
     public static string? Dest(string dest) =>
         Directory.Exists(dest) ? $"{dest} is a folder; dest names the file to write"
         : !Directory.Exists(Path.GetDirectoryName(dest)) ? $"folder {Path.GetDirectoryName(dest)} does not exist"
-        : null;
+        : FolderSafety.Problem(Path.GetDirectoryName(dest)!);
 
     public static string? Owner(string owner) =>
         Resolves(owner, UnixAccounts.TryResolveUser) ? null : $"no user \"{owner}\" on this machine";

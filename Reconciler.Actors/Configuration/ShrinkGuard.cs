@@ -9,12 +9,12 @@ public sealed record ShrinkGuard(int MinEntries, int MaxShrinkPercent)
 {
     public static readonly ShrinkGuard Off = new(0, 0);
 
-    /// <summary>Why a render over <paramref name="entries"/> keys must be held back, or null to let it through.</summary>
+    /// <summary>Why a render over <paramref name="entries"/> keys must be held back (what follows "held back by"), or null to let it through.</summary>
     public string? Violation(int entries, int? lastAppliedEntries)
     {
         if (MinEntries > 0 && entries < MinEntries)
         {
-            return $"{entries} keys is below min-entries = {MinEntries}";
+            return $"the shrink guard: {entries} keys is below min-entries = {MinEntries}";
         }
 
         if (MaxShrinkPercent > 0 && lastAppliedEntries is > 0 and var last && entries < last)
@@ -22,7 +22,7 @@ public sealed record ShrinkGuard(int MinEntries, int MaxShrinkPercent)
             var shrink = (last - entries) * 100.0 / last;
             if (shrink > MaxShrinkPercent)
             {
-                return $"keys dropped from {last} to {entries} ({shrink:0.#}%), more than max-shrink-percent = {MaxShrinkPercent}";
+                return $"the shrink guard: keys dropped from {last} to {entries} ({shrink:0.#}%), more than max-shrink-percent = {MaxShrinkPercent}";
             }
         }
 

@@ -32,7 +32,7 @@ public sealed record TemplateHealth(
 
         if (outcome.Status == ReconcileStatus.HeldBack)
         {
-            return next with { State = TemplateState.HeldBack, LastError = $"held back by the shrink guard: {outcome.Error}" };
+            return next with { State = TemplateState.HeldBack, LastError = $"held back by {outcome.Error}" };
         }
 
         if (reload is { Succeeded: false })
@@ -43,8 +43,12 @@ public sealed record TemplateHealth(
         var owed = ReloadOwed && reload is null;
         return owed
             ? next with { State = TemplateState.ReloadFailed }
-            : next with { State = TemplateState.Ok, LastSuccess = now, LastError = null, ReloadOwed = false };
+            : next with { State = TemplateState.Ok, LastSuccess = now, LastError = Skipped(outcome), ReloadOwed = false };
     }
+
+    /// <summary>In sync with the registry minus the keys it skipped: healthy, and saying which.</summary>
+    private static string? Skipped(ReconcileOutcome outcome) =>
+        outcome.Skipped.IsEmpty ? null : $"skipped {outcome.Skipped.Length} key(s): {string.Join("; ", outcome.Skipped.Take(5))}{(outcome.Skipped.Length > 5 ? "; ..." : string.Empty)}";
 
     private static TemplateState Failed(ReconcileStatus status) => status switch
     {

@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Output;
 /// <summary>
 /// Replaces a dest file atomically: content is staged in a temp file in the dest's folder (same file system,
 /// so rename(2) is atomic), fsynced (while check-cmd reads it, if the caller wants), then given its mode and
-/// owner and renamed over dest; the folder is fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
+/// owner through its open handle (fchmod, fchown) and renamed over dest; the folder is fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
 /// failure before the rename leaves dest untouched.
 /// </summary>
 public sealed class AtomicFileWriter
@@ -95,13 +95,14 @@ public sealed class AtomicFileWriter
         staged.FlushToDisk();
         var userId = string.IsNullOrEmpty(owner) ? LibC.KeepId : ResolveUser(owner);
         var groupId = string.IsNullOrEmpty(group) ? LibC.KeepId : ResolveGroup(group);
+        // On the open handle, not by path: the name could be swapped for a link in between, the handle cannot
         if (userId != LibC.KeepId || groupId != LibC.KeepId)
         {
             ChangeOwner(staged, userId, groupId);
         }
 
         // After chown, which clears setuid/setgid bits.
-        File.SetUnixFileMode(staged.Path, mode);
+        File.SetUnixFileMode(staged.Content.SafeFileHandle, mode);
         File.Move(staged.Path, staged.DestPath, overwrite: true);
         staged.MarkCommitted();
         SyncFolder(Path.GetDirectoryName(staged.DestPath)!);
@@ -128,7 +129,7 @@ public sealed class AtomicFileWriter
 
     private static void ChangeOwner(StagedFile staged, uint userId, uint groupId)
     {
-        if (LibC.chown(staged.Path, userId, groupId) != 0)
+        if (LibC.fchown(staged.Content.SafeFileHandle, userId, groupId) != 0)
         {
             var error = Marshal.GetLastPInvokeErrorMessage();
             throw new IOException($"cannot set owner of {staged.DestPath} to {Describe(userId)}:{Describe(groupId)}: {error}");

@@ -13,6 +13,12 @@ public sealed partial record CommandResult(int ExitCode, string Output, TimeSpan
 
     public bool Succeeded => ExitCode == 0 && !TimedOut && !Cancelled;
 
+    /// <summary>The output was dropped: the command ran for a file that holds secrets (log-diff = false), which it may quote.</summary>
+    public bool OutputWithheld { get; init; }
+
+    /// <summary>This result without its output, for a file whose content must not reach a log or /healthz.</summary>
+    public CommandResult Withheld() => this with { Output = string.Empty, OutputWithheld = true };
+
     /// <summary>One line for logs and status, e.g. <c>exit 1: [ALERT] parsing haproxy.cfg ...</c> or <c>timed out after 30s</c>.</summary>
     public string Summary
     {
@@ -21,6 +27,11 @@ public sealed partial record CommandResult(int ExitCode, string Output, TimeSpan
             var outcome = TimedOut ? $"timed out after {Seconds()}"
                 : Cancelled ? $"cancelled after {Seconds()}"
                 : $"exit {ExitCode}";
+            if (OutputWithheld)
+            {
+                return $"{outcome} (output withheld: log-diff = false)";
+            }
+
             var line = Shortened(Succeeded ? LastLine() : MostTellingLine());
             return line.Length == 0 ? outcome : $"{outcome}: {line}";
         }

@@ -7,10 +7,13 @@ namespace Reconciler.Actors.Output;
 
 /// <summary>
 /// Runs an operator's <c>check-cmd</c>/<c>reload-cmd</c> with <c>sh -c</c> in a process group of its own,
-/// so a timeout or cancellation can SIGKILL everything it started, background jobs included.
+/// so a timeout or cancellation can SIGKILL everything it started, background jobs included; with
+/// <paramref name="environment"/> as its whole environment (<see cref="CommandEnvironment.Minimal"/> when null).
 /// </summary>
-public sealed class CommandRunner
+public sealed class CommandRunner(CommandEnvironment? environment = null)
 {
+    private readonly CommandEnvironment _environment = environment ?? CommandEnvironment.Minimal;
+
     private const string SetsidPath = "/usr/bin/setsid";
     private const string ShellPath = "/bin/sh";
     private const int OutputLimit = 64 * 1024;
@@ -35,7 +38,7 @@ public sealed class CommandRunner
 
         var watch = Stopwatch.StartNew();
         var output = new OutputTail(OutputLimit);
-        var process = Start(commandLine);
+        var process = Start(commandLine, _environment);
         var drained = Task.WhenAll(CollectAsync(process.StandardOutput, output), CollectAsync(process.StandardError, output));
         try
         {
@@ -57,7 +60,7 @@ public sealed class CommandRunner
         }
     }
 
-    private static Process Start(string commandLine)
+    private static Process Start(string commandLine, CommandEnvironment environment)
     {
         // setsid execs (no fork: our child is never a group leader), so the shell's pid is its process group id.
         // The shell first sends its stderr into stdout's pipe, keeping both in the order they were written,
@@ -72,6 +75,12 @@ public sealed class CommandRunner
             StandardErrorEncoding = Encoding.UTF8,
             UseShellExecute = false,
         };
+        start.Environment.Clear();
+        foreach (var (name, value) in environment.Variables)
+        {
+            start.Environment[name] = value;
+        }
+
         Process process;
         try
         {

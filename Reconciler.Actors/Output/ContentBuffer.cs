@@ -64,15 +64,25 @@ public sealed class ContentBuffer : IScriptOutput
     /// <summary>Ends the text written with <see cref="Write"/>: a high surrogate left waiting becomes U+FFFD, as in a string.</summary>
     public void Complete() => Encode([], flush: true);
 
-    /// <summary>Replaces the content with <paramref name="stream"/>'s bytes, exactly (a BOM included).</summary>
-    public void ReadFrom(Stream stream)
+    /// <summary>
+    /// Replaces the content with <paramref name="stream"/>'s bytes, exactly (a BOM included); false, with the content
+    /// cleared, when the stream holds more than <paramref name="maxBytes"/>.
+    /// </summary>
+    public bool ReadFrom(Stream stream, long maxBytes = long.MaxValue)
     {
         Clear();
         int read;
         while ((read = stream.Read(FreeSpace())) > 0)
         {
             Length += read;
+            if (Length > maxBytes)
+            {
+                Clear();
+                return false;
+            }
         }
+
+        return true;
     }
 
     public void WriteTo(Stream stream)

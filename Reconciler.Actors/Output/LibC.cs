@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Reconciler.Actors.Output;
 
 /// <summary>
-/// The few libc calls .NET does not expose: process-group kill, chown, directory fsync and user/group lookup.
-/// Linux (glibc) values; the daemon runs on Linux only.
+/// The few libc calls .NET does not expose: process-group kill, fchown, statx, opening without following a symlink,
+/// directory fsync and user/group lookup. Linux (glibc) values; the daemon runs on Linux only.
 /// </summary>
 internal static class LibC
 {
@@ -18,8 +18,21 @@ internal static class LibC
     public const int ESRCH = 3;
     public const int ERANGE = 34;
 
+    public const int ELOOP = 40;
+
     public const int O_RDONLY = 0;
+    public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
+
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_EMPTY_PATH = 0x1000;
+
+    /// <summary>statx: type, mode, nlink, uid, gid, times, ino, size, blocks.</summary>
+    public const uint STATX_BASIC_STATS = 0x7ff;
+
+    /// <summary>O_NOFOLLOW is one of the few open flags whose value depends on the architecture.</summary>
+    public static int O_NOFOLLOW => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
     /// <summary>uid_t/gid_t -1: chown leaves that id unchanged.</summary>
     public const uint KeepId = uint.MaxValue;
@@ -37,6 +50,36 @@ internal static class LibC
         public IntPtr Shell;
     }
 
+    /// <summary>The kernel's <c>struct statx</c> (256 bytes): the fields used, then the rest as padding.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = 256)]
+    public struct Statx
+    {
+        public uint Mask;
+        public uint BlockSize;
+        public ulong Attributes;
+        public uint LinkCount;
+        public uint UserId;
+        public uint GroupId;
+        public ushort Mode;
+        public ushort Spare0;
+        public ulong Inode;
+        public ulong Size;
+        public ulong Blocks;
+        public ulong AttributesMask;
+        public StatxTimestamp AccessTime;
+        public StatxTimestamp BirthTime;
+        public StatxTimestamp ChangeTime;
+        public StatxTimestamp ModifyTime;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct StatxTimestamp
+    {
+        public long Seconds;
+        public uint Nanoseconds;
+        public int Reserved;
+    }
+
     /// <summary>glibc's <c>struct group</c>.</summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct Group
@@ -50,11 +93,27 @@ internal static class LibC
     [DllImport(Library, SetLastError = true)]
     public static extern int kill(int pid, int signal);
 
+    [DllImport(Library)]
+    public static extern uint geteuid();
+
+    [DllImport(Library)]
+    public static extern uint getegid();
+
     [DllImport(Library, SetLastError = true)]
-    public static extern int chown(string path, uint owner, uint group);
+    public static extern int fchown(SafeHandle fd, uint owner, uint group);
 
     [DllImport(Library, SetLastError = true)]
     public static extern int open(string path, int flags);
+
+    /// <summary>
+    /// <c>struct statx</c> has the same layout on every architecture (unlike <c>struct stat</c>), so one declaration
+    /// serves x64 and arm64.
+    /// </summary>
+    [DllImport(Library, SetLastError = true)]
+    public static extern int statx(int dirfd, string path, int flags, uint mask, out Statx buffer);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int statx(SafeHandle dirfd, string path, int flags, uint mask, out Statx buffer);
 
     [DllImport(Library, SetLastError = true)]
     public static extern int fsync(int fd);

@@ -80,7 +80,7 @@ public sealed class ReconcilerActor : ReceiveActor, IWithTimers
     {
         _reloaders++;
         var name = _reloaders == 1 ? "reloader" : $"reloader-{_reloaders}";
-        _reloader = Context.ActorOf(ReloaderActor.Props(new CommandRunner(), _settings.CommandTimeout, _inFlight), name);
+        _reloader = Context.ActorOf(ReloaderActor.Props(new CommandRunner(CommandEnvironment.From(_settings.CommandEnvironment)), _settings.CommandTimeout, _inFlight), name);
         Context.Watch(_reloader);
     }
 

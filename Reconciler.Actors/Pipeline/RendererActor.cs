@@ -34,6 +34,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
     private IActorRef _reloader;
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
+    private readonly SkippedKeyWarnings _skippedKeys = new();
     private readonly CancellationTokenSource _shutdown = new();
     private CancellationTokenSource _abandonRender = new();
     private RenderRequested? _next;
@@ -164,7 +165,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RenderRequested>(Queue);
         Receive<Reconciled>(r => ReferenceEquals(r.Incarnation, _incarnation), r => OnReconciled(r.Outcome));
         Receive<HandOver>(_ => _successor = Sender);
-        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnReloaded(Answered(completed)));
+        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnReloaded(Withheld(Answered(completed))));
         Receive<RuntimeApplyCompleted>(_ => _awaitingRuntime, completed => OnRuntimeApplied(Answered(completed).Result));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnReloaded(Unanswered()));
         Receive<Drain>(_ => DrainWhenDone(Sender));
@@ -179,7 +180,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<RenderRequested>(Queue);
         Receive<RolledBack>(rolledBack => OnRolledBack(rolledBack, failedReload));
         Receive<HandOver>(_ => _successor = Sender);
-        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnRollbackReloaded(Answered(completed).Result, failedReload));
+        Receive<ReloadCompleted>(_ => _awaitingReload && !_awaitingRuntime, completed => OnRollbackReloaded(Withheld(Answered(completed)).Result, failedReload));
         Receive<ReloadOverdue>(_ => _awaitingReload, _ => OnRollbackReloaded(Unanswered().Result, failedReload));
         Receive<Drain>(_ => _drainer = Sender);
         Receive<RetryDue>(_ => { });
@@ -363,6 +364,8 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         return completed;
     }
 
+    private ReloadCompleted Withheld(ReloadCompleted completed) => completed with { Result = _reconciler.WithheldUnlessLogged(completed.Result) };
+
     private ReloadCompleted Unanswered()
     {
         var what = _awaitingRuntime ? "runtime change" : "reload";
@@ -409,6 +412,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
             _reconciler.ReloadSucceeded();
         }
 
+        _skippedKeys.Write(_logger, outcome.Template, outcome.Skipped);
         ReconcileLog.Write(_logger, outcome, reload, _started.Elapsed, _runtime);
         var reconciled = new TemplateReconciled(outcome, reload) { Runtime = _runtime };
         _runtime = null;

@@ -1,4 +1,5 @@
 using System.Text;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Registration;
 
@@ -35,6 +36,8 @@ public static class RegistrationKey
             });
         }
 
-        return key.Length > 0 ? key.ToString() : throw new FormatException("the key is empty");
+        return key.Length == 0 ? throw new FormatException("the key is empty")
+            : PrintableText.HasControlCharacter(key.ToString()) ? throw new FormatException($"\"{PrintableText.Of(key.ToString())}\" has a control character, which no template is handed")
+            : key.ToString();
     }
 }

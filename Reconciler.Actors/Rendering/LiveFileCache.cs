@@ -4,44 +4,48 @@ namespace Reconciler.Actors.Rendering;
 
 /// <summary>
 /// Remembers what was last written to dest so an unchanged render is detected without re-reading
-/// the file; a file changed behind our back (other size or mtime) is read again. Holds the bytes
-/// exactly as in the file, so a byte order mark added behind our back is a difference.
+/// the file; a file changed behind our back (other size, mtime or inode) is read again. Holds the bytes
+/// exactly as in the file, so a byte order mark added behind our back is a difference. Dest is read only when it is a
+/// regular file (<see cref="RegularFile"/>: no symbolic link followed, no FIFO or device read) of at most
+/// <paramref name="maxBytes"/> (max-output-bytes): a larger one cannot equal any render, so it is not read at all.
 /// </summary>
-internal sealed class LiveFileCache(string path)
+internal sealed class LiveFileCache(string path, long maxBytes)
 {
     private ContentBuffer _content = new();
     private bool _known;
-    private long _length = -1;
-    private DateTime _modified;
-    private UnixFileMode _mode;
+    private FileStatus _seen;
 
     /// <summary>The live content as last seen or written; null when unknown or there is no file.</summary>
     public ContentBuffer? Content => _known ? _content : null;
 
     /// <summary>The file's permission bits as of the last <see cref="Holds"/> (the same stat serves both).</summary>
-    public UnixFileMode Mode => _mode;
+    public UnixFileMode Mode { get; private set; }
 
+    /// <exception cref="IOException">Dest is a symbolic link, a folder, a FIFO or a device.</exception>
     public bool Holds(ContentBuffer content)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        if (FileStatus.Of(path) is not { } status)
         {
             _known = false;
             return false;
         }
 
-        if (!_known || file.Length != _length || file.LastWriteTimeUtc != _modified)
+        RegularFile.EnsureRegular(status, path);
+        Mode = status.Mode;
+        if (status.Size > maxBytes)
         {
-            using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0))
-            {
-                _content.ReadFrom(stream);
-            }
-
-            Remember(file);
+            _known = false;
+            return false;
         }
 
-        _mode = ModeOf(file);
-        return _content.ContentEquals(content);
+        if (!_known || status != _seen)
+        {
+            using var stream = RegularFile.OpenRead(path);
+            _known = _content.ReadFrom(stream, maxBytes);
+            _seen = status;
+        }
+
+        return _known && _content.ContentEquals(content);
     }
 
     /// <summary>
@@ -52,16 +56,9 @@ internal sealed class LiveFileCache(string path)
     {
         var replaced = _content;
         _content = content;
-        Remember(new FileInfo(path));
+        var status = FileStatus.Of(path);
+        _known = status is not null;
+        _seen = status.GetValueOrDefault();
         return replaced;
     }
-
-    private void Remember(FileInfo file)
-    {
-        _known = true;
-        _length = file.Length;
-        _modified = file.LastWriteTimeUtc;
-    }
-
-    private static UnixFileMode ModeOf(FileInfo file) => OperatingSystem.IsWindows() ? default : file.UnixFileMode;
 }

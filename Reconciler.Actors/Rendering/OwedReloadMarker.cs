@@ -1,3 +1,5 @@
+using Reconciler.Actors.Output;
+
 namespace Reconciler.Actors.Rendering;
 
 /// <summary>
@@ -14,21 +16,37 @@ public sealed class OwedReloadMarker(string destPath)
         System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(destPath))!,
         $".{System.IO.Path.GetFileName(destPath)}.reconciler-reload-owed");
 
-    public bool IsSet => File.Exists(Path);
+    /// <summary>Only a regular file counts: something else planted at its name is not ours.</summary>
+    public bool IsSet => Try(() => FileStatus.Of(Path) is { Kind: FileKind.Regular });
 
-    public void Set() => Try(() => File.WriteAllBytes(Path, []));
+    /// <summary>Created, never opened if it exists: a link planted at its name is not followed (O_CREAT | O_EXCL).</summary>
+    public void Set() => Try(() =>
+    {
+        if (!IsSet)
+        {
+            new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0).Dispose();
+        }
 
-    public void Clear() => Try(() => File.Delete(Path));
+        return true;
+    });
 
-    private static void Try(Action change)
+    /// <summary>unlink(2): removes a link planted at its name, never what it points to.</summary>
+    public void Clear() => Try(() =>
+    {
+        File.Delete(Path);
+        return true;
+    });
+
+    private static bool Try(Func<bool> change)
     {
         try
         {
-            change();
+            return change();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // see the class comment: the reload is still owed in memory
+            return false;
         }
     }
 }

@@ -33,12 +33,12 @@ public static partial class ReconcileLog
             }
         }
 
-        if (outcome.Check is { Succeeded: false } check)
+        if (outcome.Check is { Succeeded: false, OutputWithheld: false } check)
         {
             CommandFailed(logger, outcome.Template, "check-cmd", check.ExitCode, check.Output.TrimEnd());
         }
 
-        if (reload is { Succeeded: false })
+        if (reload is { Succeeded: false, OutputWithheld: false })
         {
             CommandFailed(logger, outcome.Template, "reload-cmd", reload.ExitCode, reload.Output.TrimEnd());
         }
@@ -49,7 +49,7 @@ public static partial class ReconcileLog
         ReconcileStatus.Unchanged => "unchanged",
         ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
         ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
-        ReconcileStatus.HeldBack => $"held back by the shrink guard: {outcome.Error}",
+        ReconcileStatus.HeldBack => $"held back by {outcome.Error}",
         _ when outcome.Check is null => "none",
         _ when outcome.Check.Succeeded => "ok",
         _ => $"failed: {outcome.Check.Summary}",

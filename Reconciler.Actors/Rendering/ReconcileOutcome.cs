@@ -1,6 +1,8 @@
+using System.Collections.Immutable;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Rendering;
 
@@ -21,7 +23,7 @@ public enum ReconcileStatus
     /// <summary>Staging or replacing the file failed; dest untouched.</summary>
     WriteFailed,
 
-    /// <summary>The shrink guard held the render back (too few keys); dest untouched until the data recovers.</summary>
+    /// <summary>A guard held the render back (too few keys, too many, a value too large); dest untouched until the data recovers.</summary>
     HeldBack,
 }
 
@@ -41,6 +43,9 @@ public sealed record ReconcileOutcome(
     string? Error,
     string? Diff = null)
 {
+    /// <summary>Keys the render left out: a control character in the name or value, a registration that does not parse.</summary>
+    public ImmutableArray<SkippedKey> Skipped { get; init; } = [];
+
     /// <summary>For a written file of a template with a runtime API: whether and how it can be applied without a reload.</summary>
     public RuntimeChange? Runtime { get; init; }
 

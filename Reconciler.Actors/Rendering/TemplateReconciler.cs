@@ -30,9 +30,9 @@ public sealed class TemplateReconciler(
     private static readonly TimeSpan RuntimeSocketTimeout = TimeSpan.FromSeconds(5);
 
     private readonly TimeSpan _commandTimeout = commandTimeout;
-    private readonly RenderLimits _limits = new(definition.RenderTimeout, definition.MaxOutputBytes);
+    private readonly RenderLimits _limits = definition.RenderLimits;
     private readonly bool _keepDiffs = keepDiffs;
-    private readonly LiveFileCache _live = new(definition.Dest);
+    private readonly LiveFileCache _live = new(definition.Dest, definition.MaxOutputBytes);
     private readonly OwedReloadMarker _owedReload = new(definition.Dest);
     private int? _lastAppliedEntries;
 
@@ -68,7 +68,7 @@ public sealed class TemplateReconciler(
     public static IReadOnlyList<TemplateReconciler> CreateAll(ReconcilerSettings settings, InFlightWork? inFlight = null, bool keepDiffs = false)
     {
         var writer = new AtomicFileWriter();
-        var commands = new CommandRunner();
+        var commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
         var dns = new DnsLookup(settings.DnsServers);
         return [.. settings.Templates.Select(t => Create(t, writer, commands, settings.CommandTimeout, inFlight, keepDiffs, dns))];
     }
@@ -133,8 +133,8 @@ public sealed class TemplateReconciler(
     private async Task<ReconcileOutcome> ReconcileCoreAsync(DesiredState state, StateChange change, CancellationToken cancellationToken, CancellationToken abandonRender)
     {
         var outcome = new ReconcileOutcome(definition.Name, definition.Dest, state.Revision, change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
-        var entries = definition.ShrinkGuard == ShrinkGuard.Off ? 0 : CountEntries(state);
-        if (definition.ShrinkGuard.Violation(entries, _lastAppliedEntries) is { } violation)
+        var entries = CountEntries(state);
+        if (HoldBackReason(entries) is { } violation)
         {
             return outcome with { Status = ReconcileStatus.HeldBack, Error = violation };
         }
@@ -143,7 +143,11 @@ public sealed class TemplateReconciler(
         try
         {
             using var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abandonRender);
-            template.Render(state, _variables, _rendered, _limits, rendering.Token);
+            outcome = outcome with { Skipped = [.. template.Render(state, _variables, _rendered, _limits, rendering.Token)] };
+        }
+        catch (TemplateException e) when (e.HeldBack)
+        {
+            return outcome with { Status = ReconcileStatus.HeldBack, RenderTime = watch.Elapsed, Error = e.Message };
         }
         catch (TemplateException e)
         {
@@ -168,9 +172,10 @@ public sealed class TemplateReconciler(
     }
 
     /// <summary>The output the template would produce now, for <c>render</c>.</summary>
-    public string Render(DesiredState state, CancellationToken cancellationToken)
+    /// <param name="skipped">The keys the render left out.</param>
+    public string Render(DesiredState state, CancellationToken cancellationToken, out IReadOnlyCollection<SkippedKey> skipped)
     {
-        template.Render(state, _variables, _rendered, _limits, cancellationToken);
+        skipped = template.Render(state, _variables, _rendered, _limits, cancellationToken);
         return _rendered.ToString();
     }
 
@@ -209,7 +214,7 @@ public sealed class TemplateReconciler(
 
         try
         {
-            var check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), _commandTimeout, cancellationToken);
+            var check = WithheldUnlessLogged(await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, copy), _commandTimeout, cancellationToken));
             return new DryRunOutcome(definition.Name, definition.Dest, diff, check, null) { Runtime = runtime };
         }
         finally
@@ -233,7 +238,7 @@ public sealed class TemplateReconciler(
             CommandResult check;
             try
             {
-                check = await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), _commandTimeout, cancellationToken);
+                check = WithheldUnlessLogged(await commands.RunAsync(CheckCommand.WithSource(definition.CheckCommand, staged.Path), _commandTimeout, cancellationToken));
             }
             finally
             {
@@ -268,6 +273,9 @@ public sealed class TemplateReconciler(
         return outcome with { Status = ReconcileStatus.Written };
     }
 
+    /// <summary>A command's result as it may be logged: without its output for a file that holds secrets (log-diff = false).</summary>
+    public CommandResult WithheldUnlessLogged(CommandResult result) => definition.LogDiff ? result : result.Withheld();
+
     /// <summary>The runtime-changeable pools of the live dest, to compare with the running HAProxy after a reload.</summary>
     public IReadOnlyDictionary<string, ImmutableArray<HaproxyServerLine>> LivePools() =>
         definition.Runtime.IsHaproxy && _live.Content is { } live
@@ -286,6 +294,12 @@ public sealed class TemplateReconciler(
     /// </summary>
     private bool HasConfiguredMode() => OperatingSystem.IsWindows() || _live.Mode == definition.Mode;
 
-    // a walk over the template's keys: paid only when a shrink guard is set
+    /// <summary>Too many keys (max-keys, a flooded prefix) or too few (the shrink guard, a wiped one): why not to render.</summary>
+    private string? HoldBackReason(int entries) =>
+        entries > definition.MaxKeys
+            ? $"max-keys: {entries} keys under {string.Join(", ", definition.Keys)}, more than {definition.MaxKeys}"
+            : definition.ShrinkGuard.Violation(entries, _lastAppliedEntries);
+
+    // a binary search per prefix in the state's sorted keys
     private int CountEntries(DesiredState state) => definition.Keys.Sum(prefix => state.CountUnder(prefix.Value));
 }

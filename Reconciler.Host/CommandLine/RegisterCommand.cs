@@ -33,6 +33,11 @@ public static class RegisterCommand
             Required = true,
         };
         var value = new Option<string>("--value") { Description = "Value of the key, e.g. \"stupid-server-1 10.0.0.5:9000\"", Required = true };
+        var valueFormat = new Option<string>("--value-format")
+        {
+            Description = "instance (default): --value must be \"<name> <host>:<port>\", as the shipped template renders it; text: any one-line value",
+        };
+        valueFormat.AcceptOnlyFromAmong(RegistrationValue.Instance, RegistrationValue.Text);
         var ttl = new Option<string>("--ttl") { Description = "Lease TTL (10s, 1m, or seconds); the key goes this long after the process dies. Default 10s" };
         var username = new Option<string?>("--username") { Description = "etcd user (with --password-file)" };
         var passwordFile = new Option<string?>("--password-file") { Description = "File holding the etcd user's password" };
@@ -42,7 +47,7 @@ public static class RegisterCommand
 
         var command = new Command("register", "Keep a key in etcd under a lease until stopped: an app instance's self-registration. SIGTERM revokes it at once; if the process dies, it expires after --ttl.")
         {
-            endpoints, key, value, ttl, username, passwordFile, caFile, certFile, keyFile,
+            endpoints, key, value, valueFormat, ttl, username, passwordFile, caFile, certFile, keyFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -64,6 +69,11 @@ public static class RegisterCommand
             catch (FormatException e)
             {
                 return await FailAsync($"--key: {e.Message}");
+            }
+
+            if (RegistrationValue.Problem(result.GetValue(value)!, result.GetValue(valueFormat) ?? RegistrationValue.Instance) is { } problem)
+            {
+                return await FailAsync($"--value {problem}");
             }
 
             var connection = await ConnectionAsync(

@@ -44,7 +44,12 @@ public static class RenderTemplateCommand
 
         try
         {
-            await Console.Out.WriteAsync(template.Render(read.State, cancellationToken));
+            await Console.Out.WriteAsync(template.Render(read.State, cancellationToken, out var skipped));
+            foreach (var key in skipped)
+            {
+                await Console.Error.WriteLineAsync($"reconciler: {name} skips key {key.PrintableKey}: {key.Reason}");
+            }
+
             return ExitCodes.Ok;
         }
         catch (TemplateException e)

@@ -24,20 +24,21 @@ public static class OneTimeRunner
 
         var (state, change) = read;
 
-        var commands = new CommandRunner();
+        var commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
         var failures = 0;
         foreach (var template in templates)
         {
             var started = Stopwatch.StartNew();
             var outcome = await template.ReconcileAsync(state, change.Under(template.Definition.Keys), cancellationToken);
             var reload = outcome.NeedsReloadWhen(template.ReloadOwed) && template.Definition.ReloadCommand.Length > 0
-                ? await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken)
+                ? template.WithheldUnlessLogged(await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken))
                 : null;
             if (reload is { Succeeded: true })
             {
                 template.ReloadSucceeded();
             }
 
+            new SkippedKeyWarnings().Write(logger, outcome.Template, outcome.Skipped);
             ReconcileLog.Write(logger, outcome, reload, started.Elapsed);
             failures += outcome.Failed || reload is { Succeeded: false } ? 1 : 0;
         }

@@ -10,12 +10,13 @@ public sealed record HealthReport(
     DateTimeOffset? RevisionTime,
     IReadOnlyDictionary<string, HealthReport.TemplateReport> Templates)
 {
-    public static HealthReport From(PipelineStatus status, DateTimeOffset now) => new(
+    /// <param name="details">Whether lastError's text is shown (reconciler.http.details): a failed check's output may quote a secret.</param>
+    public static HealthReport From(PipelineStatus status, DateTimeOffset now, bool details = true) => new(
         Verdict(status),
-        new BackendReport(status.Backend.Description, status.Backend.Reachable, status.Backend.LastError, status.Backend.Since),
+        new BackendReport(status.Backend.Description, status.Backend.Reachable, details ? status.Backend.LastError : null, status.Backend.Since),
         status.Revision,
         status.RevisionTime,
-        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now)));
+        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(details ? t.Value : t.Value with { LastError = null }, now)));
 
     public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
 

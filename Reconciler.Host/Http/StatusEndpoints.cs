@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Health;
 using Reconciler.Host.Metrics;
 
@@ -19,14 +20,14 @@ public static class StatusEndpoints
         app.MapGet("/metrics", MetricsAsync);
     }
 
-    private static async Task<IResult> HealthAsync(IRequiredActor<StatusActor> status, CancellationToken cancellationToken)
+    private static async Task<IResult> HealthAsync(IRequiredActor<StatusActor> status, ReconcilerSettings settings, CancellationToken cancellationToken)
     {
         try
         {
             var actor = await status.GetAsync(cancellationToken);
             var current = await actor.Ask<PipelineStatus>(GetPipelineStatus.Instance, AskTimeout, cancellationToken);
             return Results.Json(
-                HealthReport.From(current, DateTimeOffset.UtcNow),
+                HealthReport.From(current, DateTimeOffset.UtcNow, settings.HttpDetails),
                 statusCode: current.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }
         catch (AskTimeoutException)

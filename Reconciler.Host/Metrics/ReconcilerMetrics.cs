@@ -25,6 +25,7 @@ public sealed class ReconcilerMetrics
     private readonly Counter _runtimeApplies;
     private readonly Counter _runtimeFallbacks;
     private readonly Counter _heldBack;
+    private readonly Gauge _skippedKeys;
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
@@ -51,7 +52,8 @@ public sealed class ReconcilerMetrics
             "reconciler_runtime_fallbacks_total",
             "Runtime API changes that fell back to a reload, by reason: unsupported, refused, socket, mismatch, drain-timeout",
             ["template", "reason"]);
-        _heldBack = PerTemplate(factory, "reconciler_held_back_total", "Renders the shrink guard held back (too few keys); dest kept");
+        _heldBack = PerTemplate(factory, "reconciler_held_back_total", "Renders a guard held back (shrink guard, max-keys, max-value-bytes); dest kept");
+        _skippedKeys = factory.CreateGauge("reconciler_skipped_keys", "Keys the template's last render left out (a control character, a registration that does not parse)", TemplateLabel);
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
         _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
@@ -70,6 +72,7 @@ public sealed class ReconcilerMetrics
             }
 
             _templateHealthy.WithLabels(template);
+            _skippedKeys.WithLabels(template);
         }
     }
 
@@ -85,6 +88,7 @@ public sealed class ReconcilerMetrics
         Count(_writeFailures, template, outcome.Status == ReconcileStatus.WriteFailed);
         Count(_heldBack, template, outcome.Status == ReconcileStatus.HeldBack);
         Count(_writes, template, outcome.NeedsReload);
+        _skippedKeys.WithLabels(template).Set(outcome.Skipped.Length);
         if (outcome.Check is { } check)
         {
             _checks.WithLabels(template).Inc();

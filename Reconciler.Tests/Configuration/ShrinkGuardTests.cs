@@ -18,7 +18,7 @@ public sealed class ShrinkGuardTests
     {
         var guard = new ShrinkGuard(MinEntries: 3, MaxShrinkPercent: 0);
 
-        Assert.Equal("2 keys is below min-entries = 3", guard.Violation(2, null));
+        Assert.Equal("the shrink guard: 2 keys is below min-entries = 3", guard.Violation(2, null));
         Assert.NotNull(guard.Violation(0, null));
         Assert.NotNull(guard.Violation(2, 2));
     }
@@ -37,9 +37,9 @@ public sealed class ShrinkGuardTests
     {
         var guard = new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50);
 
-        Assert.Equal("keys dropped from 10 to 4 (60%), more than max-shrink-percent = 50", guard.Violation(4, 10));
+        Assert.Equal("the shrink guard: keys dropped from 10 to 4 (60%), more than max-shrink-percent = 50", guard.Violation(4, 10));
         Assert.NotNull(guard.Violation(0, 10));
-        Assert.Equal("keys dropped from 3 to 1 (66.7%), more than max-shrink-percent = 50", guard.Violation(1, 3));
+        Assert.Equal("the shrink guard: keys dropped from 3 to 1 (66.7%), more than max-shrink-percent = 50", guard.Violation(1, 3));
     }
 
     [Theory]

@@ -5,9 +5,18 @@ namespace Reconciler.Tests.Fixtures;
 /// <summary>Runs the built <c>reconciler</c> executable as an operator would: to completion (exit code and output) or in the background.</summary>
 public static class ReconcilerProcess
 {
-    public static async Task<ProcessResult> RunAsync(params string[] args)
+    public static Task<ProcessResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <param name="environment">Variables to set for it on top of the test's own environment.</param>
+    public static async Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(args))!;
+        var start = StartInfo(args);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

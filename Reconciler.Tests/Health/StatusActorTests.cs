@@ -74,7 +74,7 @@ public sealed class StatusActorTests : Akka.TestKit.Xunit2.TestKit
         Publish(Reconciled("b", ReconcileStatus.Unchanged, reload: null));
         var success = (await StatusAsync()).Templates["a"].LastSuccess;
 
-        Publish(Reconciled("a", ReconcileStatus.HeldBack, reload: null, error: "keys dropped from 10 to 2 (80%), more than max-shrink-percent = 50"));
+        Publish(Reconciled("a", ReconcileStatus.HeldBack, reload: null, error: "the shrink guard: keys dropped from 10 to 2 (80%), more than max-shrink-percent = 50"));
 
         var held = await StatusAsync();
         Assert.False(held.Healthy);

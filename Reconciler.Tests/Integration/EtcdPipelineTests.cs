@@ -118,9 +118,23 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         Assert.True((int)line.Fields["Bytes"]! > 0);
     }
 
+    [Fact]
+    public async Task A_flood_of_keys_past_max_keys_is_held_back_with_the_reason_and_the_file_kept()
+    {
+        await etcd.PutManyAsync(Enumerable.Range(0, 100_000).Select(i => KeyValuePair.Create($"{_prefix}/flood-{i:D6}", $"f{i} 10.1.0.1:80")));
+        Directory.CreateDirectory(Path.Combine(_folder, "out"));
+        File.WriteAllText(Path.Combine(_folder, "out", "app.cfg"), "backend app\n    server web-1 127.0.0.1:9001 check\n");
+
+        Start(quiet: "0ms", extra: "max-keys = 10000");
+
+        AwaitCondition(() => Pipeline.Logs.Lines.Any(l => l.Message.Contains($"check=held back by max-keys: 100000 keys under {_prefix}, more than 10000")), TimeSpan.FromSeconds(60));
+        Assert.Equal("backend app\n    server web-1 127.0.0.1:9001 check\n", Rendered());
+        Assert.Equal(0, Pipeline.LinesIn("reloads"));
+    }
+
     private string? Rendered() => Pipeline.ReadOrNull("out/app.cfg");
 
-    private void Start(string quiet, string max = "2s", string check = "test -s {{src}}")
+    private void Start(string quiet, string max = "2s", string check = "test -s {{src}}", string extra = "")
     {
         var hocon = $$"""
             reconciler {
@@ -134,6 +148,7 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
                 check-cmd = "{{check}}"
                 reload-cmd = "echo reload >> '{{_folder}}/reloads'"
                 vars { prefix = "{{_prefix}}" }
+                {{extra}}
               }]
             }
             """;

@@ -66,6 +66,34 @@ public sealed class HealthEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task With_http_details_off_a_failure_is_reported_without_its_text()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n");
+        var config = WriteConfig("reconciler.backend { type = file, file.path = keys.yaml }\nreconciler.http.details = false", "/a", reload: "echo s3cret-in-output; exit 1");
+        using var daemon = RunningReconciler.Start(new Dictionary<string, string>(), "--config", config);
+
+        var failed = await HealthAsync(HttpStatusCode.ServiceUnavailable, daemon, body => State(body) == "reload-failed");
+
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("templates").GetProperty("t").GetProperty("lastError").ValueKind);
+        Assert.DoesNotContain("s3cret", failed.GetRawText());
+    }
+
+    [Fact]
+    public async Task A_skipped_key_is_named_in_last_error_and_counted_while_the_template_stays_healthy()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n/a/2: \"web-2\\nextra line\"\n");
+        var config = WriteConfig("reconciler.backend { type = file, file.path = keys.yaml }", "/a", reload: "true");
+        using var daemon = RunningReconciler.Start(new Dictionary<string, string>(), "--config", config);
+
+        var healthy = await HealthAsync(HttpStatusCode.OK, daemon);
+
+        Assert.Equal("ok", State(healthy));
+        Assert.Equal("skipped 1 key(s): /a/2 (its value has a control character (a newline, say))", healthy.GetProperty("templates").GetProperty("t").GetProperty("lastError").GetString());
+        Assert.Equal(1, Metric(await MetricsAsync(), "reconciler_skipped_keys", "t"));
+        Assert.Equal("web-1;", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+    }
+
+    [Fact]
     public async Task Metrics_count_renders_writes_and_reloads_as_keys_change()
     {
         File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n");

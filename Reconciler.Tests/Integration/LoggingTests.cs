@@ -110,6 +110,47 @@ public sealed partial class LoggingTests : IDisposable
         Assert.DoesNotContain("hunter2", result.Stderr);
     }
 
+    [Fact]
+    public async Task With_log_diff_off_a_failed_checks_output_quoting_the_file_is_withheld()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n");
+        File.WriteAllText(Path.Combine(_folder, "t.sbn"), """user admin insecure-password {{ admin_password }}\n""");
+        var config = Path.Combine(_folder, "reconciler.conf");
+        File.WriteAllText(config, """
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["/a"], log-diff = false, check-cmd = "cat {{src}}; exit 1", vars { admin_password = "hunter2" } }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("check=failed: exit 1 (output withheld: log-diff = false)", result.Stderr);
+        Assert.DoesNotContain("hunter2", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Commands_get_path_lang_and_the_configured_variables_only()
+    {
+        File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n");
+        File.WriteAllText(Path.Combine(_folder, "t.sbn"), "x\n");
+        var seen = Path.Combine(_folder, "environment");
+        var config = Path.Combine(_folder, "reconciler.conf");
+        File.WriteAllText(config, $$"""
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.commands.environment = ["RECONCILER_TEST_PASSED", "RECONCILER_TEST_SET=fixed"]
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["/a"], reload-cmd = "env > '{{seen}}'" }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync(
+            new Dictionary<string, string> { ["RECONCILER_TEST_PASSED"] = "passed", ["RECONCILER_TEST_SECRET"] = "daemon-only", ["NOTIFY_SOCKET"] = "/nonexistent" },
+            "--config", config, "--onetime");
+
+        Assert.Equal(0, result.ExitCode);
+        var names = File.ReadAllLines(seen).Select(l => l.Split('=')[0]).Where(n => n is not ("PWD" or "SHLVL" or "_")).Order().ToList();
+        Assert.Equal(["LANG", "PATH", "RECONCILER_TEST_PASSED", "RECONCILER_TEST_SET"], names);
+        Assert.Contains("RECONCILER_TEST_SET=fixed", File.ReadAllLines(seen));
+    }
+
     [GeneratedRegex(@"^<[0-7]>")]
     private static partial Regex Priority();
 

@@ -70,17 +70,33 @@ public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdF
     [InlineData("--endpoints", "127.0.0.1:2379", "--endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
     [InlineData("--config", "reconciler.conf", "register does not read --config")]
     [InlineData("--ca-file", "/nonexistent/ca.pem", "file /nonexistent/ca.pem does not exist")]
+    [InlineData("--value", "x 10.0.0.5:80\n    server tail 127.0.0.1:2", "--value has a control character (a newline, say)")]
+    [InlineData("--value", "x 10.0.0.5:80 backup", "--value is not \"<name> <host>:<port>\"")]
+    [InlineData("--value", "x 10.0.0.5:99999", "--value has no port from 1 to 65535 after the host: the shipped template would skip it")]
+    [InlineData("--key", "/apps/a\rb", "--key: \"/apps/a\\rb\" has a control character")]
     public async Task A_bad_option_is_one_line_on_stderr_and_exit_2(string option, string value, string expected)
     {
         var args = new Dictionary<string, string>
         {
-            ["--endpoints"] = etcd.ClientUrl, ["--key"] = $"{_prefix}/%n", ["--value"] = "v", [option] = value,
+            ["--endpoints"] = etcd.ClientUrl, ["--key"] = $"{_prefix}/%n", ["--value"] = "web-1 10.0.0.1:80", [option] = value,
         };
 
         var result = await ReconcilerProcess.RunAsync(["register", .. args.SelectMany(a => new[] { a.Key, a.Value })]);
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith($"reconciler register: {expected}", Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task With_value_format_text_any_one_line_value_is_registered()
+    {
+        var key = $"{_prefix}/json";
+        await using var register = RunningReconciler.Start(
+            "register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", """{"port": 80}""", "--value-format", "text", "--ttl", "10s");
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key}"), "the registration");
+
+        register.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await register.WaitForExitAsync(Deadline)).ExitCode);
     }
 
     private static RunningReconciler Register(EtcdFixture etcd, string key, string ttl) =>

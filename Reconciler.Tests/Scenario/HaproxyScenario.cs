@@ -218,7 +218,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
             settings = settings with { Templates = [template with { Src = edited }] };
         }
 
-        var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None);
+        var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None, out _);
         await File.WriteAllTextAsync(ConfigFile, emptyPool);
         _haproxy = await HaproxyMasterWorker.StartAsync(ConfigFile, pidFile, Path.Combine(_folder, "master.sock"), HttpPort);
         _pipeline = PipelineHarness.Start(system, _folder, settings);

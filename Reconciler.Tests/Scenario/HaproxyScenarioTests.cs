@@ -88,10 +88,11 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var live = Scenario.LiveConfig;
         var before = await Scenario.Haproxy.ShowProcAsync();
 
-        await Scenario.Etcd.PutAsync(HaproxyScenario.KeyOf(second), "bad name with spaces 1.2.3.4:notaport");
+        // a well-formed registration HAProxy still refuses: a host name it cannot resolve
+        await Scenario.Etcd.PutAsync(HaproxyScenario.KeyOf(second), "stupid-server-2 no-such-host.invalid:9000");
         await Scenario.WaitUntilAsync(
             "the check failure with HAProxy's own message in the log",
-            () => Task.FromResult(Scenario.Errors().Any(l => l.Message.Contains("[ALERT]") && l.Message.Contains("unknown keyword 'with'"))));
+            () => Task.FromResult(Scenario.Errors().Any(l => l.Message.Contains("[ALERT]") && l.Message.Contains("no-such-host.invalid"))));
 
         Assert.Equal(live, Scenario.LiveConfig);
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(Scenario.ConfigFile)!, "*.tmp"));
