@@ -60,6 +60,8 @@ cp config/hocon/reference.conf config/hocon/haproxy.conf config/hocon/demo.conf 
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -type f -exec chmod 0644 {} +
 chmod 0755 "$lib/reconciler" "$lib/createdump"
+# The configuration may hold the etcd password (backend.password): readable by root only
+chmod 0640 "$root/etc/reconciler/reconciler.conf"
 
 cp packaging/deb/conffiles "$root/DEBIAN/"
 install -m 0755 packaging/deb/postinst packaging/deb/prerm packaging/deb/postrm "$root/DEBIAN/"

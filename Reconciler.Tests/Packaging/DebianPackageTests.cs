@@ -1,4 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Reconciler.Tests.Fixtures;
+using Xunit.Abstractions;
 
 namespace Reconciler.Tests.Packaging;
 
@@ -10,13 +13,21 @@ public sealed class DebianPackageCollection
 }
 
 /// <summary>
-/// scripts/package.sh's package: what dpkg sees (metadata, files, conffiles), and the packaged executable run from
-/// an unpacked root with no .NET anywhere on PATH or in the environment.
+/// scripts/package.sh's package: what dpkg sees (metadata, files, conffiles and the configuration's mode), its unit
+/// (systemd-analyze verify and security; reload commands under its hardening where systemd runs), and the packaged
+/// executable run from an unpacked root with no .NET anywhere on PATH or in the environment.
 /// </summary>
 [Collection(DebianPackageCollection.Name)]
-public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<DebianPackage>
+public sealed partial class DebianPackageTests(DebianPackage package, ITestOutputHelper output) : IClassFixture<DebianPackage>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// <c>systemd-analyze security</c>'s exposure of the packaged unit as measured (systemd 252; 5.4 before the
+    /// hardening of issue 16). The bound is the score itself: it moves in tenths, and 2.3 already lets through a unit
+    /// back on ProtectSystem=full or with CAP_DAC_OVERRIDE and CAP_KILL back in its bounding set.
+    /// </summary>
+    private const decimal ExposureBound = 2.2m;
 
     private static string Version => $"{DebianPackage.UpstreamVersion}-1";
 
@@ -133,6 +144,90 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
         Assert.True(verify.ExitCode == 0 && verify.Stderr.Trim().Length == 0, $"exit {verify.ExitCode}: {verify.Stderr}");
     }
 
+    [Fact]
+    public async Task The_configuration_is_readable_by_root_only_as_it_may_hold_the_etcd_password()
+    {
+        var listing = await package.DpkgDebAsync("-c", package.PackagePath);
+
+        var entry = listing.Split('\n').Single(line => line.EndsWith(" ./etc/reconciler/reconciler.conf", StringComparison.Ordinal));
+        Assert.StartsWith("-rw-r----- root/root ", entry);
+    }
+
+    [Fact]
+    public async Task The_units_systemd_analyze_security_exposure_is_at_most_the_measured_one()
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze"))
+        {
+            return; // no systemd here: the unit's content is all there is to check
+        }
+
+        var unit = Path.Combine(package.Root, "lib", "systemd", "system", "reconciler.service");
+        var threshold = (int)(ExposureBound * 10); // --threshold counts in tenths
+        var security = await ExternalCommand.RunAsync(
+            "/usr/bin/systemd-analyze", ["security", "--offline=true", $"--threshold={threshold}", unit], Timeout);
+
+        var overall = OverallExposure().Match(security.Stdout);
+        Assert.True(overall.Success, $"exit {security.ExitCode}, no overall exposure in:\n{security.Stdout}{security.Stderr}");
+        var exposure = decimal.Parse(overall.Groups["score"].Value.Replace(',', '.'), CultureInfo.InvariantCulture);
+        var exposed = string.Join('\n', security.Stdout.Split('\n').Where(line => line.StartsWith('\u2717')));
+        Assert.True(
+            exposure <= ExposureBound && security.ExitCode == 0,
+            $"exposure {exposure} (exit {security.ExitCode}), bound {ExposureBound}; what is exposed:\n{exposed}");
+    }
+
+    [Fact]
+    public async Task Reload_commands_work_under_the_units_hardening_where_systemd_runs()
+    {
+        if (!Directory.Exists("/run/systemd/system"))
+        {
+            // sd_booted()'s test. Without systemd as PID 1 (a container, as here) there is no manager to start a unit
+            // with the hardening or to take a `systemctl reload`.
+            output.WriteLine("not run: PID 1 is not systemd, so no unit can run with the hardening and systemctl has no manager to talk to");
+            return;
+        }
+
+        const string stateDirectory = "/var/lib/reconciler"; // the unit's StateDirectory=, made by systemd on start
+        var stateExisted = Directory.Exists(stateDirectory);
+
+        // A service to reload, as HAProxy would be: root, with a main process that takes SIGHUP and SIGUSR2
+        var target = $"reconciler-test-reload-target-{Guid.NewGuid():N}";
+        var started = await ExternalCommand.RunAsync(
+            "systemd-run",
+            ["--collect", $"--unit={target}", "-p", "ExecReload=/bin/kill -HUP $MAINPID", "/bin/sh", "-c", "trap '' HUP USR2; exec sleep infinity"],
+            Timeout);
+        Assert.True(started.ExitCode == 0, $"systemd-run {target}: exit {started.ExitCode}: {started.Stderr}");
+        try
+        {
+            // The packaged unit's hardening, line for line, on a transient service that runs the packaged executable and
+            // the two ways a reload-cmd reaches a service: through PID 1, and by signalling its root main process
+            var unit = File.ReadAllText(Path.Combine(package.Root, "lib", "systemd", "system", "reconciler.service"));
+            var hardening = unit[unit.IndexOf("# --- Hardening", StringComparison.Ordinal)..unit.IndexOf("[Install]", StringComparison.Ordinal)]
+                .Split('\n')
+                .Where(line => line.Length > 0 && !line.StartsWith('#'))
+                .SelectMany(line => new[] { "-p", line });
+            var executable = Path.Combine(package.Root, "usr", "bin", "reconciler");
+            var script = $"set -e; '{executable}' --version; systemctl reload {target}; " +
+                         $"kill -USR2 \"$(systemctl show --value -p MainPID {target})\"; systemctl is-active {target}";
+
+            var run = await ExternalCommand.RunAsync(
+                "systemd-run",
+                ["--wait", "--pipe", "--collect", "--quiet", .. hardening, "-p", $"BindReadOnlyPaths={package.Root}", "/bin/sh", "-c", script],
+                Timeout);
+
+            Assert.True(run.ExitCode == 0, $"exit {run.ExitCode} under the hardening:\n{run.Stdout}{run.Stderr}");
+            Assert.StartsWith(DebianPackage.UpstreamVersion, run.Stdout);
+            Assert.EndsWith("active\n", run.Stdout);
+        }
+        finally
+        {
+            await ExternalCommand.RunAsync("systemctl", ["stop", target], Timeout);
+            if (!stateExisted && Directory.Exists(stateDirectory))
+            {
+                Directory.Delete(stateDirectory);
+            }
+        }
+    }
+
     /// <summary>The unpacked <c>/usr/bin/reconciler</c> with an environment of PATH (the package's bin only) and HOME.</summary>
     private Task<ProcessResult> RunPackagedAsync(params string[] args)
     {
@@ -140,4 +235,8 @@ public sealed class DebianPackageTests(DebianPackage package) : IClassFixture<De
         var environment = new Dictionary<string, string> { ["PATH"] = bin, ["HOME"] = package.Root };
         return ExternalCommand.RunAsync(Path.Combine(bin, "reconciler"), args, Timeout, environment);
     }
+
+    /// <summary>systemd-analyze's last line: "→ Overall exposure level for reconciler.service: 2.2 OK 🙂".</summary>
+    [GeneratedRegex(@"Overall exposure level for reconciler\.service: (?<score>\d+[.,]\d)")]
+    private static partial Regex OverallExposure();
 }
