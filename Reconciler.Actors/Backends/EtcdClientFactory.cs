@@ -1,4 +1,6 @@
 using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
 using Grpc.Net.Client;
@@ -11,6 +13,8 @@ namespace Reconciler.Actors.Backends;
 /// </summary>
 public static class EtcdClientFactory
 {
+    private const string ServerAuthOid = "1.3.6.1.5.5.7.3.1"; // id-kp-serverAuth
+
     /// <exception cref="ArgumentException">The options contradict each other (say, TLS files for http:// endpoints).</exception>
     public static EtcdClient Create(EtcdConnectionOptions options)
     {
@@ -103,8 +107,8 @@ public static class EtcdClientFactory
 
             if (roots is not null)
             {
-                ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                    IsIssuedBy(roots, certificate, errors);
+                ssl.RemoteCertificateValidationCallback = (_, certificate, presented, errors) =>
+                    IsTrustedServer(roots, certificate, presented, errors);
             }
         };
     }
@@ -116,18 +120,58 @@ public static class EtcdClientFactory
         return certificates;
     }
 
-    /// <summary>Like etcdctl's --cacert: the CA file replaces the system roots; names are still checked.</summary>
-    private static bool IsIssuedBy(X509Certificate2Collection roots, X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>
+    /// Like etcdctl's --cacert: the CA file replaces the system roots, the intermediates the server sent complete the
+    /// chain, the names are still checked, and the certificate must be one for a TLS server.
+    /// </summary>
+    /// <exception cref="AuthenticationException">The chain is not trusted or not for a server: the reason, for the log.</exception>
+    private static bool IsTrustedServer(X509Certificate2Collection roots, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        if (certificate is null)
         {
             return false;
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            throw new AuthenticationException($"the server certificate {leaf.Subject} does not name the host of the endpoint");
         }
 
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+
+        // Go's crypto/x509, which etcd and etcdctl use, wants serverAuth too, and takes a certificate without any
+        // extended key usage as good for every use; .NET's application policy does the same.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ServerAuthOid));
+        if (presented is not null)
+        {
+            // What the server sent: the handshake's chain carries it in its extra store, and the intermediates it
+            // could link in its elements. Untrusted either way: only the CA file's certificates are roots.
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainElements.Select(element => element.Certificate).ToArray());
+        }
+
+        if (chain.Build(leaf))
+        {
+            return true;
+        }
+
+        // Thrown rather than returned false: SslStream's own message would only say that the callback refused it.
+        var problems = chain.ChainStatus.Select(status => status.Status).Distinct().ToList();
+        var reasons = new List<string>();
+        if (problems.Remove(X509ChainStatusFlags.NotValidForUsage))
+        {
+            reasons.Add($"it is not for a TLS server: its extended key usage lacks serverAuth ({ServerAuthOid})");
+        }
+
+        if (problems.Count > 0)
+        {
+            reasons.Add($"it is not issued by a CA in tls.ca-file ({string.Join(", ", problems.Order())})");
+        }
+
+        throw new AuthenticationException($"the server certificate {leaf.Subject} is refused: {string.Join("; ", reasons)}");
     }
 }

@@ -118,11 +118,8 @@ public sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpan 
 
     private async Task<RuntimeApplyResult?> SendAsync(HaproxyCommand command, CancellationToken cancellationToken)
     {
-        var answer = (await client.SendAsync(command.Command, cancellationToken)).Trim();
-        var accepted = command.AnyAnswer
-            ? !answer.Contains("denied", StringComparison.OrdinalIgnoreCase) && !answer.StartsWith("No such", StringComparison.Ordinal)
-            : command.Success is null ? answer.Length == 0 : answer.StartsWith(command.Success, StringComparison.Ordinal);
-        return accepted ? null : RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command.Command}': {FirstLine(answer)}");
+        var answer = await client.SendAsync(command.Command, cancellationToken);
+        return command.Succeeded(answer) ? null : RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command.Command}': {Summary(answer)}");
     }
 
     private async Task<RuntimeApplyResult?> AwaitDrainedAsync(ImmutableArray<string> servers, CancellationToken cancellationToken)
@@ -147,5 +144,12 @@ public sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpan 
     }
 
     private static string FirstLine(string answer) =>
-        answer.Trim().Split('\n', 2)[0] is { Length: > 0 } line ? line.Trim() : "nothing";
+        answer.Trim().Split('\n', 2)[0] is { Length: > 0 } line ? HaproxyCliWord.Printable(line.Trim()) : "nothing";
+
+    // the reason is one line: the answer's first line, and how many more it had
+    private static string Summary(string answer)
+    {
+        var more = answer.Trim().Split('\n').Skip(1).Count(line => line.Trim().Length > 0);
+        return more == 0 ? FirstLine(answer) : $"{FirstLine(answer)} (and {more} more line{(more == 1 ? string.Empty : "s")})";
+    }
 }

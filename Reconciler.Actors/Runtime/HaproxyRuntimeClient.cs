@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Runtime;
 /// <summary>
 /// HAProxy's admin socket: a unix socket path or host:port. One command per connection (HAProxy answers and closes),
 /// each bounded by <paramref name="timeout"/>. Throws <see cref="HaproxySocketException"/> when the socket cannot be
-/// reached or does not answer in time.
+/// reached or does not answer in time, and for a command that is not exactly one command.
 /// </summary>
 public sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
 {
@@ -15,6 +15,15 @@ public sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
 
     public async Task<string> SendAsync(string command, CancellationToken cancellationToken)
     {
+        // The plan refuses such words already; this keeps a second command off the socket whatever the caller.
+        // A HaproxySocketException, not an ArgumentException: every caller handles it (a runtime change falls back
+        // to a reload, the read-back after a reload logs it), so a slip can never crash or go unseen.
+        if (command.Any(c => c is < ' ' or > '~' or ';'))
+        {
+            throw new HaproxySocketException(
+                $"not sent to socket {socket}: '{HaproxyCliWord.Printable(command)}' is not one command (it holds a ';', a control character or non-ASCII)");
+        }
+
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try

@@ -55,7 +55,7 @@ public sealed record HaproxyRuntimePlan(ImmutableArray<HaproxyRuntimeStep> Steps
             }
             else if (moves)
             {
-                commands.Add(new HaproxyCommand($"set server {target} addr {@new.Host} port {@new.Port}", AnyAnswer: true));
+                commands.Add(new HaproxyCommand($"set server {target} addr {@new.Host} port {@new.Port}", ChangesAddress: true));
             }
 
             if (old is not null && old.Weight != @new.Weight)
@@ -90,7 +90,21 @@ public sealed record HaproxyRuntimePlan(ImmutableArray<HaproxyRuntimeStep> Steps
         }
 
         steps.AddRange(afterDrain);
-        return new HaproxyRuntimePlan(steps.ToImmutable(), null);
+        return UnsafeWordIn(steps) is { } unsafeWord ? new HaproxyRuntimePlan([], unsafeWord) : new HaproxyRuntimePlan(steps.ToImmutable(), null);
+    }
+
+    // checked on the commands themselves, so whatever a change puts into one (a name, a host, a keyword) is covered
+    private static string? UnsafeWordIn(IEnumerable<HaproxyRuntimeStep> steps)
+    {
+        foreach (var command in steps.OfType<HaproxyCommand>())
+        {
+            if (command.Command.Split(' ').FirstOrDefault(word => !HaproxyCliWord.IsSafe(word)) is { } word)
+            {
+                return $"'{HaproxyCliWord.Printable(command.Command)}' has the word '{HaproxyCliWord.Printable(word)}', which HAProxy's admin socket would not take as one word (printable ASCII only, without ; \\ ' \" # or <<)";
+            }
+        }
+
+        return null;
     }
 
     private static string? RefusalOf(HaproxyServerChange change)

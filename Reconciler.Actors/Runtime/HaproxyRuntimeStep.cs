@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 
 namespace Reconciler.Actors.Runtime;
 
@@ -6,11 +7,26 @@ namespace Reconciler.Actors.Runtime;
 public abstract record HaproxyRuntimeStep;
 
 /// <summary>
-/// Send <paramref name="Command"/> to the admin socket. HAProxy answers a successful one with nothing, or with
-/// <paramref name="Success"/> when given; anything else is a refusal. <paramref name="AnyAnswer"/>: the answer says
-/// nothing reliable (set server addr), the read-back judges it.
+/// Send <paramref name="Command"/> to the admin socket. HAProxy answers a successful one with nothing, or with exactly
+/// <paramref name="Success"/> when given. <paramref name="ChangesAddress"/>: <c>set server addr</c>, whose answer
+/// says what changed in one line of a known shape; the read-back judges the address itself.
 /// </summary>
-public sealed record HaproxyCommand(string Command, string? Success = null, bool AnyAnswer = false) : HaproxyRuntimeStep;
+public sealed partial record HaproxyCommand(string Command, string? Success = null, bool ChangesAddress = false) : HaproxyRuntimeStep
+{
+    /// <summary>
+    /// Whether HAProxy's whole answer (not its first line) is the one a success gets: anything more is a refusal, or
+    /// the answer to a command that should not have run.
+    /// </summary>
+    public bool Succeeded(string answer)
+    {
+        var trimmed = answer.Trim();
+        return ChangesAddress ? AddressChanged().IsMatch(trimmed) : trimmed == (Success ?? string.Empty);
+    }
+
+    // HAProxy 2.6's answers to "set server B/S addr IP port P"; its errors ("Invalid addr 'x' by ...") end the same way
+    [GeneratedRegex(@"\A(IP changed from '[^'\n]*' to '[^'\n]*'|no need to change the addr), (port changed from '[^'\n]*' to '[^'\n]*'|no need to change the port) by 'stats socket command'\z")]
+    private static partial Regex AddressChanged();
+}
 
 /// <summary>Wait until these servers (backend/name), set to drain, have no sessions and nothing queued.</summary>
 public sealed record HaproxyAwaitDrained(ImmutableArray<string> Servers) : HaproxyRuntimeStep;

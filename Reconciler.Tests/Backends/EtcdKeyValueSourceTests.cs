@@ -337,6 +337,35 @@ public sealed class EtcdKeyValueSourceTests(EtcdFixture etcd) : IClassFixture<Et
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    [Theory]
+    [InlineData(EtcdServerCertificate.ThroughIntermediate)]
+    [InlineData(EtcdServerCertificate.WithoutExtendedKeyUsage)]
+    public async Task WithTls_AServerCertificateThroughTheIntermediateItSendsOrWithoutExtendedKeyUsage_IsTrusted(EtcdServerCertificate server)
+    {
+        using var pki = new TestCertificates(server);
+        using var own = await EtcdFixture.StartNewAsync(pki);
+        await own.PutAsync($"{_root}/a", "1");
+        await using var source = new EtcdKeyValueSource(own.ConnectionOptions);
+
+        var snapshot = await source.ReadAsync([Prefix("a")], Timeout);
+
+        Assert.Equal("1", snapshot.Keys[$"{_root}/a"]);
+    }
+
+    [Fact]
+    public async Task WithTls_AServerCertificateForClientAuthOnly_IsRefusedSayingItLacksServerAuth()
+    {
+        using var pki = new TestCertificates(EtcdServerCertificate.ForClientAuthOnly);
+        using var own = await EtcdFixture.StartNewAsync(pki);
+        await using var source = new EtcdKeyValueSource(own.ConnectionOptions);
+
+        var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([Prefix("a")], Timeout));
+
+        Assert.Contains(own.ClientUrl, error.Message);
+        Assert.Contains("the server certificate CN=etcd is refused: it is not for a TLS server: its extended key usage lacks serverAuth (1.3.6.1.5.5.7.3.1)", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
     [Fact]
     public async Task WithTls_NoClientCertificate_IsRefusedByAClusterThatRequiresOne()
     {

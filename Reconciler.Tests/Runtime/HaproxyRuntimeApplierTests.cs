@@ -119,6 +119,28 @@ public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_keyword_carrying_a_second_command_falls_back_to_a_reload_and_every_frontend_stays_open()
+    {
+        var three = Start("three");
+        var old = Config(SlotLines(null, null));
+        var @new = Config(SlotLines(null, null) + $"    server dyn3 127.0.0.1:{three.Port} check-sni \"a;disable frontend http-in \"\n");
+        var newFile = Path.Combine(_folder, "new.cfg");
+        await File.WriteAllTextAsync(newFile, @new);
+        var check = await ExternalCommand.RunAsync("/usr/sbin/haproxy", ["-c", "-f", newFile], TimeSpan.FromSeconds(30));
+        Assert.True(check.ExitCode == 0, $"haproxy -c refused it, so check-cmd would stop it first: {check.Stdout}{check.Stderr}");
+
+        var result = await ApplyConfigAsync(old, @new);
+
+        Assert.False(result.Applied);
+        Assert.Equal("unsupported", result.ReasonLabel);
+        Assert.Equal(0, result.Commands);
+        var admin = new HaproxyRuntimeClient(Socket, TimeSpan.FromSeconds(5));
+        var frontends = (await admin.SendAsync("show stat -1 1 -1", default)).Split('\n').Select(row => row.Split(',')).Where(fields => fields is [_, "FRONTEND", ..]);
+        Assert.Equal(["http-in OPEN"], frontends.Select(fields => $"{fields[0]} {fields[17]}")); // pxname, status: "disable frontend" makes it PAUSED
+        Assert.DoesNotContain(HaproxyRunningServer.ParseState(await admin.SendAsync("show servers state app", default)), server => server.Name == "dyn3");
+    }
+
+    [Fact]
     public async Task A_socket_below_admin_level_is_refused()
     {
         var applier = new HaproxyRuntimeApplier(new HaproxyRuntimeClient(Path.Combine(_folder, "operator.sock"), TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(1));

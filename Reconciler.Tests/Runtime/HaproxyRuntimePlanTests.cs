@@ -84,6 +84,44 @@ public sealed class HaproxyRuntimePlanTests
         Assert.Empty(plan.Steps);
     }
 
+    [Fact]
+    public void A_keyword_that_would_end_the_command_and_start_another_is_refused()
+    {
+        var plan = PlanFor(null, "server web3 10.0.0.3:80 check-sni \"a;disable frontend http-in \"");
+
+        Assert.Equal(
+            "'add server app/web3 10.0.0.3:80 check-sni \"a;disable frontend http-in \"' has the word '\"a;disable', which HAProxy's admin socket would not take as one word (printable ASCII only, without ; \\ ' \" # or <<)",
+            plan.Refusal);
+        Assert.Empty(plan.Steps);
+    }
+
+    [Theory]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni a\\b")]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni 'a'")]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni a#b")]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni caf\u00e9")]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni a\u0007")]
+    [InlineData(null, "server web3 10.0.0.3:80 check-sni a<<")]
+    [InlineData("server s;1 10.0.0.1:80", "server s;1 10.0.0.2:80")]
+    [InlineData("server s\"1 10.0.0.1:80 weight 1", "server s\"1 10.0.0.1:80 weight 2")]
+    [InlineData("server s1 10.0.0.1:80", null)]
+    public void Any_word_of_a_command_the_admin_socket_would_not_read_as_one_word_is_refused(string? old, string? @new)
+    {
+        var plan = HaproxyRuntimePlan.For([new HaproxyServerChange(@new is null ? "app#2" : "app", Server(old), Server(@new))]);
+
+        Assert.Contains("which HAProxy's admin socket would not take as one word", plan.Refusal);
+        Assert.Empty(plan.Steps);
+    }
+
+    [Fact]
+    public void A_keyword_no_command_carries_may_hold_anything()
+    {
+        var plan = PlanFor("server slot1 127.0.0.1:1 cookie \"s;1\" disabled", "server slot1 10.0.0.7:8080 cookie \"s;1\"");
+
+        Assert.Null(plan.Refusal);
+        Assert.Equal(["set server app/slot1 addr 10.0.0.7 port 8080", "set server app/slot1 state ready"], Commands(plan));
+    }
+
     private static HaproxyRuntimePlan PlanFor(string? old, string? @new) => HaproxyRuntimePlan.For([Change(old, @new)]);
 
     private static HaproxyServerChange Change(string? old, string? @new) => new("app", Server(old), Server(@new));
