@@ -73,7 +73,7 @@ public sealed class TestCertificates : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = AuthorityRequest(name, key);
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
-        using var certificate = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), Serial());
+        using var certificate = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), IssuedUntil(issuer), Serial());
         return certificate.CopyWithPrivateKey(key); // it signs the leaf
     }
 
@@ -105,7 +105,7 @@ public sealed class TestCertificates : IDisposable
         }
 
         File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
-        return request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), Serial());
+        return request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), IssuedUntil(issuer), Serial());
     }
 
     private static byte[] Serial()
@@ -118,4 +118,15 @@ public sealed class TestCertificates : IDisposable
     private static void WritePem(string path, X509Certificate2 certificate) => File.WriteAllText(path, Pem(certificate));
 
     private static string Pem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
+
+    /// <summary>
+    /// A day from now, but never past the issuer's own end: both are taken from the clock a moment apart, and a
+    /// second boundary between them made CertificateRequest.Create refuse the later one.
+    /// </summary>
+    private static DateTimeOffset IssuedUntil(X509Certificate2 issuer)
+    {
+        var wanted = DateTimeOffset.UtcNow.AddDays(1);
+        var issuerEnd = new DateTimeOffset(issuer.NotAfter.ToUniversalTime());
+        return wanted < issuerEnd ? wanted : issuerEnd;
+    }
 }
