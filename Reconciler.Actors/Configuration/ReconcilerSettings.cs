@@ -39,6 +39,9 @@ public sealed record ReconcilerSettings(
     /// </summary>
     public ImmutableArray<string> CommandEnvironment { get; init; } = [];
 
+    /// <summary>The least time between two starts of one reload command (reconciler.commands.min-reload-interval); zero = none.</summary>
+    public TimeSpan MinReloadInterval { get; init; }
+
     /// <summary>Whether /healthz shows lastError's text (reconciler.http.details).</summary>
     public bool HttpDetails { get; init; } = true;
 

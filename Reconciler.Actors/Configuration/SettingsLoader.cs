@@ -127,6 +127,7 @@ public static partial class SettingsLoader
             {
                 DnsServers = DnsServers(config, $"{Root}.dns.servers"),
                 CommandEnvironment = CommandEnvironment(config, $"{Root}.commands.environment"),
+                MinReloadInterval = Duration(config, $"{Root}.commands.min-reload-interval"),
                 HttpDetails = Flag(config, $"{Root}.http.details"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };

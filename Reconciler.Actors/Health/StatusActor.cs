@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 
 namespace Reconciler.Actors.Health;

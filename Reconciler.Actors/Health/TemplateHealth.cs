@@ -1,3 +1,4 @@
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 

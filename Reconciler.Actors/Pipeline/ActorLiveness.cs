@@ -17,7 +17,7 @@ public static class ActorLiveness
     }
 
     /// <summary>
-    /// The renderers that answer but whose reconcile has not moved on within its bound, as <c>name (busy for 140s, bound 130s)</c>:
+    /// The renderers that answer but whose apply has stayed in one step past its bound, as <c>name (check for 45s, bound 40s)</c>:
     /// their mailbox is fine, their work is not.
     /// </summary>
     public static async Task<ImmutableArray<string>> StuckAsync(IReadOnlyCollection<IActorRef> renderers, TimeSpan timeout)
@@ -25,7 +25,7 @@ public static class ActorLiveness
         var progress = await Task.WhenAll(renderers.Select(renderer => ProgressAsync(renderer, timeout)));
         return [.. renderers.Zip(progress)
             .Where(p => p.Second is { Stuck: true })
-            .Select(p => $"{p.First.Path.Name} (busy for {p.Second!.BusyFor!.Value.TotalSeconds:0}s, bound {p.Second.Bound.TotalSeconds:0}s)")];
+            .Select(p => $"{p.First.Path.Name} ({p.Second!.Step} for {p.Second.For.TotalSeconds:0}s, bound {p.Second.Bound!.Value.TotalSeconds:0}s)")];
     }
 
     private static async Task<RendererProgress?> ProgressAsync(IActorRef renderer, TimeSpan timeout)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.State;
 
@@ -9,20 +10,23 @@ namespace Reconciler.Actors.Pipeline;
 /// <summary>
 /// The single owner of the desired state: folds the watcher's events into it, keeps the watch
 /// cursor, and after each template's debounce window hands the (shared, immutable) snapshot to
-/// the renderers whose keys changed. No template renders before the first full read.
+/// the renderers whose keys changed. No template renders before the first full read. Templates handed
+/// one snapshot together that share a reload command get one <see cref="ReloadBatch"/>: one reload for all of them.
 /// </summary>
 public sealed class DesiredStateActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _batchPatience;
     private readonly Dictionary<string, TemplateSchedule> _schedules;
     private DesiredState _state = DesiredState.Empty;
     private ImmutableDictionary<KeyPrefix, long> _cursor = ImmutableDictionary<KeyPrefix, long>.Empty;
 
-    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger, TimeProvider time)
+    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider time)
     {
         _logger = logger;
         _time = time;
+        _batchPatience = batchPatience;
         _schedules = templates.ToDictionary(
             t => t.Definition.Name,
             t => new TemplateSchedule(t.Definition, t.Renderer, DebounceWindow.Idle(t.Definition.Debounce)));
@@ -46,9 +50,10 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         Context.Parent.Tell(new DesiredStateLost(reason.Message));
     }
 
+    /// <param name="batchPatience">The longest a batch's reload waits for a template of it that does not arrive (<see cref="ReloadBatch"/>).</param>
     /// <param name="time">The debounce's clock, read through its monotonic timestamp; <see cref="TimeProvider.System"/> when null.</param>
-    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, ILogger logger, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, logger, time ?? TimeProvider.System));
+    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, batchPatience, logger, time ?? TimeProvider.System));
 
     // monotonic: Scheduler.Now is the wall clock, which NTP or an operator may step backwards
     private TimeSpan Now => _time.GetElapsedTime(0);
@@ -66,8 +71,9 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             foreach (var schedule in _schedules.Values)
             {
                 schedule.Pending = change.Under(schedule.Definition.Keys);
-                Flush(schedule);
             }
+
+            Flush([.. _schedules.Values]);
         }
         else
         {
@@ -83,6 +89,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             _schedules.Remove(name);
         }
 
+        var renderNow = new List<TemplateSchedule>();
         foreach (var (definition, renderer) in replace.Templates)
         {
             if (!replace.Render.Contains(definition.Name))
@@ -97,9 +104,11 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             {
                 // a new or changed template renders at once from the current state, like a first render
                 schedule.Pending = new StateChange([.. _state.Keys.Keys.Where(definition.Reads)], [], []);
-                Flush(schedule);
+                renderNow.Add(schedule);
             }
         }
+
+        Flush(renderNow);
     }
 
     private void OnKeysChanged(KeysChanged changed)
@@ -123,47 +132,59 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         }
 
         _logger.LogDebug("Revision {Revision}: {Changes}", _state.Revision, change);
+        var now = Now;
         foreach (var schedule in _schedules.Values)
         {
             var affecting = change.Under(schedule.Definition.Keys);
-            if (affecting.IsEmpty)
+            if (!affecting.IsEmpty)
             {
-                continue;
+                schedule.Pending = schedule.Pending.Then(affecting);
+                schedule.Window = schedule.Window.Record(now);
             }
-
-            schedule.Pending = schedule.Pending.Then(affecting);
-            schedule.Window = schedule.Window.Record(Now);
-            ScheduleOrFlush(schedule);
         }
+
+        FlushDue(now);
     }
 
     private void OnRenderDue(string template)
     {
         if (_schedules.TryGetValue(template, out var schedule) && schedule.Window.IsPending)
         {
-            ScheduleOrFlush(schedule);
+            FlushDue(Now);
         }
     }
 
-    private void ScheduleOrFlush(TemplateSchedule schedule)
+    /// <summary>Every template whose window has passed renders now, together; the others' timers are set.</summary>
+    private void FlushDue(TimeSpan now)
     {
-        var delay = schedule.Window.DelayFrom(Now);
-        if (delay == TimeSpan.Zero)
+        var due = new List<TemplateSchedule>();
+        foreach (var schedule in _schedules.Values.Where(s => s.Window.IsPending))
         {
-            Timers.Cancel(schedule.Definition.Name);
-            Flush(schedule);
+            var delay = schedule.Window.DelayFrom(now);
+            if (delay == TimeSpan.Zero)
+            {
+                Timers.Cancel(schedule.Definition.Name);
+                due.Add(schedule);
+            }
+            else
+            {
+                Timers.StartSingleTimer(schedule.Definition.Name, new RenderDue(schedule.Definition.Name), delay);
+            }
         }
-        else
-        {
-            Timers.StartSingleTimer(schedule.Definition.Name, new RenderDue(schedule.Definition.Name), delay);
-        }
+
+        Flush(due);
     }
 
-    private void Flush(TemplateSchedule schedule)
+    /// <summary>Hands the state to <paramref name="schedules"/>; those sharing a reload command share one batch.</summary>
+    private void Flush(IReadOnlyCollection<TemplateSchedule> schedules)
     {
-        schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending));
-        schedule.Pending = StateChange.None;
-        schedule.Window = schedule.Window.Flushed();
+        var batches = ReloadBatch.For(schedules.Select(s => s.Definition), _batchPatience);
+        foreach (var schedule in schedules)
+        {
+            schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending, batches.GetValueOrDefault(schedule.Definition.Name)));
+            schedule.Pending = StateChange.None;
+            schedule.Window = schedule.Window.Flushed();
+        }
     }
 
     private sealed record RenderDue(string Template);

@@ -25,6 +25,9 @@ public enum ReconcileStatus
 
     /// <summary>A guard held the render back (too few keys, too many, a value too large); dest untouched until the data recovers.</summary>
     HeldBack,
+
+    /// <summary><c>--noop</c>: dest differs from the render, which passed its check (or has none); nothing was written.</summary>
+    WouldWrite,
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
@@ -17,7 +17,8 @@ public static class CheckConfigCommand
 
     private static async Task<int> CheckAsync(ReconcilerSettings settings)
     {
-        var templates = TemplateReconciler.CreateAll(settings);
+        await using var services = new ApplyServices(settings);
+        var templates = TemplateApplier.CreateAll(settings, services);
         var names = templates.Count == 0 ? string.Empty : $": {string.Join(", ", templates.Select(t => t.Definition.Name))}";
         await Console.Out.WriteLineAsync($"reconciler: {settings.SourceFile}: ok, {templates.Count} template(s){names}");
         return ExitCodes.Ok;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Templates;
 using Reconciler.Host.Daemon;
 using Reconciler.Host.Invocation;
@@ -28,7 +28,8 @@ public static class RenderTemplateCommand
 
     private static async Task<int> RenderAsync(ReconcilerSettings settings, RunOptions options, string name, CancellationToken cancellationToken)
     {
-        var template = TemplateReconciler.CreateAll(settings).FirstOrDefault(t => t.Definition.Name == name);
+        await using var services = new ApplyServices(settings);
+        var template = TemplateApplier.CreateAll(settings, services).FirstOrDefault(t => t.Definition.Name == name);
         if (template is null)
         {
             var known = string.Join(", ", settings.Templates.Select(t => t.Name));

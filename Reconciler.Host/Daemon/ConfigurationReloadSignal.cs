@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
@@ -21,7 +21,7 @@ public sealed class ConfigurationReloadSignal(
     RunOptions options,
     ActorSystem system,
     ActorRegistry registry,
-    InFlightWork inFlight,
+    ApplyServices services,
     LogLevelSwitch logLevel,
     ILogger<ConfigurationReloadSignal> logger) : IHostedService, IDisposable
 {
@@ -49,9 +49,9 @@ public sealed class ConfigurationReloadSignal(
         {
             var settings = ConfiguredRun.Load(options);
             var level = LoggingSetup.MinimumLevel(settings, options);
-            var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: level <= LogLevel.Debug);
+            var templates = TemplateApplier.CreateAll(settings, services, keepDiffs: level <= LogLevel.Debug);
             logLevel.Minimum = level;
-            registry.Get<ReconcilerActor>().Tell(new ApplyConfiguration(settings, templates));
+            registry.Get<PipelineSupervisorActor>().Tell(new ApplyConfiguration(settings, templates));
         }
         catch (Exception e)
         {

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Scheduling;
 using Reconciler.Host.Http;
 using Reconciler.Host.Invocation;
@@ -26,13 +26,13 @@ public static class DaemonRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {
-        var inFlight = new InFlightWork();
+        await using var services = new ApplyServices(settings);
 
         // templates are parsed before anything starts, so a broken one is a startup error (exit 2)
-        var templates = TemplateReconciler.CreateAll(settings, inFlight, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
+        var templates = TemplateApplier.CreateAll(settings, services, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
         using var host = settings.HttpListen.Length == 0
-            ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates, inFlight).Build()
-            : BuildWithHttp(settings, options, templates, inFlight);
+            ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates, services).Build()
+            : BuildWithHttp(settings, options, templates, services);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
         RemoveLeftovers(templates, logger);
         EffectiveConfiguration.Log(logger, settings, options);
@@ -47,7 +47,7 @@ public static class DaemonRunner
             return ExitCodes.Failed;
         }
 
-        if (!await inFlight.DrainAsync(TimeSpan.FromSeconds(5)))
+        if (!await services.InFlight.DrainAsync(TimeSpan.FromSeconds(5)))
         {
             logger.LogWarning("Exiting with commands still being stopped");
         }
@@ -55,13 +55,13 @@ public static class DaemonRunner
         return ExitCodes.Ok;
     }
 
-    private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateReconciler> templates, InFlightWork inFlight)
+    private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateApplier> templates, ApplyServices services)
     {
         // Kestrel: the framework's own server (no download), concurrent, and shut down with the host
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(settings.HttpListen)));
         builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name)));
-        var app = Configure(builder, settings, options, templates, inFlight).Build();
+        var app = Configure(builder, settings, options, templates, services).Build();
         StatusEndpoints.Map(app);
         return app;
     }
@@ -70,18 +70,18 @@ public static class DaemonRunner
         TBuilder builder,
         ReconcilerSettings settings,
         RunOptions options,
-        IReadOnlyList<TemplateReconciler> templates,
-        InFlightWork inFlight)
+        IReadOnlyList<TemplateApplier> templates,
+        ApplyServices apply)
         where TBuilder : IHostApplicationBuilder
     {
         LoggingSetup.Configure(builder.Logging, settings, options);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(inFlight);
+        builder.Services.AddSingleton(apply);
         builder.Services.AddHostedService<ConfigurationReloadSignal>();
         builder.Services.AddSingleton(services => SystemdNotifier.FromEnvironment(services.GetRequiredService<ILogger<SystemdNotifier>>()));
-        builder.Services.AddAkka("reconciler", (akka, services) =>
+        builder.Services.AddAkka("reconciler", (akka, provider) =>
         {
             akka.AddHocon(
                     $$"""
@@ -95,13 +95,13 @@ public static class DaemonRunner
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActors((system, registry) => PipelineStartup.Start(system, registry, services, settings, templates, inFlight));
+                .WithActors((system, registry) => PipelineStartup.Start(system, registry, provider, settings, templates, apply));
         });
         return builder;
     }
 
     /// <summary>A daemon killed between stage and rename (SIGKILL, power loss) left its staged file behind.</summary>
-    private static void RemoveLeftovers(IReadOnlyList<TemplateReconciler> templates, ILogger logger)
+    private static void RemoveLeftovers(IReadOnlyList<TemplateApplier> templates, ILogger logger)
     {
         foreach (var template in templates)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Rendering;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
@@ -14,7 +15,8 @@ public static class NoopRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {
-        var templates = TemplateReconciler.CreateAll(settings);
+        await using var services = new ApplyServices(settings);
+        var templates = TemplateApplier.CreateAll(settings, services);
         using var loggers = LoggingSetup.CreateFactory(settings, options);
         var logger = loggers.CreateLogger("Reconciler");
         if (await CurrentState.ReadAsync(settings, logger, cancellationToken) is not { } read)
@@ -22,17 +24,17 @@ public static class NoopRunner
             return ExitCodes.Failed;
         }
 
-        var (state, _) = read;
-
+        var (state, change) = read;
         var scratch = Directory.CreateTempSubdirectory("reconciler-noop-");
         try
         {
             var failures = 0;
             foreach (var template in templates)
             {
-                var outcome = await template.DryRunAsync(state, scratch.FullName, cancellationToken);
+                var request = new ApplyRequest(state, change.Under(template.Definition.Keys)) { DryRunFolder = scratch.FullName };
+                var outcome = (await template.ApplyAsync(request, logger, cancellationToken)).Outcome;
                 await Console.Out.WriteAsync(outcome.Diff);
-                Report(logger, outcome, state.Revision);
+                Report(logger, outcome);
                 failures += outcome.Failed ? 1 : 0;
             }
 
@@ -44,34 +46,46 @@ public static class NoopRunner
         }
     }
 
-    private static void Report(ILogger logger, DryRunOutcome outcome, long revision)
+    private static void Report(ILogger logger, ReconcileOutcome outcome)
     {
-        if (outcome.Error is not null)
+        foreach (var key in outcome.Skipped)
         {
-            logger.LogError("Noop {Template}: render failed at revision {Revision}: {Error}", outcome.Template, revision, outcome.Error);
+            logger.LogWarning("Noop {Template}: skips key {Key}: {Reason}", outcome.Template, key.PrintableKey, key.Reason);
         }
-        else if (outcome.Check is { Succeeded: false } check)
+
+        switch (outcome.Status)
         {
-            logger.LogError(
-                "Noop {Template}: check-cmd rejects the new {Dest} (exit {ExitCode}), output: {Output}",
-                outcome.Template,
-                outcome.Dest,
-                check.ExitCode,
-                check.Output.TrimEnd());
-        }
-        else
-        {
-            logger.LogInformation(
-                "Noop {Template}: {Dest} {Verdict} at revision {Revision}",
-                outcome.Template,
-                outcome.Dest,
-                outcome.Diff.Length == 0 ? "is up to date" : outcome.Check is null ? "would change" : "would change (check passed)",
-                revision);
-            if (outcome.Diff.Length > 0 && outcome.Runtime is { } runtime)
-            {
-                // what the runtime API could do from the live file; the socket itself is not asked
-                logger.LogInformation("Noop {Template}: would apply by {Apply}", outcome.Template, runtime.Summary);
-            }
+            case ReconcileStatus.RenderFailed:
+                logger.LogError("Noop {Template}: render failed at revision {Revision}: {Error}", outcome.Template, outcome.Revision, outcome.Error);
+                break;
+            case ReconcileStatus.WriteFailed:
+                logger.LogError("Noop {Template}: cannot compare with {Dest}: {Error}", outcome.Template, outcome.Dest, outcome.Error);
+                break;
+            case ReconcileStatus.HeldBack:
+                logger.LogWarning("Noop {Template}: held back by {Reason} at revision {Revision}", outcome.Template, outcome.Error, outcome.Revision);
+                break;
+            case ReconcileStatus.CheckFailed:
+                logger.LogError(
+                    "Noop {Template}: check-cmd rejects the new {Dest} (exit {ExitCode}), output: {Output}",
+                    outcome.Template,
+                    outcome.Dest,
+                    outcome.Check!.ExitCode,
+                    outcome.Check.OutputWithheld ? "(withheld: log-diff = false)" : outcome.Check.Output.TrimEnd());
+                break;
+            default:
+                logger.LogInformation(
+                    "Noop {Template}: {Dest} {Verdict} at revision {Revision}",
+                    outcome.Template,
+                    outcome.Dest,
+                    outcome.Status == ReconcileStatus.Unchanged ? "is up to date" : outcome.Check is null ? "would change" : "would change (check passed)",
+                    outcome.Revision);
+                if (outcome.Status == ReconcileStatus.WouldWrite && outcome.Runtime is { } runtime)
+                {
+                    // what the runtime API could do from the live file; the socket itself is not asked
+                    logger.LogInformation("Noop {Template}: would apply by {Apply}", outcome.Template, runtime.Summary);
+                }
+
+                break;
         }
     }
 }

@@ -1,19 +1,21 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
 namespace Reconciler.Host.Daemon;
 
-/// <summary><c>--onetime</c>: one full read, every template reconciled and reloaded once, like confd -onetime.</summary>
+/// <summary>
+/// <c>--onetime</c>: one full read, every template applied once, like confd -onetime — through the daemon's own apply
+/// path (runtime API, rollback, one reload for the templates sharing a command), so the two cannot behave differently.
+/// </summary>
 public static class OneTimeRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {
-        var templates = TemplateReconciler.CreateAll(settings, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
+        await using var services = new ApplyServices(settings);
+        var templates = TemplateApplier.CreateAll(settings, services, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
         using var loggers = LoggingSetup.CreateFactory(settings, options);
         var logger = loggers.CreateLogger("Reconciler");
         EffectiveConfiguration.Log(logger, settings, options);
@@ -23,26 +25,11 @@ public static class OneTimeRunner
         }
 
         var (state, change) = read;
-
-        var commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
-        var failures = 0;
-        foreach (var template in templates)
-        {
-            var started = Stopwatch.StartNew();
-            var outcome = await template.ReconcileAsync(state, change.Under(template.Definition.Keys), cancellationToken);
-            var reload = outcome.NeedsReloadWhen(template.ReloadOwed) && template.Definition.ReloadCommand.Length > 0
-                ? template.WithheldUnlessLogged(await commands.RunAsync(template.Definition.ReloadCommand, settings.CommandTimeout, cancellationToken))
-                : null;
-            if (reload is { Succeeded: true })
-            {
-                template.ReloadSucceeded();
-            }
-
-            new SkippedKeyWarnings().Write(logger, outcome.Template, outcome.Skipped);
-            ReconcileLog.Write(logger, outcome, reload, started.Elapsed);
-            failures += outcome.Failed || reload is { Succeeded: false } ? 1 : 0;
-        }
-
-        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failed;
+        var batches = ReloadBatch.For(settings.Templates, ReloadBatch.PatienceFor(settings));
+        var applied = await Task.WhenAll(templates.Select(template => template.ApplyAsync(
+            new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)),
+            logger,
+            cancellationToken)));
+        return applied.Any(a => a.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 }

@@ -7,7 +7,7 @@ using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Host.Memory;
 using Reconciler.Host.Metrics;
 using Reconciler.Host.Systemd;
@@ -26,8 +26,8 @@ public static class PipelineStartup
         IActorRegistry registry,
         IServiceProvider services,
         ReconcilerSettings settings,
-        IReadOnlyList<TemplateReconciler> templates,
-        InFlightWork inFlight)
+        IReadOnlyList<TemplateApplier> templates,
+        ApplyServices apply)
     {
         var loggers = services.GetRequiredService<ILoggerFactory>();
 
@@ -44,8 +44,8 @@ public static class PipelineStartup
             system.EventStream.Subscribe(system.ActorOf(IdleMemoryTrimActor.Props(settings.MemoryTrimAfterIdle), "memory-trim"), IdleMemoryTrimActor.Topics);
         }
 
-        var root = system.ActorOf(ReconcilerActor.Props(settings, templates, KeyValueSourceFactory.Create, loggers, inFlight), "reconciler");
-        registry.Register<ReconcilerActor>(root);
+        var root = system.ActorOf(PipelineSupervisorActor.Props(settings, templates, apply, KeyValueSourceFactory.Create, loggers), "reconciler");
+        registry.Register<PipelineSupervisorActor>(root);
         DrainOnShutdown(system, root, settings.ShutdownTimeout, loggers.CreateLogger("Reconciler"));
 
         var notifier = services.GetRequiredService<SystemdNotifier>();

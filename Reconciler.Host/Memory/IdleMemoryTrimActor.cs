@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 
 namespace Reconciler.Host.Memory;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Reconciler.Actors.Health;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 
 namespace Reconciler.Host.Metrics;

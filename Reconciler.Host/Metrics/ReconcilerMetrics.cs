@@ -1,4 +1,5 @@
 using Prometheus;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
@@ -29,6 +30,8 @@ public sealed class ReconcilerMetrics
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
+    private readonly Histogram _templatesPerReload;
+    private readonly Queue<long> _countedRuns = new();
     private readonly Gauge _templateHealthy;
     private readonly Gauge _revision;
     private readonly Gauge _keys;
@@ -57,6 +60,10 @@ public sealed class ReconcilerMetrics
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
         _reloadDuration = Durations(factory, "reconciler_reload_duration_seconds", "Time reload-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
+        _templatesPerReload = factory.CreateHistogram(
+            "reconciler_templates_per_reload",
+            "Templates one run of a reload command served (templates sharing a reload-cmd changed together reload once)",
+            new HistogramConfiguration { Buckets = [1, 2, 3, 5, 10, 20] });
         _templateHealthy = factory.CreateGauge("reconciler_template_healthy", "1 when the template's last render, check, write and reload succeeded (a held-back render is 0)", TemplateLabel);
         _revision = factory.CreateGauge("reconciler_revision", "Last backend revision applied to the desired state");
         _keys = factory.CreateGauge("reconciler_keys", "Keys in the desired state");
@@ -94,6 +101,18 @@ public sealed class ReconcilerMetrics
             _checks.WithLabels(template).Inc();
             _checkDuration.WithLabels(template).Observe(check.Duration.TotalSeconds);
             Count(_checkFailures, template, !check.Succeeded);
+        }
+
+        if (reconciled.ReloadRun is { } run && !_countedRuns.Contains(run.Number))
+        {
+            // each template of a shared run reports it: counted once
+            _countedRuns.Enqueue(run.Number);
+            if (_countedRuns.Count > 64)
+            {
+                _countedRuns.Dequeue();
+            }
+
+            _templatesPerReload.Observe(run.Templates);
         }
 
         if (reload is not null)

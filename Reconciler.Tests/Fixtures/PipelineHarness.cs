@@ -2,20 +2,21 @@ using Akka.Actor;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 
 namespace Reconciler.Tests.Fixtures;
 
 /// <summary>
-/// The real pipeline (watcher, state, renderers, reloader) in a test's actor system, configured
+/// The real pipeline (watcher, state, renderers, reload queue) in a test's actor system, configured
 /// from HOCON written to a temp folder that also holds templates and dest files.
 /// </summary>
 public sealed class PipelineHarness : IAsyncDisposable
 {
-    private PipelineHarness(string folder, ReconcilerSettings settings, IActorRef root, CapturingLoggerFactory logs)
+    private PipelineHarness(string folder, ReconcilerSettings settings, ApplyServices services, IActorRef root, CapturingLoggerFactory logs)
     {
         Folder = folder;
         Settings = settings;
+        Services = services;
         Root = root;
         Logs = logs;
     }
@@ -25,6 +26,9 @@ public sealed class PipelineHarness : IAsyncDisposable
     public ReconcilerSettings Settings { get; }
 
     public IActorRef Root { get; }
+
+    /// <summary>The apply path's shared parts (the reload queue among them), disposed with the harness.</summary>
+    public ApplyServices Services { get; }
 
     public CapturingLoggerFactory Logs { get; }
 
@@ -47,8 +51,9 @@ public sealed class PipelineHarness : IAsyncDisposable
     public static PipelineHarness Start(ActorSystem system, string folder, ReconcilerSettings settings)
     {
         var logs = new CapturingLoggerFactory();
-        var root = system.ActorOf(ReconcilerActor.Props(settings, TemplateReconciler.CreateAll(settings), KeyValueSourceFactory.Create, logs));
-        return new PipelineHarness(folder, settings, root, logs);
+        var services = new ApplyServices(settings);
+        var root = system.ActorOf(PipelineSupervisorActor.Props(settings, TemplateApplier.CreateAll(settings, services), services, KeyValueSourceFactory.Create, logs));
+        return new PipelineHarness(folder, settings, services, root, logs);
     }
 
     public string PathOf(string relative) => Path.Combine(Folder, relative);
@@ -57,5 +62,9 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public int LinesIn(string relative) => File.Exists(PathOf(relative)) ? File.ReadAllLines(PathOf(relative)).Length : 0;
 
-    public async ValueTask DisposeAsync() => await Root.GracefulStop(TimeSpan.FromSeconds(10));
+    public async ValueTask DisposeAsync()
+    {
+        await Root.GracefulStop(TimeSpan.FromSeconds(10));
+        await Services.DisposeAsync();
+    }
 }

@@ -43,12 +43,6 @@ public static class TestTemplates
             rollback,
             guard ?? ShrinkGuard.Off);
 
-    public static TemplateReconciler NewReconciler(TemplateDefinition definition, string source = KeyLines, TimeSpan? commandTimeout = null) =>
-        new(definition, CompiledTemplate.Parse(source, definition.Src), new AtomicFileWriter(), new CommandRunner(), commandTimeout ?? TimeSpan.FromSeconds(20))
-        {
-            SourceText = source,
-        };
-
     /// <summary>A state at <paramref name="revision"/> holding /apps/&lt;name&gt; = value for each pair.</summary>
     public static DesiredState StateOf(long revision, params (string Name, string Value)[] keys) =>
         DesiredState.From(keys.Select(k => KeyValuePair.Create($"/apps/{k.Name}", k.Value)), revision);

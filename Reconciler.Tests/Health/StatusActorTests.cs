@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;

@@ -116,7 +116,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
         var b = CreateTestProbe();
         var state = Sys.ActorOf(DesiredStateActor.Props(
             [(Template("a", Apps, Quiet(0, 0)), a.Ref), (Template("b", Other, Quiet(0, 0)), b.Ref)],
-            NullLogger.Instance));
+            TimeSpan.FromSeconds(30), NullLogger.Instance));
         state.Tell(new SnapshotLoaded(new KeySnapshot(new Dictionary<string, string>(), 5), [Apps, Other]));
         a.ExpectMsg<RenderRequested>();
         b.ExpectMsg<RenderRequested>();
@@ -178,7 +178,7 @@ public sealed class DesiredStateActorTests : Akka.TestKit.Xunit2.TestKit
         new(new WatchBatch(Apps, [KeyEvent.Put(key, value, revision)], revision));
 
     private IActorRef StateActor(DebounceSettings debounce, TestProbe renderer) =>
-        Sys.ActorOf(DesiredStateActor.Props([(Template("a", Apps, debounce), renderer.Ref)], NullLogger.Instance, new SchedulerTimeProvider(Clock)));
+        Sys.ActorOf(DesiredStateActor.Props([(Template("a", Apps, debounce), renderer.Ref)], TimeSpan.FromSeconds(30), NullLogger.Instance, new SchedulerTimeProvider(Clock)));
 
     /// <summary>A state actor past its first render of /apps/a/1 = one at revision 7.</summary>
     private IActorRef Started(DebounceSettings debounce, TestProbe renderer)

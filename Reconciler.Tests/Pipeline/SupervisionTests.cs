@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
@@ -16,22 +17,23 @@ using static Reconciler.Tests.Fixtures.TestTemplates;
 namespace Reconciler.Tests.Pipeline;
 
 /// <summary>
-/// The whole pipeline under <see cref="ReconcilerActor"/> with a fake backend: what its supervision does
+/// The whole pipeline under <see cref="PipelineSupervisorActor"/> with a fake backend: what its supervision does
 /// when a renderer throws or the backend fails. Virtual time drives the watcher's backoff.
 /// </summary>
 /// <remarks>
-/// A real reconcile does not throw: <see cref="TemplateReconciler"/> turns template, IO and command errors
+/// A real apply does not throw: <see cref="TemplateApplier"/> turns template, IO and command errors
 /// into outcomes (Scriban wraps exceptions from template functions), so the only way a reconcile reaches
 /// the renderer as a fault is a faulted task piped back as <see cref="Status.Failure"/>. The tests send
 /// that message to a busy renderer, which is exactly what the renderer sees when its reconcile task faults.
 /// </remarks>
 [UnsupportedOSPlatform("windows")]
-public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
 
     private readonly TempFolder _folder = new();
+    private readonly ApplyHarness _apply = new();
     private readonly FakeKeyValueSource _source = new();
     private readonly string _dest;
     private readonly string _checks;
@@ -50,13 +52,17 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
+    private ApplyServices Services => _apply.Services;
+
     /// <summary>The check runs while the hold file exists, so a test can catch the renderer busy.</summary>
     private TemplateDefinition Template =>
         Definition(_dest, check: $"echo run >> {Quote(_checks)}; while [ -e {Quote(_hold)} ]; do sleep 0.01; done");
 
-    void IDisposable.Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync()
     {
-        base.Dispose();
+        await _apply.DisposeAsync();
         _folder.Dispose();
     }
 
@@ -73,7 +79,7 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         renderer.Tell(new Status.Failure(new IOException("simulated: the reconcile task faulted")));
 
         var error = errors.FishForMessage<Error>(e => e.Cause is InvalidOperationException, Slow);
-        Assert.Contains("reconcile of t failed", error.Cause.Message);
+        Assert.Contains("apply of t failed", error.Cause.Message);
         Assert.IsType<IOException>(error.Cause.InnerException);
 
         // the restart stopped the old instance: its running check was killed and its staged file removed
@@ -108,7 +114,7 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         File.Delete(_hold);
 
         // reference.conf: "more than max-restarts within restart-window stops it until the next configuration reload"
-        root.Tell(new ApplyConfiguration(settings, [NewReconciler(Template)]));
+        root.Tell(new ApplyConfiguration(settings, [_apply.Applier(Template)]));
 
         var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
@@ -131,77 +137,21 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     }
 
     [Fact]
-    public void A_reloader_stopped_after_max_restarts_is_replaced_and_the_waiting_renderer_asks_the_new_one()
+    public async Task The_watchdog_probe_reports_a_run_of_the_reload_queue_wedged_past_its_bound()
     {
-        var reloads = _folder["reloads"];
-        var settings = Settings(maxRestarts: 0) with { Templates = [Template with { ReloadCommand = HeldReload(reloads) }] };
-        var (_, watch) = Started(settings);
-        var reloader = Resolve("/user/root/reloader")!;
-        Watch(reloader);
-        File.WriteAllText(_folder["reload-hold"], "");
-        watch.Put("/apps/b", "2", 6);
-        AwaitCondition(() => File.ReadAllLines(reloads).Length == 2, Slow);
+        var (root, _) = Started(Settings(maxRestarts: 10));
+        var never = new TaskCompletionSource<int>();
 
-        reloader.Tell(Kill.Instance);
-
-        ExpectTerminated(reloader, Slow);
-        _reconciled.ExpectNoMsg(Quiet);
-        Clock.Advance(TimeSpan.FromSeconds(10)); // supervision.max-backoff
-        AwaitCondition(() => File.ReadAllLines(reloads).Length == 3, Slow); // the new reloader runs the renderer's request
-        Assert.NotNull(Resolve("/user/root/reloader-2"));
-        File.Delete(_folder["reload-hold"]);
-
-        var reconciled = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
-        Assert.Equal(6, reconciled.Outcome.Revision);
-        Assert.True(reconciled.Reload!.Succeeded);
-    }
-
-    [Fact]
-    public void A_stopped_reloader_is_replaced_at_once_by_a_configuration_reload()
-    {
-        var settings = Settings(maxRestarts: 0) with { Templates = [Template with { ReloadCommand = "true" }] };
-        var (root, watch) = Started(settings);
-        var reloader = Resolve("/user/root/reloader")!;
-        Watch(reloader);
-        reloader.Tell(Kill.Instance);
-        ExpectTerminated(reloader, Slow);
-
-        root.Tell(new ApplyConfiguration(settings, [NewReconciler(settings.Templates[0])]));
-
-        AwaitCondition(() => Resolve("/user/root/reloader-2") is not null, Slow);
-        watch.Put("/apps/b", "2", 6);
-        Assert.True(_reconciled.ExpectMsg<TemplateReconciled>(Slow).Reload!.Succeeded);
-    }
-
-    [Fact]
-    public async Task The_watchdog_probe_reports_a_renderer_stuck_past_its_bound()
-    {
-        // the renderer's commands.timeout is 200 ms: one reconcile may take render-timeout (200 ms) + a 200 ms check +
-        // 2 × 400 ms waiting for a reload + 200 ms; the reloader announces its run with its own commands.timeout (3 s),
-        // which the renderer then waits for, plus the margin. The reloader stops without answering (its replacement is
-        // due on virtual time, as is the renderer's own wait for the answer, which stands still): the reconcile is stuck
-        // past its bound.
-        var reloads = _folder["reloads"];
-        var template = Template with { ReloadCommand = HeldReload(reloads), RenderTimeout = TimeSpan.FromMilliseconds(200) };
-        var settings = Settings(maxRestarts: 0) with { Templates = [template], CommandTimeout = TimeSpan.FromSeconds(3) };
-        File.WriteAllText(_folder["reload-hold"], "");
-        _source.OnRead = _ => FakeKeyValueSource.Snapshot(5, ("/apps/a", "1"));
-        var root = Sys.ActorOf(
-            ReconcilerActor.Props(settings, [NewReconciler(template, commandTimeout: TimeSpan.FromMilliseconds(200))], _ => _source, NullLoggerFactory.Instance),
-            "root");
-        AwaitCondition(() => File.Exists(reloads), Slow);
-        var reloader = Resolve("/user/root/reloader")!;
-        Watch(reloader);
-        reloader.Tell(PoisonPill.Instance);
-        ExpectTerminated(reloader, Slow);
+        // a runtime change that ignores its cancellation, as a wedged socket client would
+        _ = Services.Queue.RunAsync("runtime change of t", _ => never.Task, TimeSpan.FromMilliseconds(100), CancellationToken.None);
 
         await Poll.UntilAsync(
             async () => !(await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow)).Alive,
             Slow,
-            () => "the probe naming the stuck renderer");
+            () => "the probe naming the wedged queue");
         var probed = await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow);
-        Assert.Matches(@"^renderer-t-1 \(busy for \d+s, bound 3s\)$", Assert.Single(probed.Unresponsive));
-        File.Delete(_folder["reload-hold"]);
+        Assert.Matches(@"^reload queue \(runtime change of t for \d+s, bound 0s\)$", Assert.Single(probed.Unresponsive));
+        never.SetResult(0);
     }
 
     [Fact]
@@ -251,9 +201,6 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal("/apps/a=1\n/apps/b=2\n/apps/c=3\n", File.ReadAllText(_dest));
     }
 
-    /// <summary>A reload that logs each run and runs while the file reload-hold exists.</summary>
-    private string HeldReload(string log) => $"echo run >> {Quote(log)}; while [ -e {Quote(_folder["reload-hold"])} ]; do sleep 0.01; done";
-
     private ReconcilerSettings Settings(int maxRestarts) =>
         new(
             _folder["reconciler.conf"],
@@ -271,7 +218,7 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         _source.OnRead = _ => FakeKeyValueSource.Snapshot(5, ("/apps/a", "1"));
         var root = Sys.ActorOf(
-            ReconcilerActor.Props(settings, [.. settings.Templates.Select(t => NewReconciler(t))], _ => _source, NullLoggerFactory.Instance),
+            PipelineSupervisorActor.Props(settings, [.. settings.Templates.Select(t => _apply.Applier(t))], Services, _ => _source, NullLoggerFactory.Instance),
             "root");
         var first = _reconciled.ExpectMsg<TemplateReconciled>(Slow);
         Assert.Equal(ReconcileStatus.Written, first.Outcome.Status);

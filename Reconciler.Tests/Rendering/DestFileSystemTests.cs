@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
+using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;
 using static Reconciler.Tests.Fixtures.TestTemplates;
 
@@ -13,18 +15,20 @@ namespace Reconciler.Tests.Rendering;
 /// FIFO or device as dest itself) changes nothing outside dest and hangs nothing.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class DestFileSystemTests : IDisposable
+public sealed class DestFileSystemTests : IAsyncDisposable
 {
     private static readonly DesiredState Two = StateOf(5, ("a", "1"), ("b", "2"));
 
     private readonly TempFolder _folder = new();
     private readonly TempFolder _outside = new();
+    private readonly ApplyHarness _apply = new();
     private readonly string _dest;
 
     public DestFileSystemTests() => _dest = _folder["app.cfg"];
 
-    public void Dispose()
+    public async ValueTask DisposeAsync()
     {
+        await _apply.DisposeAsync();
         _folder.Dispose();
         _outside.Dispose();
     }
@@ -34,16 +38,15 @@ public sealed class DestFileSystemTests : IDisposable
     {
         var victim = _outside["victim"];
         File.WriteAllText(victim, "precious");
-        var marker = new OwedReloadMarker(_dest);
-        File.CreateSymbolicLink(marker.Path, victim);
-        var reconciler = NewReconciler(Definition(_dest, reload: "true"));
+        var marker = new OwedReload(_dest).MarkerPath;
+        File.CreateSymbolicLink(marker, victim);
 
-        var outcome = await reconciler.ReconcileAsync(Two, StateChange.None, CancellationToken.None);
-        reconciler.ReloadSucceeded();
+        var reconciled = await _apply.ApplyAsync(_apply.Applier(Definition(_dest, reload: "true")), Two);
 
-        Assert.Equal(ReconcileStatus.Written, outcome.Status);
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.True(reconciled.Reload!.Succeeded);
         Assert.Equal("precious", File.ReadAllText(victim));
-        Assert.False(File.Exists(marker.Path) || new FileInfo(marker.Path).LinkTarget is not null);
+        Assert.Null(new FileInfo(marker).LinkTarget); // the planted link was removed, its target left alone
     }
 
     [Fact]
@@ -52,10 +55,10 @@ public sealed class DestFileSystemTests : IDisposable
         var victim = _outside["victim"];
         File.WriteAllText(victim, "precious");
         File.CreateSymbolicLink(_folder[".app.cfg.reconciler-0123456789abcdef.tmp"], victim);
-        var reconciler = NewReconciler(Definition(_dest));
+        var applier = _apply.Applier(Definition(_dest));
 
-        Assert.Equal(1, reconciler.RemoveLeftovers());
-        await reconciler.ReconcileAsync(Two, StateChange.None, CancellationToken.None);
+        Assert.Equal(1, applier.RemoveLeftovers());
+        await _apply.ApplyAsync(applier, Two);
 
         Assert.Equal("precious", File.ReadAllText(victim));
         Assert.Equal(["app.cfg"], _folder.FileNames());
@@ -68,7 +71,7 @@ public sealed class DestFileSystemTests : IDisposable
         File.WriteAllText(target, "elsewhere");
         File.CreateSymbolicLink(_dest, target);
 
-        var outcome = await NewReconciler(Definition(_dest)).ReconcileAsync(Two, StateChange.None, CancellationToken.None);
+        var outcome = (await _apply.ApplyAsync(_apply.Applier(Definition(_dest)), Two)).Outcome;
 
         Assert.Equal(ReconcileStatus.WriteFailed, outcome.Status);
         Assert.Contains("is a symbolic link, which is not followed", outcome.Error);
@@ -79,9 +82,9 @@ public sealed class DestFileSystemTests : IDisposable
     public async Task A_dest_that_is_a_fifo_is_an_error_not_a_hang()
     {
         Run("mkfifo", _dest);
-        var reconcile = NewReconciler(Definition(_dest)).ReconcileAsync(Two, StateChange.None, CancellationToken.None);
+        var apply = _apply.ApplyAsync(_apply.Applier(Definition(_dest)), Two);
 
-        var outcome = await reconcile.WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = (await apply.WaitAsync(TimeSpan.FromSeconds(10))).Outcome;
 
         Assert.Equal(ReconcileStatus.WriteFailed, outcome.Status);
         Assert.Contains("FIFO, socket or device", outcome.Error);
@@ -92,7 +95,7 @@ public sealed class DestFileSystemTests : IDisposable
     {
         File.CreateSymbolicLink(_dest, "/dev/zero");
 
-        var outcome = await NewReconciler(Definition(_dest)).ReconcileAsync(Two, StateChange.None, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var outcome = (await _apply.ApplyAsync(_apply.Applier(Definition(_dest)), Two).WaitAsync(TimeSpan.FromSeconds(10))).Outcome;
 
         Assert.Equal(ReconcileStatus.WriteFailed, outcome.Status);
     }
@@ -101,9 +104,9 @@ public sealed class DestFileSystemTests : IDisposable
     public async Task A_live_dest_larger_than_max_output_bytes_is_replaced_without_being_read()
     {
         File.WriteAllBytes(_dest, new byte[4096]);
-        var reconciler = NewReconciler(Definition(_dest) with { MaxOutputBytes = 1024 });
+        var applier = _apply.Applier(Definition(_dest) with { MaxOutputBytes = 1024 });
 
-        var outcome = await reconciler.ReconcileAsync(Two, StateChange.None, CancellationToken.None);
+        var outcome = (await _apply.ApplyAsync(applier, Two)).Outcome;
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Rendered(Two), File.ReadAllText(_dest));

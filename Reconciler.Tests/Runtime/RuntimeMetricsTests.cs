@@ -1,4 +1,4 @@
-using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;

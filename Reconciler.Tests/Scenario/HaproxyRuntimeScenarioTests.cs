@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
@@ -113,7 +114,7 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
         {
             Templates = [template with { Variables = template.Variables.SetItem("stats_bind", $"127.0.0.1:{FreePort.Next()}") }],
         };
-        Scenario.Pipeline.Root.Tell(new ApplyConfiguration(moved, TemplateReconciler.CreateAll(moved)));
+        Scenario.Pipeline.Root.Tell(new ApplyConfiguration(moved, TemplateApplier.CreateAll(moved, Scenario.Pipeline.Services)));
 
         await Scenario.ExpectReloadsAsync(1);
         Assert.Equal(["stupid-server-1", "stupid-server-2"], await ServingInstancesAsync());

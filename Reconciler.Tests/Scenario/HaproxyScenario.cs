@@ -1,7 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 
@@ -218,7 +218,8 @@ public sealed class HaproxyScenario : IAsyncDisposable
             settings = settings with { Templates = [template with { Src = edited }] };
         }
 
-        var emptyPool = TemplateReconciler.CreateAll(settings).Single().Render(DesiredState.Empty, CancellationToken.None, out _);
+        await using var services = new ApplyServices(settings);
+        var emptyPool = TemplateApplier.CreateAll(settings, services).Single().Render(DesiredState.Empty, CancellationToken.None, out _);
         await File.WriteAllTextAsync(ConfigFile, emptyPool);
         _haproxy = await HaproxyMasterWorker.StartAsync(ConfigFile, pidFile, Path.Combine(_folder, "master.sock"), HttpPort);
         _pipeline = PipelineHarness.Start(system, _folder, settings);

@@ -1,6 +1,6 @@
-using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Pipeline;
 
-namespace Reconciler.Tests.Rendering;
+namespace Reconciler.Tests.Pipeline;
 
 public sealed class RetryBackoffTests
 {

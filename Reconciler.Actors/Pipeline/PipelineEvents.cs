@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
-using Akka.Actor;
-using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Pipeline;
 
-/// <summary>Host → root: a re-read (SIGHUP) configuration that passed validation; apply what changed.</summary>
-public sealed record ApplyConfiguration(ReconcilerSettings Settings, IReadOnlyList<TemplateReconciler> Templates);
+/// <summary>Published on the event stream by the watcher: the backend became reachable, or failed (<paramref name="NoLeader"/>: answering, but without a leader).</summary>
+public sealed record BackendStatusChanged(string Backend, bool Reachable, string? Reason, bool NoLeader = false);
+
+/// <summary>Published on the event stream by the state actor after each fold step that moved the state.</summary>
+public sealed record StateAdvanced(long Revision, int EventsApplied, int KeyCount);
 
 /// <summary>Published on the event stream when a configuration reload starts (SIGHUP).</summary>
 public sealed record ConfigurationReloading
@@ -16,11 +16,6 @@ public sealed record ConfigurationReloading
 
 /// <summary>Published on the event stream when a configuration reload was applied or rejected.</summary>
 public sealed record ConfigurationReloaded(bool Succeeded);
-
-/// <summary>Root → state: the renderers after a configuration reload; <paramref name="Render"/> names the new or changed ones to render now.</summary>
-public sealed record ReplaceTemplates(
-    IReadOnlyList<(TemplateDefinition Definition, IActorRef Renderer)> Templates,
-    ImmutableHashSet<string> Render);
 
 /// <summary>Published on the event stream after a configuration reload: the templates now configured.</summary>
 public sealed record TemplatesConfigured(ImmutableArray<string> Names);

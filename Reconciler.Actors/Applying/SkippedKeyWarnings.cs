@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Templates;
 
-namespace Reconciler.Actors.Rendering;
+namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// One warning per skipped key, not one per render: a hostile or broken registration is named once when a render

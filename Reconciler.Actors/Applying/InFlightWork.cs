@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Reconciler.Actors.Rendering;
+namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// The reconciles and commands still running. Actors cancel them when they stop; the daemon

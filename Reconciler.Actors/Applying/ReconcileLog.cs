@@ -1,15 +1,17 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 
-namespace Reconciler.Actors.Rendering;
+namespace Reconciler.Actors.Applying;
 
 /// <summary>The one structured log line written per reconcile per template.</summary>
 public static partial class ReconcileLog
 {
-    public static void Write(ILogger logger, ReconcileOutcome outcome, CommandResult? reload, TimeSpan total, RuntimeApplyResult? runtime = null)
+    public static void Write(ILogger logger, TemplateReconciled reconciled)
     {
-        var failed = outcome.Failed || reload is { Succeeded: false };
+        var (outcome, reload, runtime) = (reconciled.Outcome, reconciled.Reload, reconciled.Runtime);
+        var failed = reconciled.Failed;
         Reconciled(
             logger,
             failed ? LogLevel.Error : outcome.Status == ReconcileStatus.HeldBack ? LogLevel.Warning : LogLevel.Information,
@@ -21,9 +23,9 @@ public static partial class ReconcileLog
             Milliseconds(outcome.RenderTime),
             Describe(outcome),
             Milliseconds(outcome.Check?.Duration),
-            runtime is { Applied: true } ? $"runtime ({runtime.Commands} commands)" : Describe(reload, outcome),
+            runtime is { Applied: true } ? $"runtime ({runtime.Commands} commands)" : Describe(reload, reconciled.ReloadRun, outcome),
             Milliseconds(runtime is { Applied: true } ? runtime.Duration : reload?.Duration),
-            Milliseconds(total));
+            Milliseconds(reconciled.Total));
         if (outcome.Diff is { Length: > 0 } diff)
         {
             // one entry per line: the systemd console formatter folds a multi-line message into one line
@@ -50,18 +52,21 @@ public static partial class ReconcileLog
         ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
         ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
         ReconcileStatus.HeldBack => $"held back by {outcome.Error}",
+        ReconcileStatus.WouldWrite when outcome.Check is null => "none",
         _ when outcome.Check is null => "none",
         _ when outcome.Check.Succeeded => "ok",
         _ => $"failed: {outcome.Check.Summary}",
     };
 
-    private static string Describe(CommandResult? reload, ReconcileOutcome outcome) => reload switch
+    private static string Describe(CommandResult? reload, ReloadRun? run, ReconcileOutcome outcome) => reload switch
     {
         null when outcome.NeedsReload => "none",
         null => "skipped",
-        { Succeeded: true } => "ok",
-        _ => $"failed: {reload.Summary}",
+        _ when run is { Templates: > 1 } => $"{Describe(reload)} for {run.Templates} templates",
+        _ => Describe(reload),
     };
+
+    private static string Describe(CommandResult reload) => reload.Succeeded ? "ok" : $"failed: {reload.Summary}";
 
     private static long Milliseconds(TimeSpan? time) => (long)(time ?? TimeSpan.Zero).TotalMilliseconds;
 

@@ -1,51 +1,54 @@
 using System.Runtime.Versioning;
 using System.Text;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
+using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;
 using static Reconciler.Tests.Fixtures.TestTemplates;
 
-namespace Reconciler.Tests.Rendering;
+namespace Reconciler.Tests.Applying;
 
-/// <summary>Render → compare → stage → check → replace of one template, against real files and commands.</summary>
+/// <summary>Render → compare → stage → check → replace → reload of one template, against real files and commands.</summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class TemplateReconcilerTests : IDisposable
+public sealed class TemplateApplierTests : IAsyncDisposable
 {
     private static readonly DesiredState Two = StateOf(5, ("a", "1"), ("b", "2"));
 
     private readonly TempFolder _folder = new();
+    private readonly ApplyHarness _apply = new();
     private readonly string _dest;
 
-    public TemplateReconcilerTests() => _dest = _folder["app.cfg"];
+    public TemplateApplierTests() => _dest = _folder["app.cfg"];
 
-    public void Dispose() => _folder.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        await _apply.DisposeAsync();
+        _folder.Dispose();
+    }
 
     [Fact]
-    public void A_configuration_reload_keeps_a_reconciler_only_when_definition_text_command_timeout_and_diff_logging_are_the_same()
+    public void A_configuration_reload_keeps_an_applier_only_when_definition_text_and_diff_logging_are_the_same()
     {
         var definition = Definition(_dest);
-        TemplateReconciler Build(string source = KeyLines, TimeSpan? timeout = null, bool keepDiffs = false) =>
-            new(definition, CompiledTemplate.Parse(source, definition.Src), new AtomicFileWriter(), new CommandRunner(), timeout ?? TimeSpan.FromSeconds(20), keepDiffs)
-            {
-                SourceText = source,
-            };
+        TemplateApplier Build(string source = KeyLines, bool keepDiffs = false) =>
+            new(definition, CompiledTemplate.Parse(source, definition.Src), _apply.Services, keepDiffs);
 
         Assert.True(Build().IsSameAs(Build()));
         Assert.False(Build().IsSameAs(Build(source: "other")));
-        Assert.False(Build().IsSameAs(Build(timeout: TimeSpan.FromSeconds(5))));
         Assert.False(Build().IsSameAs(Build(keepDiffs: true)));
-        Assert.False(Build().IsSameAs(NewReconciler(definition with { CheckCommand = "true" })));
+        Assert.False(Build().IsSameAs(_apply.Applier(definition with { CheckCommand = "true" })));
     }
 
     [Fact]
     public async Task The_first_render_writes_dest_with_its_mode()
     {
-        var reconciler = NewReconciler(Definition(_dest, mode: Mode0640));
+        var applier = _apply.Applier(Definition(_dest, mode: Mode0640));
 
-        var outcome = await Reconcile(reconciler, Two, Added("a", "b"));
+        var outcome = await Reconcile(applier, Two, Added("a", "b"));
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.True(outcome.NeedsReload);
@@ -58,43 +61,53 @@ public sealed class TemplateReconcilerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_written_file_owes_its_reload_until_it_succeeded_also_to_the_next_process()
+    public async Task A_written_file_owes_its_reload_until_one_succeeded_also_to_the_next_process()
     {
-        var definition = Definition(_dest, reload: "true");
-        var reconciler = NewReconciler(definition);
-        Assert.False(reconciler.ReloadOwed);
+        var allow = _folder["allow-reload"];
+        var definition = Definition(_dest, reload: $"test -e {Quote(allow)}");
+        var applier = _apply.Applier(definition);
+        Assert.False(applier.ReloadOwed);
 
-        await Reconcile(reconciler, Two);
+        var failed = await _apply.ApplyAsync(applier, Two);
 
-        Assert.True(reconciler.ReloadOwed);
-        Assert.True(NewReconciler(definition).ReloadOwed); // what a restarted daemon finds
+        Assert.False(failed.Reload!.Succeeded);
+        Assert.True(applier.ReloadOwed);
         Assert.Equal([".app.cfg.reconciler-reload-owed", "app.cfg"], _folder.FileNames());
-        reconciler.ReloadSucceeded();
-        Assert.False(NewReconciler(definition).ReloadOwed);
-        Assert.Equal(["app.cfg"], _folder.FileNames());
+        await using (var restarted = new ApplyHarness())
+        {
+            Assert.True(restarted.Applier(definition).ReloadOwed); // what a restarted daemon finds
+        }
+
+        File.WriteAllText(allow, "");
+        var paid = await _apply.ApplyAsync(applier, Two); // unchanged, but owed: reloaded
+
+        Assert.Equal(ReconcileStatus.Unchanged, paid.Outcome.Status);
+        Assert.True(paid.Reload!.Succeeded);
+        Assert.False(applier.ReloadOwed);
+        Assert.Equal(["allow-reload", "app.cfg"], _folder.FileNames());
     }
 
     [Fact]
     public async Task Without_a_reload_command_nothing_is_owed()
     {
-        var reconciler = NewReconciler(Definition(_dest));
+        var applier = _apply.Applier(Definition(_dest));
 
-        await Reconcile(reconciler, Two);
+        await Reconcile(applier, Two);
 
-        Assert.False(reconciler.ReloadOwed);
+        Assert.False(applier.ReloadOwed);
         Assert.Equal(["app.cfg"], _folder.FileNames());
     }
 
     [Fact]
     public async Task Unchanged_output_is_not_written_again()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest));
+        await Reconcile(applier, Two);
         var inode = InodeOf(_dest);
         var longAgo = new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(_dest, longAgo);
 
-        var outcome = await Reconcile(reconciler, StateOf(6, ("a", "1"), ("b", "2")));
+        var outcome = await Reconcile(applier, StateOf(6, ("a", "1"), ("b", "2")));
 
         Assert.Equal(ReconcileStatus.Unchanged, outcome.Status);
         Assert.False(outcome.NeedsReload);
@@ -110,7 +123,7 @@ public sealed class TemplateReconcilerTests : IDisposable
         File.SetUnixFileMode(_dest, Mode0644);
         var inode = InodeOf(_dest);
 
-        var outcome = await Reconcile(NewReconciler(Definition(_dest)), Two);
+        var outcome = await Reconcile(_apply.Applier(Definition(_dest)), Two);
 
         Assert.Equal(ReconcileStatus.Unchanged, outcome.Status);
         Assert.Equal(inode, InodeOf(_dest));
@@ -121,9 +134,9 @@ public sealed class TemplateReconcilerTests : IDisposable
     {
         File.WriteAllText(_dest, "live\n");
         var inode = InodeOf(_dest);
-        var reconciler = NewReconciler(Definition(_dest, check: "echo 'bad config on line 3' >&2; false"));
+        var applier = _apply.Applier(Definition(_dest, check: "echo 'bad config on line 3' >&2; false"));
 
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.CheckFailed, outcome.Status);
         Assert.True(outcome.Failed);
@@ -140,10 +153,10 @@ public sealed class TemplateReconcilerTests : IDisposable
     public async Task The_check_runs_on_the_staged_new_content()
     {
         File.WriteAllText(_dest, "/apps/a=1\n");
-        var reconciler = NewReconciler(Definition(_dest, check: "grep -q '^/apps/b=2$' {{src}}"));
+        var applier = _apply.Applier(Definition(_dest, check: "grep -q '^/apps/b=2$' {{src}}"));
 
-        var rejected = await Reconcile(reconciler, StateOf(5, ("a", "1"), ("b", "3")));
-        var accepted = await Reconcile(reconciler, Two);
+        var rejected = await Reconcile(applier, StateOf(5, ("a", "1"), ("b", "3")));
+        var accepted = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.CheckFailed, rejected.Status);
         Assert.Equal(ReconcileStatus.Written, accepted.Status);
@@ -156,9 +169,9 @@ public sealed class TemplateReconcilerTests : IDisposable
     public async Task A_render_failure_names_the_missing_key_and_leaves_dest_untouched()
     {
         File.WriteAllText(_dest, "live\n");
-        var reconciler = NewReconciler(Definition(_dest), "port {{ getv \"/apps/port\" }}\nhost {{ getv \"/apps/missing\" }}\n");
+        var applier = _apply.Applier(Definition(_dest), "port {{ getv \"/apps/port\" }}\nhost {{ getv \"/apps/missing\" }}\n");
 
-        var outcome = await Reconcile(reconciler, StateOf(5, ("port", "80")));
+        var outcome = await Reconcile(applier, StateOf(5, ("port", "80")));
 
         Assert.Equal(ReconcileStatus.RenderFailed, outcome.Status);
         Assert.True(outcome.Failed);
@@ -171,9 +184,9 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task Min_entries_holds_back_a_render_over_too_few_keys()
     {
-        var reconciler = NewReconciler(Definition(_dest, guard: new ShrinkGuard(MinEntries: 3, MaxShrinkPercent: 0)));
+        var applier = _apply.Applier(Definition(_dest, guard: new ShrinkGuard(MinEntries: 3, MaxShrinkPercent: 0)));
 
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.HeldBack, outcome.Status);
         Assert.False(outcome.Failed);
@@ -182,17 +195,17 @@ public sealed class TemplateReconcilerTests : IDisposable
         Assert.False(File.Exists(_dest));
         Assert.Empty(_folder.FileNames());
 
-        Assert.Equal(ReconcileStatus.Written, (await Reconcile(reconciler, Numbered(3))).Status);
+        Assert.Equal(ReconcileStatus.Written, (await Reconcile(applier, Numbered(3))).Status);
     }
 
     [Fact]
     public async Task Max_shrink_percent_holds_back_a_big_drop_and_leaves_dest_untouched()
     {
-        var reconciler = NewReconciler(Definition(_dest, guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
-        Assert.Equal(ReconcileStatus.Written, (await Reconcile(reconciler, Numbered(10))).Status);
+        var applier = _apply.Applier(Definition(_dest, guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
+        Assert.Equal(ReconcileStatus.Written, (await Reconcile(applier, Numbered(10))).Status);
         var inode = InodeOf(_dest);
 
-        var outcome = await Reconcile(reconciler, Numbered(4, revision: 2));
+        var outcome = await Reconcile(applier, Numbered(4, revision: 2));
 
         Assert.Equal(ReconcileStatus.HeldBack, outcome.Status);
         Assert.Contains("from 10 to 4", outcome.Error);
@@ -204,19 +217,19 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task Max_shrink_percent_measures_against_the_last_applied_render_and_lets_a_small_drop_through()
     {
-        var reconciler = NewReconciler(Definition(_dest, guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
-        await Reconcile(reconciler, Numbered(10));
+        var applier = _apply.Applier(Definition(_dest, guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
+        await Reconcile(applier, Numbered(10));
 
         // 10 → 3 is held back; the baseline stays at the last applied 10
-        Assert.Equal(ReconcileStatus.HeldBack, (await Reconcile(reconciler, Numbered(3))).Status);
+        Assert.Equal(ReconcileStatus.HeldBack, (await Reconcile(applier, Numbered(3))).Status);
 
         // 10 → 6 is a 40% drop: through
-        var small = await Reconcile(reconciler, Numbered(6));
+        var small = await Reconcile(applier, Numbered(6));
         Assert.Equal(ReconcileStatus.Written, small.Status);
         Assert.Equal(Rendered(Numbered(6)), File.ReadAllText(_dest));
 
         // 6 → 3 is 50% of the last applied 6 (not 70% of the first 10): through
-        Assert.Equal(ReconcileStatus.Written, (await Reconcile(reconciler, Numbered(3))).Status);
+        Assert.Equal(ReconcileStatus.Written, (await Reconcile(applier, Numbered(3))).Status);
         Assert.Equal(Rendered(Numbered(3)), File.ReadAllText(_dest));
     }
 
@@ -224,71 +237,83 @@ public sealed class TemplateReconcilerTests : IDisposable
     public async Task A_render_that_failed_its_check_does_not_become_the_shrink_baseline()
     {
         var marker = _folder["accept"];
-        var reconciler = NewReconciler(Definition(_dest, check: $"test -e {Quote(marker)}", guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
+        var applier = _apply.Applier(Definition(_dest, check: $"test -e {Quote(marker)}", guard: new ShrinkGuard(MinEntries: 0, MaxShrinkPercent: 50)));
         File.WriteAllText(marker, "");
-        await Reconcile(reconciler, Numbered(10));
+        await Reconcile(applier, Numbered(10));
         File.Delete(marker);
 
-        Assert.Equal(ReconcileStatus.CheckFailed, (await Reconcile(reconciler, Numbered(6))).Status);
+        Assert.Equal(ReconcileStatus.CheckFailed, (await Reconcile(applier, Numbered(6))).Status);
         File.WriteAllText(marker, "");
 
         // still measured against the 10 that are live, not the 6 that never were
-        Assert.Equal(ReconcileStatus.HeldBack, (await Reconcile(reconciler, Numbered(4))).Status);
+        Assert.Equal(ReconcileStatus.HeldBack, (await Reconcile(applier, Numbered(4))).Status);
     }
 
     [Fact]
-    public async Task RestorePrevious_puts_back_the_file_that_was_live_before_the_last_write()
+    public async Task A_failed_reload_with_rollback_puts_back_the_file_that_was_live_before_and_reloads_it()
     {
         File.WriteAllText(_dest, "previous\n");
-        var reconciler = NewReconciler(Definition(_dest, mode: Mode0640));
-        Assert.Equal(ReconcileStatus.Written, (await Reconcile(reconciler, Two)).Status);
+        var reloads = _folder["reloads"];
+        var applier = _apply.Applier(Definition(_dest, reload: $"cat {Quote(_dest)} >> {Quote(reloads)}; grep -q previous {Quote(_dest)}", mode: Mode0640, rollback: true));
 
-        Assert.True(reconciler.RestorePrevious());
+        var reconciled = await _apply.ApplyAsync(applier, Two);
 
+        Assert.Equal(ReconcileStatus.Written, reconciled.Outcome.Status);
+        Assert.False(reconciled.Reload!.Succeeded); // what is reported: the reload that failed
         Assert.Equal("previous\n", File.ReadAllText(_dest));
         Assert.Equal(Mode0640, File.GetUnixFileMode(_dest));
-        Assert.Equal(["app.cfg"], _folder.FileNames());
-        Assert.False(reconciler.RestorePrevious());
-        Assert.Equal("previous\n", File.ReadAllText(_dest));
+        Assert.Equal(Rendered(Two) + "previous\n", File.ReadAllText(reloads)); // the new file's reload, then the restored one's
+        Assert.False(applier.ReloadOwed);
+        Assert.Contains(_apply.Logs.Lines, l => l.Message.StartsWith("Restored the previous", StringComparison.Ordinal));
 
         // the restored file is what is live now: the same state is written again
-        Assert.Equal(ReconcileStatus.Written, (await Reconcile(reconciler, Two)).Status);
+        Assert.Equal(ReconcileStatus.Written, (await Reconcile(applier, Two)).Status);
+    }
+
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public async Task A_failed_reload_keeps_the_new_file_without_rollback_or_without_a_previous_file(bool previousFile, bool rollback)
+    {
+        if (previousFile)
+        {
+            File.WriteAllText(_dest, "previous\n");
+        }
+
+        var applier = _apply.Applier(Definition(_dest, reload: "false", rollback: rollback));
+
+        var reconciled = await _apply.ApplyAsync(applier, Two);
+
+        Assert.False(reconciled.Reload!.Succeeded);
         Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
+        Assert.True(applier.ReloadOwed);
     }
 
     [Fact]
-    public async Task RestorePrevious_is_false_when_nothing_was_written_or_there_was_no_file_before()
+    public async Task A_rollback_goes_back_one_write_and_keeps_its_bytes_a_byte_order_mark_included()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        Assert.False(reconciler.RestorePrevious());
+        var fail = _folder["fail-reload"];
+        var applier = _apply.Applier(Definition(_dest, reload: $"test ! -e {Quote(fail)}", rollback: true));
+        await Reconcile(applier, StateOf(1, ("a", "1")));
+        var previous = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble().Concat(Encoding.UTF8.GetBytes("/apps/a=2\n")).ToArray();
+        File.WriteAllBytes(_dest, previous); // a byte order mark added behind its back: a difference, rewritten
+        await Reconcile(applier, StateOf(2, ("a", "2")));
+        File.WriteAllBytes(_dest, previous);
+        File.WriteAllText(fail, "");
 
-        await Reconcile(reconciler, Two);
+        await Reconcile(applier, StateOf(3, ("a", "3")));
 
-        Assert.False(reconciler.RestorePrevious());
-        Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
-    }
-
-    [Fact]
-    public async Task RestorePrevious_goes_back_one_write()
-    {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, StateOf(1, ("a", "1")));
-        await Reconcile(reconciler, StateOf(2, ("a", "2")));
-        await Reconcile(reconciler, StateOf(3, ("a", "3")));
-
-        Assert.True(reconciler.RestorePrevious());
-
-        Assert.Equal("/apps/a=2\n", File.ReadAllText(_dest));
+        Assert.Equal(previous, File.ReadAllBytes(_dest));
     }
 
     [Fact]
     public async Task A_dest_edited_behind_its_back_is_rewritten_on_the_next_reconcile()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest));
+        await Reconcile(applier, Two);
 
         File.WriteAllText(_dest, "# edited by hand\n");
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.True(outcome.NeedsReload);
@@ -298,13 +323,13 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task A_same_size_edit_behind_its_back_is_rewritten_on_the_next_reconcile()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest));
+        await Reconcile(applier, Two);
         var written = File.GetLastWriteTimeUtc(_dest);
 
         File.WriteAllText(_dest, "/apps/a=9\n/apps/b=9\n");
         File.SetLastWriteTimeUtc(_dest, written.AddSeconds(1)); // an edit in the same clock tick could keep the mtime
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
@@ -313,27 +338,14 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task A_byte_order_mark_added_behind_its_back_is_rewritten()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest));
+        await Reconcile(applier, Two);
 
         File.WriteAllText(_dest, Rendered(Two), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Encoding.UTF8.GetBytes(Rendered(Two)), File.ReadAllBytes(_dest));
-    }
-
-    [Fact]
-    public async Task RestorePrevious_gives_back_the_previous_bytes_including_a_byte_order_mark()
-    {
-        var previous = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble().Concat(Encoding.UTF8.GetBytes("previous\n")).ToArray();
-        File.WriteAllBytes(_dest, previous);
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
-
-        Assert.True(reconciler.RestorePrevious());
-
-        Assert.Equal(previous, File.ReadAllBytes(_dest));
     }
 
     [Fact]
@@ -343,7 +355,7 @@ public sealed class TemplateReconcilerTests : IDisposable
         File.SetUnixFileMode(_dest, Mode0644);
 
         // e.g. mode tightened to 0640 in the configuration: the content is the same, the mode is not
-        var outcome = await Reconcile(NewReconciler(Definition(_dest, mode: Mode0640)), Two);
+        var outcome = await Reconcile(_apply.Applier(Definition(_dest, mode: Mode0640)), Two);
 
         Assert.Equal(Mode0640, File.GetUnixFileMode(_dest));
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
@@ -353,11 +365,11 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task A_chmod_behind_its_back_is_undone_on_the_next_reconcile()
     {
-        var reconciler = NewReconciler(Definition(_dest, mode: Mode0640));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest, mode: Mode0640));
+        await Reconcile(applier, Two);
 
         File.SetUnixFileMode(_dest, Mode0640 | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Mode0640, File.GetUnixFileMode(_dest));
@@ -366,11 +378,11 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task A_deleted_dest_is_written_again()
     {
-        var reconciler = NewReconciler(Definition(_dest));
-        await Reconcile(reconciler, Two);
+        var applier = _apply.Applier(Definition(_dest));
+        await Reconcile(applier, Two);
 
         File.Delete(_dest);
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.Written, outcome.Status);
         Assert.Equal(Rendered(Two), File.ReadAllText(_dest));
@@ -379,14 +391,14 @@ public sealed class TemplateReconcilerTests : IDisposable
     [Fact]
     public async Task A_dest_in_a_missing_folder_is_a_write_failure_not_an_exception()
     {
-        var reconciler = NewReconciler(Definition(_folder["no-such-folder/app.cfg"]));
+        var applier = _apply.Applier(Definition(_folder["no-such-folder/app.cfg"]));
 
-        var outcome = await Reconcile(reconciler, Two);
+        var outcome = await Reconcile(applier, Two);
 
         Assert.Equal(ReconcileStatus.WriteFailed, outcome.Status);
         Assert.Contains("does not exist", outcome.Error);
     }
 
-    private static Task<ReconcileOutcome> Reconcile(TemplateReconciler reconciler, DesiredState state, StateChange? change = null) =>
-        reconciler.ReconcileAsync(state, change ?? StateChange.None, CancellationToken.None);
+    private async Task<ReconcileOutcome> Reconcile(TemplateApplier applier, DesiredState state, StateChange? change = null) =>
+        (await _apply.ApplyAsync(applier, state, change)).Outcome;
 }

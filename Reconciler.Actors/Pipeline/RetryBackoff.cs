@@ -1,4 +1,4 @@
-namespace Reconciler.Actors.Rendering;
+namespace Reconciler.Actors.Pipeline;
 
 /// <summary>
 /// How long to wait before retrying a failed reconcile: doubling from <c>min</c> up to <c>max</c>,

@@ -1,0 +1,20 @@
+using Reconciler.Actors.State;
+
+namespace Reconciler.Actors.Applying;
+
+/// <summary>
+/// One apply of one template: bring dest and its service to <paramref name="State"/>. <paramref name="Change"/> is
+/// what changed under the template's keys since its last apply (for the log line). <paramref name="Batch"/>: the
+/// templates sharing its reload command that this change reached too (one reload for all of them); null for none.
+/// </summary>
+public sealed record ApplyRequest(DesiredState State, StateChange Change, ReloadBatch? Batch = null)
+{
+    /// <summary>
+    /// <c>--noop</c>: render, compare and run check-cmd on a copy in this folder, and say how the change would be
+    /// applied; write and reload nothing. Null: apply.
+    /// </summary>
+    public string? DryRunFolder { get; init; }
+
+    /// <summary>Stops the render only (shutdown does not wait for one); a running check or reload is left to the apply's own token.</summary>
+    public CancellationToken AbandonRender { get; init; }
+}

@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Output;
+
+namespace Reconciler.Actors.Applying;
+
+/// <summary>
+/// What every template's apply path shares, one per process: the reload queue, the command settings (changed on
+/// SIGHUP for every template at once), the writer, one lock and one <see cref="OwedReload"/> per dest (so the applier
+/// of a template changed on SIGHUP waits for its predecessor's apply and inherits its debt), and the work the
+/// daemon waits for before it exits.
+/// </summary>
+public sealed class ApplyServices : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _destLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OwedReload> _owedReloads = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private volatile CommandRunner _commands;
+
+    public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null, TimeProvider? time = null)
+        : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight, time)
+    {
+    }
+
+    /// <param name="environment">reconciler.commands.environment (<see cref="CommandEnvironment.From"/>).</param>
+    public ApplyServices(TimeSpan commandTimeout, IEnumerable<string> environment, TimeSpan minReloadInterval, InFlightWork? inFlight = null, TimeProvider? time = null)
+    {
+        InFlight = inFlight ?? new InFlightWork();
+        _commands = new CommandRunner(CommandEnvironment.From(environment));
+        CommandTimeout = commandTimeout;
+        Queue = new ReloadQueue(_commands, commandTimeout, InFlight, time) { MinReloadInterval = minReloadInterval };
+    }
+
+    public ReloadQueue Queue { get; }
+
+    public AtomicFileWriter Writer { get; } = new();
+
+    public InFlightWork InFlight { get; }
+
+    /// <summary>Cancelled when the services are disposed: work no apply waits for (a read-back after a reload) stops.</summary>
+    public CancellationToken Shutdown => _shutdown.Token;
+
+    /// <summary>Runs check-cmd (and, through <see cref="Queue"/>, reload-cmd) with reconciler.commands.environment.</summary>
+    public CommandRunner Commands => _commands;
+
+    /// <summary>reconciler.commands.timeout.</summary>
+    public TimeSpan CommandTimeout { get; private set; }
+
+    /// <summary>A configuration reload's command settings apply from the next command on.</summary>
+    public void Configure(ReconcilerSettings settings)
+    {
+        _commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
+        CommandTimeout = settings.CommandTimeout;
+        Queue.Runner = _commands;
+        Queue.CommandTimeout = settings.CommandTimeout;
+        Queue.MinReloadInterval = settings.MinReloadInterval;
+    }
+
+    /// <summary>Held for the whole of one apply of <paramref name="dest"/>: one at a time, whichever applier runs it.</summary>
+    public SemaphoreSlim LockFor(string dest) => _destLocks.GetOrAdd(Path.GetFullPath(dest), _ => new SemaphoreSlim(1, 1));
+
+    public OwedReload OwedReloadFor(string dest) => _owedReloads.GetOrAdd(Path.GetFullPath(dest), path => new OwedReload(path));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync();
+        await Queue.DisposeAsync();
+    }
+}

@@ -1,0 +1,67 @@
+using Reconciler.Actors.Output;
+
+namespace Reconciler.Actors.Applying;
+
+/// <summary>
+/// Whether a dest's service still has to be reloaded: the one owner of that fact, shared by every applier of the
+/// dest in this process (a template changed on SIGHUP gets a new applier, not a new debt). It is owed from just
+/// before a new file is put in place until a reload (or a runtime change) brought the service to it. The debt
+/// survives the process in an empty marker file next to dest (<c>.&lt;destname&gt;.reconciler-reload-owed</c>): a
+/// daemon stopped or killed in between finds it at start and reloads, although dest itself is up to date (confd and
+/// consul-template would leave the service on its old configuration). The marker is best effort — it sits in the
+/// folder dest was just written to, and failing to write it must not undo a good write — so the debt is also kept in
+/// memory. A link planted at the marker's name is never followed (created O_EXCL, removed by unlink).
+/// </summary>
+public sealed class OwedReload(string destPath)
+{
+    private volatile bool _owed;
+
+    public string MarkerPath { get; } = Path.Combine(
+        Path.GetDirectoryName(Path.GetFullPath(destPath))!,
+        $".{Path.GetFileName(destPath)}.reconciler-reload-owed");
+
+    /// <summary>Owed in memory or by the marker a previous process left.</summary>
+    public bool IsOwed => _owed || MarkerExists();
+
+    /// <summary>About to put a new file in place: set before the rename, so a crash right after it still finds the reload owed.</summary>
+    public void Owe()
+    {
+        _owed = true;
+        Try(() =>
+        {
+            if (!MarkerExists())
+            {
+                new FileStream(MarkerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0).Dispose();
+            }
+
+            return true;
+        });
+    }
+
+    /// <summary>The service runs what dest holds.</summary>
+    public void Paid()
+    {
+        _owed = false;
+        Try(() =>
+        {
+            File.Delete(MarkerPath);
+            return true;
+        });
+    }
+
+    /// <summary>Only a regular file counts: something else planted at its name is not ours.</summary>
+    private bool MarkerExists() => Try(() => FileStatus.Of(MarkerPath) is { Kind: FileKind.Regular });
+
+    private static bool Try(Func<bool> change)
+    {
+        try
+        {
+            return change();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // see the class comment: the debt is still kept in memory
+            return false;
+        }
+    }
+}

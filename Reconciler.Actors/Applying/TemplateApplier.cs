@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Output;
+using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Runtime;
+using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
+
+namespace Reconciler.Actors.Applying;
+
+/// <summary>
+/// The one apply path of one template, the same for the daemon, <c>--onetime</c> and <c>--noop</c>: render →
+/// compare with dest → stage → check → replace → runtime change or reload (in the reload queue's turn, once for a
+/// batch) → read-back → rollback when configured → the owed reload paid → one log line. One apply of a dest runs
+/// at a time (its lock in <see cref="ApplyServices"/>), so an applier is only ever used by one apply at a time.
+/// </summary>
+public sealed class TemplateApplier
+{
+    private readonly TemplateRender _render;
+    private readonly DestFile _dest;
+    private readonly ApplyServices _services;
+    private readonly OwedReload _owed;
+    private readonly RuntimeApply? _runtime;
+    private readonly bool _keepDiffs;
+    private readonly SkippedKeyWarnings _skippedKeys = new();
+
+    /// <param name="keepDiffs">Debug logging: each outcome that changes or would change dest carries the unified diff (unless log-diff is off).</param>
+    public TemplateApplier(TemplateDefinition definition, CompiledTemplate template, ApplyServices services, bool keepDiffs = false)
+    {
+        Definition = definition;
+        _render = new TemplateRender(definition, template);
+        _dest = new DestFile(definition, services.Writer);
+        _services = services;
+        _owed = services.OwedReloadFor(definition.Dest);
+        _runtime = definition.Runtime.IsHaproxy ? new RuntimeApply(definition, services.Queue) : null;
+        _keepDiffs = keepDiffs;
+    }
+
+    public TemplateDefinition Definition { get; }
+
+    /// <summary>Where the current apply is, for the watchdog.</summary>
+    public ApplyProgress Progress { get; } = new();
+
+    /// <summary>The template text it was built from, to tell on a configuration reload whether it changed.</summary>
+    public string SourceText => _render.Template.SourceText;
+
+    /// <summary>A file of this dest was written and its service not brought to it, by this process or one before it.</summary>
+    public bool ReloadOwed => _owed.IsOwed;
+
+    private string Name => Definition.Name;
+
+    /// <summary>Parses every template of the configuration (a broken one throws <see cref="TemplateException"/>).</summary>
+    public static IReadOnlyList<TemplateApplier> CreateAll(ReconcilerSettings settings, ApplyServices services, bool keepDiffs = false)
+    {
+        var dns = new DnsLookup(settings.DnsServers);
+        return [.. settings.Templates.Select(t => new TemplateApplier(t, TemplateLoader.Load(t.Src, t.Syntax, t.KeyPrefix, dns), services, keepDiffs))];
+    }
+
+    /// <summary>
+    /// True when this applier was built from the same definition, template text, diff logging and DNS servers as
+    /// <paramref name="other"/>: a configuration reload keeps it and its renderer.
+    /// </summary>
+    public bool IsSameAs(TemplateApplier other) =>
+        Definition.IsSameAs(other.Definition)
+        && SourceText == other.SourceText
+        && _keepDiffs == other._keepDiffs
+        && _render.Template.Dns.IsSameAs(other._render.Template.Dns);
+
+    /// <summary>Deletes staged files a killed run left next to dest; returns how many.</summary>
+    public int RemoveLeftovers() => _dest.RemoveLeftovers();
+
+    /// <summary>What the template would write for <paramref name="state"/>, for <c>render</c>; <paramref name="skipped"/> the keys it left out.</summary>
+    /// <exception cref="TemplateException">The render failed or was held back.</exception>
+    public string Render(DesiredState state, CancellationToken cancellationToken, out IReadOnlyCollection<SkippedKey> skipped)
+    {
+        var rendered = _render.Render(state, _dest.Rendered, cancellationToken);
+        skipped = rendered.Skipped;
+        return rendered.Rendered ? _dest.Rendered.ToString() : throw new TemplateException(rendered.HeldBack ? $"held back by {rendered.Error}" : rendered.Error!);
+    }
+
+    /// <summary>Brings dest and its service to <paramref name="request"/>'s state and writes the reconcile line to <paramref name="logger"/> (not for a dry run).</summary>
+    /// <param name="cancellationToken">Shutdown: a running check is killed and its staged file removed.</param>
+    public Task<TemplateReconciled> ApplyAsync(ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
+    {
+        // the render itself is CPU work (a 100,000-key template takes tens of ms): never on the caller's (a mailbox's) thread
+        var apply = Task.Run(() => ApplyExclusiveAsync(request, logger, cancellationToken), CancellationToken.None);
+        _services.InFlight.Track(apply);
+        return apply;
+    }
+
+    private async Task<TemplateReconciled> ApplyExclusiveAsync(ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var destLock = _services.LockFor(Definition.Dest);
+        Progress.Enter("waiting for the previous apply of its dest", null);
+        await destLock.WaitAsync(cancellationToken);
+        try
+        {
+            var wasOwed = _owed.IsOwed;
+            var outcome = await WriteAsync(request, cancellationToken);
+            var reconciled = request.DryRunFolder is null
+                ? await BringServiceToFileAsync(outcome, wasOwed, request.Batch, logger, cancellationToken)
+                : new TemplateReconciled(outcome, null);
+            reconciled = reconciled with { Total = started.Elapsed };
+            if (request.DryRunFolder is null)
+            {
+                _skippedKeys.Write(logger, Name, outcome.Skipped);
+                ReconcileLog.Write(logger, reconciled);
+            }
+
+            return reconciled;
+        }
+        finally
+        {
+            request.Batch?.Arrive(Name); // whether it joined the batch's reload or not, the others need not wait for it
+            destLock.Release();
+            Progress.Enter("idle", null);
+        }
+    }
+
+    /// <summary>Render → compare → stage → check → replace: what happened to the file.</summary>
+    private async Task<ReconcileOutcome> WriteAsync(ApplyRequest request, CancellationToken cancellationToken)
+    {
+        var outcome = new ReconcileOutcome(Name, Definition.Dest, request.State.Revision, request.Change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
+        Progress.Enter("render", Definition.RenderTimeout);
+        RenderResult rendered;
+        try
+        {
+            using var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.AbandonRender);
+            rendered = _render.Render(request.State, _dest.Rendered, rendering.Token);
+        }
+        catch (OperationCanceledException) when (request.AbandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return outcome with { Status = ReconcileStatus.RenderFailed, Error = "abandoned: shutting down", WorthRetrying = false };
+        }
+
+        outcome = outcome with { RenderTime = rendered.Duration, Skipped = rendered.Skipped, Error = rendered.Error, WorthRetrying = rendered.WorthRetrying };
+        if (!rendered.Rendered)
+        {
+            return outcome with { Status = rendered.HeldBack ? ReconcileStatus.HeldBack : ReconcileStatus.RenderFailed };
+        }
+
+        outcome = outcome with { Bytes = (int)_dest.Rendered.Length };
+        try
+        {
+            if (_dest.IsCurrent)
+            {
+                _render.Applied(rendered.Entries);
+                return outcome;
+            }
+
+            outcome = request.DryRunFolder is { } scratch
+                ? await DryRunAsync(outcome, scratch, cancellationToken)
+                : await ReplaceAsync(outcome, cancellationToken);
+            if (outcome.Status == ReconcileStatus.Written)
+            {
+                _render.Applied(rendered.Entries);
+            }
+
+            return outcome;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            return outcome with { Status = ReconcileStatus.WriteFailed, Error = e.Message };
+        }
+    }
+
+    private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
+    {
+        if (_keepDiffs && Definition.LogDiff)
+        {
+            outcome = outcome with { Diff = UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest) };
+        }
+
+        Progress.Enter("check", _services.CommandTimeout);
+        RuntimeChange? runtime = null;
+        var wasOwed = _owed.IsOwed;
+        var (check, replaced) = await _dest.ReplaceAsync(
+            Definition.CheckCommand.Length > 0 ? CheckAsync(cancellationToken) : null,
+            beforeRename: () =>
+            {
+                // compared with the file HAProxy was last brought to: the live one, before it is replaced
+                runtime = RuntimeChangeOfRender();
+                if (Definition.ReloadCommand.Length > 0)
+                {
+                    _owed.Owe(); // before the rename: a crash right after it must still find the reload owed
+                }
+            },
+            renameFailed: () =>
+            {
+                if (!wasOwed)
+                {
+                    _owed.Paid(); // the service still runs what dest still holds
+                }
+            },
+            cancellationToken);
+        outcome = outcome with { Check = check };
+        return replaced
+            ? outcome with { Status = ReconcileStatus.Written, Runtime = runtime }
+            : outcome with { Status = ReconcileStatus.CheckFailed, Error = check!.Summary };
+    }
+
+    private async Task<ReconcileOutcome> DryRunAsync(ReconcileOutcome outcome, string scratch, CancellationToken cancellationToken)
+    {
+        outcome = outcome with
+        {
+            Status = ReconcileStatus.WouldWrite,
+            Diff = UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest),
+            Runtime = RuntimeChangeOfRender(),
+        };
+        if (Definition.CheckCommand.Length == 0)
+        {
+            return outcome;
+        }
+
+        var check = await _dest.CheckCopyAsync(scratch, CheckAsync(cancellationToken));
+        return check.Succeeded ? outcome with { Check = check } : outcome with { Check = check, Status = ReconcileStatus.CheckFailed, Error = check.Summary };
+    }
+
+    private Func<string, Task<CommandResult>> CheckAsync(CancellationToken cancellationToken) =>
+        async path => WithheldUnlessLogged(await _services.Commands.RunAsync(CheckCommand.WithSource(Definition.CheckCommand, path), _services.CommandTimeout, cancellationToken));
+
+    private RuntimeChange? RuntimeChangeOfRender() =>
+        _runtime is not null && _dest.LiveText is { } live ? _runtime.ChangeBetween(live, _dest.Rendered.ToString()) : null;
+
+    /// <summary>
+    /// A written file (or an unchanged one whose reload is owed) reaches the service: at runtime when only server
+    /// lines changed and HAProxy runs the file that was replaced, else by the reload command, once for the batch.
+    /// </summary>
+    private async Task<TemplateReconciled> BringServiceToFileAsync(ReconcileOutcome outcome, bool wasOwed, ReloadBatch? batch, ILogger logger, CancellationToken cancellationToken)
+    {
+        var reconciled = new TemplateReconciled(outcome, null);
+        var needsReload = outcome.NeedsReload || (outcome.Status == ReconcileStatus.Unchanged && _owed.IsOwed);
+        if (!needsReload || Definition.ReloadCommand.Length == 0)
+        {
+            return reconciled;
+        }
+
+        if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { } change && !wasOwed)
+        {
+            Progress.Enter("runtime change, in the reload queue", null);
+            var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, cancellationToken);
+            reconciled = reconciled with { Runtime = runtime };
+            if (runtime.Applied)
+            {
+                _owed.Paid(); // HAProxy runs what dest holds
+                return reconciled;
+            }
+
+            logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", Name, runtime.Reason);
+        }
+
+        var run = await ReloadAsync(batch, cancellationToken);
+        reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
+        if (run.Result.Succeeded)
+        {
+            _owed.Paid(); // before the log line: whoever reads "reload=ok" finds the owed-reload marker gone
+            CompareAfterReload(logger);
+            return reconciled;
+        }
+
+        return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, logger, cancellationToken) : reconciled;
+    }
+
+    private async Task<ReloadRun> ReloadAsync(ReloadBatch? batch, CancellationToken cancellationToken)
+    {
+        Progress.Enter("reload, in the reload queue", null);
+        var run = await _services.Queue.ReloadAsync(Definition.ReloadCommand, batch, Name, cancellationToken);
+        return run with { Result = WithheldUnlessLogged(run.Result) };
+    }
+
+    /// <summary>The reload of a new file failed: the previous file is put back and reloaded; the failed reload is what is reported.</summary>
+    private async Task<TemplateReconciled> RollBackAsync(TemplateReconciled failed, ILogger logger, CancellationToken cancellationToken)
+    {
+        bool restored;
+        try
+        {
+            restored = _dest.RestorePrevious();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            logger.LogError("Cannot restore the previous {Dest} of {Template}: {Reason}", Definition.Dest, Name, e.Message);
+            return failed;
+        }
+
+        if (!restored)
+        {
+            return failed;
+        }
+
+        logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", Definition.Dest, Name);
+        var again = (await ReloadAsync(null, cancellationToken)).Result;
+        logger.Log(again.Succeeded ? LogLevel.Information : LogLevel.Error, "Reload of the restored {Dest} of {Template}: {Result}", Definition.Dest, Name, again.Succeeded ? "ok" : again.Summary);
+        if (again.Succeeded)
+        {
+            _owed.Paid();
+        }
+
+        return failed;
+    }
+
+    private void CompareAfterReload(ILogger logger)
+    {
+        if (_runtime is not null && _dest.LiveText is { } live)
+        {
+            _services.InFlight.Track(Task.Run(() => _runtime.CompareAfterReloadAsync(live, logger, _services.Shutdown), CancellationToken.None));
+        }
+    }
+
+    /// <summary>A command's result as it may be logged: without its output for a file that holds secrets (log-diff = false).</summary>
+    private CommandResult WithheldUnlessLogged(CommandResult result) => Definition.LogDiff ? result : result.Withheld();
+}

@@ -1,0 +1,218 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Applying;
+using Reconciler.Actors.Backends;
+using Reconciler.Actors.Configuration;
+
+namespace Reconciler.Actors.Pipeline;
+
+/// <summary>
+/// The root of the pipeline: builds renderers → desired state → watcher from the settings and supervises them.
+/// Renderers are restarted when they throw (the desired state lives in its own actor and survives); the watcher runs
+/// under a backoff supervisor so a dead backend is retried with growing delays. A reloaded configuration replaces
+/// only the renderers whose template changed, unless the backend or keys changed. Reloads and runtime changes are
+/// not actors' work: they run in the <see cref="ApplyServices"/>' reload queue, which the watchdog probe watches too.
+/// </summary>
+public sealed class PipelineSupervisorActor : ReceiveActor
+{
+
+    private readonly Func<BackendSettings, IKeyValueSource> _sources;
+    private readonly ApplyServices _services;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private Dictionary<string, (TemplateApplier Applier, IActorRef Renderer)> _renderers = [];
+    private ReconcilerSettings _settings;
+    private IKeyValueSource _source;
+    private IActorRef _desiredState = ActorRefs.Nobody;
+    private IActorRef _watcher = ActorRefs.Nobody;
+    private int _generation;
+
+    public PipelineSupervisorActor(
+        ReconcilerSettings settings,
+        IReadOnlyList<TemplateApplier> templates,
+        ApplyServices services,
+        Func<BackendSettings, IKeyValueSource> sources,
+        ILoggerFactory loggers)
+    {
+        _settings = settings;
+        _services = services;
+        _sources = sources;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<PipelineSupervisorActor>();
+        _source = sources(settings.Backend);
+        StartPipeline(templates, replacing: false);
+
+        Receive<ProbePipeline>(Probe);
+        Receive<ApplyConfiguration>(Apply);
+        Receive<Drain>(_ => DrainRenderers());
+        Receive<DesiredStateLost>(lost => Sender.Equals(_desiredState), OnDesiredStateLost);
+    }
+
+    public static Props Props(
+        ReconcilerSettings settings,
+        IReadOnlyList<TemplateApplier> templates,
+        ApplyServices services,
+        Func<BackendSettings, IKeyValueSource> sources,
+        ILoggerFactory loggers) =>
+        Akka.Actor.Props.Create(() => new PipelineSupervisorActor(settings, templates, services, sources, loggers));
+
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(
+            _settings.Supervision.MaxRestarts,
+            _settings.Supervision.RestartWindow,
+            localOnlyDecider: _ => Directive.Restart);
+
+    // disposal only closes client connections; nothing waits on it
+    protected override void PostStop() => _ = _source.DisposeAsync().AsTask();
+
+    private void StartPipeline(IReadOnlyList<TemplateApplier> templates, bool replacing)
+    {
+        _generation++;
+        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing)));
+        _desiredState = Context.ActorOf(
+            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>()),
+            $"desired-state-{_generation}");
+        _watcher = Context.ActorOf(WatcherSupervisorProps(), $"watcher-{_generation}");
+    }
+
+    /// <param name="replacing">It replaces the renderer of the template's previous definition, whose debt is no news.</param>
+    private IActorRef StartRenderer(TemplateApplier template, bool replacing)
+    {
+        var supervision = _settings.Supervision;
+        var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
+        if (!replacing && template.ReloadOwed && template.Definition.ReloadCommand.Length > 0)
+        {
+            _logger.LogWarning("{Dest} of {Template} was written but not reloaded successfully before; it will be reloaded", template.Definition.Dest, template.Definition.Name);
+        }
+
+        return Context.ActorOf(
+            RendererActor.Props(template, backoff, Logger<RendererActor>()),
+            $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
+    }
+
+    private Props WatcherSupervisorProps() =>
+        WatcherActor.Supervised(WatcherActor.Props(_source, _desiredState, _settings.WatchedPrefixes, Logger<WatcherActor>()), _settings.Supervision);
+
+    private void Apply(ApplyConfiguration apply)
+    {
+        var old = _settings;
+        _settings = apply.Settings;
+        _services.Configure(apply.Settings);
+        WarnAboutSettingsNeedingARestart(old, apply.Settings);
+        if (!old.Backend.IsSameAs(apply.Settings.Backend) || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
+        {
+            RestartPipeline(apply.Templates);
+        }
+        else
+        {
+            ReplaceChangedRenderers(apply.Templates);
+        }
+
+        Context.System.EventStream.Publish(new TemplatesConfigured([.. apply.Templates.Select(t => t.Definition.Name)]));
+        Context.System.EventStream.Publish(new ConfigurationReloaded(Succeeded: true));
+    }
+
+    private void OnDesiredStateLost(DesiredStateLost lost)
+    {
+        _logger.LogError("The desired-state actor failed ({Reason}); restarting the pipeline from a full read", lost.Reason);
+        RestartPipeline([.. _renderers.Values.Select(r => r.Applier)]);
+    }
+
+    /// <summary>The backend or the watched keys changed, or the state was lost: everything starts over from a fresh full read.</summary>
+    private void RestartPipeline(IReadOnlyList<TemplateApplier> templates)
+    {
+        _logger.LogInformation("Restarting the pipeline: backend, watched keys or state changed");
+        Context.Stop(_watcher);
+        Context.Stop(_desiredState);
+        foreach (var (_, renderer) in _renderers.Values)
+        {
+            renderer.Tell(Retire.Instance);
+        }
+
+        _ = _source.DisposeAsync().AsTask();
+        _source = _sources(_settings.Backend);
+        StartPipeline(templates, replacing: true);
+    }
+
+    /// <summary>Only templates whose definition or text changed get a new renderer and render again.</summary>
+    private void ReplaceChangedRenderers(IReadOnlyList<TemplateApplier> templates)
+    {
+        _generation++;
+        var kept = new Dictionary<string, (TemplateApplier Applier, IActorRef Renderer)>();
+        var changed = ImmutableHashSet.CreateBuilder<string>();
+        foreach (var template in templates)
+        {
+            var name = template.Definition.Name;
+
+            // a renderer stopped by the supervisor (too many restarts) is replaced even when its template is unchanged
+            if (_renderers.TryGetValue(name, out var current) && current.Applier.IsSameAs(template) && IsRunning(current.Renderer))
+            {
+                kept[name] = current;
+                current.Renderer.Tell(RetryFailed.Instance);
+                continue;
+            }
+
+            kept[name] = (template, StartRenderer(template, replacing: _renderers.ContainsKey(name)));
+            changed.Add(name);
+        }
+
+        foreach (var (_, renderer) in _renderers.Values.Where(r => !kept.ContainsValue(r)))
+        {
+            renderer.Tell(Retire.Instance);
+        }
+
+        _renderers = kept;
+        _logger.LogInformation("Configuration reloaded: {Changed} template(s) changed or added, {Kept} unchanged", changed.Count, kept.Count - changed.Count);
+        _desiredState.Tell(new ReplaceTemplates([.. kept.Values.Select(r => (r.Applier.Definition, r.Renderer))], changed.ToImmutable()));
+    }
+
+    private void WarnAboutSettingsNeedingARestart(ReconcilerSettings old, ReconcilerSettings now)
+    {
+        var needRestart = new List<string>();
+        if (old.Log.Format != now.Log.Format)
+        {
+            needRestart.Add("reconciler.log.format");
+        }
+
+        if (old.HttpListen != now.HttpListen || old.HttpDetails != now.HttpDetails)
+        {
+            needRestart.Add("reconciler.http");
+        }
+
+        if (needRestart.Count > 0)
+        {
+            _logger.LogWarning("Configuration reload: {Settings} changed and take(s) effect at the next restart", string.Join(", ", needRestart));
+        }
+    }
+
+    /// <summary>Shutdown: no new changes; answer once every renderer finished its apply.</summary>
+    private void DrainRenderers()
+    {
+        Context.Stop(_watcher);
+        Context.Stop(_desiredState);
+        var timeout = _settings.ShutdownTimeout;
+        Task.WhenAll(_renderers.Values.Select(r => r.Renderer.Ask<Drained>(Drain.Instance, timeout)))
+            .PipeTo(Sender, success: _ => Drained.Instance);
+    }
+
+    /// <summary>
+    /// The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers) must answer, no
+    /// renderer's apply may stay in a step past that step's bound, and no run of the reload queue past its timeout.
+    /// </summary>
+    private void Probe(ProbePipeline probe)
+    {
+        var renderers = _renderers.Values.Select(r => r.Renderer).ToList();
+        var unresponsive = ActorLiveness.UnresponsiveAsync([.. Context.GetChildren()], probe.Timeout);
+        var stuck = ActorLiveness.StuckAsync(renderers, probe.Timeout);
+        var queue = _services.Queue.Activity is { } activity && activity.IsStuck
+            ? [$"reload queue ({activity.What} for {activity.RunningFor.TotalSeconds:0}s, bound {activity.Bound.TotalSeconds:0}s)"]
+            : ImmutableArray<string>.Empty;
+        Task.WhenAll(unresponsive, stuck)
+            .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result, .. queue]));
+    }
+
+    private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
+
+    private ILogger Logger<T>() => _loggers.CreateLogger<T>();
+}
