@@ -237,7 +237,8 @@ public sealed class TemplateApplier
             return reconciled;
         }
 
-        if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { } change && !wasOwed)
+        // a change beyond server lines (no plan) is a reload; a plan the runtime API refuses is a fallback, counted
+        if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { Plan: not null } change && !wasOwed)
         {
             Progress.Enter("runtime change, in the reload queue", null);
             var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, cancellationToken);
