@@ -17,6 +17,8 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private static readonly TimeSpan FlushTolerance = TimeSpan.FromMilliseconds(10);
+
     private readonly TimeSpan _batchPatience;
     private readonly Dictionary<string, TemplateSchedule> _schedules;
     private DesiredState _state = DesiredState.Empty;
@@ -35,6 +37,7 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         Receive<SnapshotLoaded>(OnSnapshot);
         Receive<KeysChanged>(OnKeysChanged);
         Receive<RenderDue>(due => OnRenderDue(due.Template));
+        Receive<FlushPending>(_ => FlushDue(Now));
         Receive<ReplaceTemplates>(OnReplaceTemplates);
     }
 
@@ -143,7 +146,9 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
             }
         }
 
-        FlushDue(now);
+        // not at once: the other watches' batches of the same transaction are likely in the mailbox already,
+        // and flushed together their templates share one reload
+        Self.Tell(FlushPending.Instance);
     }
 
     private void OnRenderDue(string template)
@@ -154,14 +159,17 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
         }
     }
 
-    /// <summary>Every template whose window has passed renders now, together; the others' timers are set.</summary>
+    /// <summary>
+    /// Every template whose window has passed renders now, together; so does one due within <see cref="FlushTolerance"/>
+    /// (the windows a transaction opened under several watched prefixes end microseconds apart). The others' timers are set.
+    /// </summary>
     private void FlushDue(TimeSpan now)
     {
         var due = new List<TemplateSchedule>();
         foreach (var schedule in _schedules.Values.Where(s => s.Window.IsPending))
         {
             var delay = schedule.Window.DelayFrom(now);
-            if (delay == TimeSpan.Zero)
+            if (delay <= FlushTolerance)
             {
                 Timers.Cancel(schedule.Definition.Name);
                 due.Add(schedule);
@@ -188,6 +196,11 @@ public sealed class DesiredStateActor : ReceiveActor, IWithTimers
     }
 
     private sealed record RenderDue(string Template);
+
+    private sealed record FlushPending
+    {
+        public static readonly FlushPending Instance = new();
+    }
 
     /// <summary>Per template: what changed since its last render and its debounce window.</summary>
     private sealed class TemplateSchedule(TemplateDefinition definition, IActorRef renderer, DebounceWindow window)

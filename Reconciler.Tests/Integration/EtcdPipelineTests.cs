@@ -132,6 +132,48 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         Assert.Equal(0, Pipeline.LinesIn("reloads"));
     }
 
+    [Fact]
+    public async Task Three_templates_sharing_a_reload_command_changed_by_one_transaction_cost_one_reload_and_each_alone_one()
+    {
+        // each template watches its own prefix: the transaction reaches the daemon as three watch batches, which the
+        // debounce window gathers (with quiet = 0 they are gathered only when they arrive together)
+        const string quiet = "200ms";
+        var names = new[] { "a", "b", "c" };
+        foreach (var name in names)
+        {
+            await etcd.PutAsync($"{_prefix}/{name}/1", "v1");
+        }
+
+        var templates = string.Join(",\n", names.Select(name => $$"""
+            { name = {{name}}, src = t.sbn, dest = "out/{{name}}.cfg", keys = ["{{_prefix}}/{{name}}"],
+              reload-cmd = "echo reload >> '{{_folder}}/reloads'", vars { prefix = "{{_prefix}}/{{name}}" } }
+            """));
+        var hocon = $$"""
+            reconciler {
+              backend.endpoints = ["{{etcd.ClientUrl}}"]
+              debounce { quiet = {{quiet}}, max = 2s }
+              templates = [ {{templates}} ]
+            }
+            """;
+        _pipeline = PipelineHarness.Start(Sys, _folder, hocon, new Dictionary<string, string> { ["t.sbn"] = Template, ["out/.keep"] = "" });
+        AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline); // the first render of all three: one reload
+        AwaitCondition(() => Pipeline.Logs.Lines.Count(l => l.Message.Contains("reload=ok for 3 templates")) == 3, Deadline);
+
+        await etcd.PutManyAsync(names.Select(name => KeyValuePair.Create($"{_prefix}/{name}/1", "v2")));
+        AwaitCondition(() => names.All(name => Pipeline.ReadOrNull($"out/{name}.cfg")?.Contains("v2") == true), Deadline);
+        AwaitCondition(() => Pipeline.Logs.Lines.Count(l => l.Message.StartsWith("Reconciled", StringComparison.Ordinal)) == 6, Deadline);
+        Assert.Equal(2, Pipeline.LinesIn("reloads"));
+
+        foreach (var (name, reloads) in names.Select((name, i) => (name, 3 + i)))
+        {
+            await etcd.PutAsync($"{_prefix}/{name}/1", "v3");
+            AwaitCondition(() => Pipeline.LinesIn("reloads") == reloads, Deadline);
+        }
+
+        AwaitCondition(() => Pipeline.Logs.Lines.Count(l => l.Message.StartsWith("Reconciled", StringComparison.Ordinal)) == 9, Deadline);
+        Assert.Equal(5, Pipeline.LinesIn("reloads"));
+    }
+
     private string? Rendered() => Pipeline.ReadOrNull("out/app.cfg");
 
     private void Start(string quiet, string max = "2s", string check = "test -s {{src}}", string extra = "")
