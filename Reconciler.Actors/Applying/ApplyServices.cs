@@ -6,7 +6,7 @@ namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// What every template's apply path shares, one per process: the reload queue, the command settings (changed on
-/// SIGHUP for every template at once), the writer, one lock and one <see cref="OwedReload"/> per dest (so the applier
+/// SIGHUP for every template at once), one lock and one <see cref="OwedReload"/> per dest (so the applier
 /// of a template changed on SIGHUP waits for its predecessor's apply and inherits its debt), and the work the
 /// daemon waits for before it exits.
 /// </summary>
@@ -32,8 +32,6 @@ public sealed class ApplyServices : IAsyncDisposable
     }
 
     public ReloadQueue Queue { get; }
-
-    public AtomicFileWriter Writer { get; } = new();
 
     public InFlightWork InFlight { get; }
 

@@ -10,6 +10,7 @@ namespace Reconciler.Actors.Applying;
 /// exactly once — to reload or not — and the batch is settled when all have, or after <paramref name="patience"/>
 /// (a template whose renderer died must not hold the others' reload forever).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_patience is disposed when the batch settles; a batch settled by patience has no timer left")]
 public sealed class ReloadBatch
 {
     private readonly object _gate = new();

@@ -11,6 +11,7 @@ namespace Reconciler.Actors.Applying;
 /// up meanwhile. A command's timeout is <see cref="CommandTimeout"/>; the runner kills its process group. Disposing
 /// the queue kills what runs and fails what waits.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "It is a queue: of reload commands")]
 public sealed class ReloadQueue : IAsyncDisposable
 {
     private readonly object _gate = new();

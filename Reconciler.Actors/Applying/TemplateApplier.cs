@@ -30,7 +30,7 @@ public sealed class TemplateApplier
     {
         Definition = definition;
         _render = new TemplateRender(definition, template);
-        _dest = new DestFile(definition, services.Writer);
+        _dest = new DestFile(definition);
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
         _runtime = definition.Runtime.IsHaproxy ? new RuntimeApply(definition, services.Queue) : null;

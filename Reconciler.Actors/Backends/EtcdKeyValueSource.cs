@@ -249,7 +249,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         };
     }
 
-    private async Task SendAsync(
+    private static async Task SendAsync(
         AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, WatchRequest request,
         CancellationToken cancellationToken)
     {
@@ -359,7 +359,7 @@ public sealed class EtcdKeyValueSource : IKeyValueSource
         }
     }
 
-    private void ThrowIfWatchEnded(EtcdMember member, WatchResponse response)
+    private static void ThrowIfWatchEnded(EtcdMember member, WatchResponse response)
     {
         if (response.CompactRevision > 0)
         {

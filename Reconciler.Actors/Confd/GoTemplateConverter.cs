@@ -10,9 +10,9 @@ namespace Reconciler.Actors.Confd;
 /// Go's), and every action stays on its line, so errors in the converted template point at the Go source.
 /// What has no faithful Scriban equivalent is left as written and listed in the result's problems.
 /// </summary>
-public sealed class GoTemplateConverter
+public static class GoTemplateConverter
 {
-    public GoTemplateConversion Convert(string goTemplate)
+    public static GoTemplateConversion Convert(string goTemplate)
     {
         var problems = ImmutableArray.CreateBuilder<ConversionProblem>();
         var actions = new GoActionConverter();

@@ -237,7 +237,7 @@ public static partial class SettingsLoader
             return templates;
         }
 
-        private IEnumerable<TemplateDefinition> ReadTemplateList(DebounceSettings globalDebounce)
+        private List<TemplateDefinition> ReadTemplateList(DebounceSettings globalDebounce)
         {
             const string at = $"{Root}.templates";
             var value = config.GetValue(at);

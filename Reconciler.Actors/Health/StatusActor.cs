@@ -29,7 +29,7 @@ public sealed class StatusActor : ReceiveActor
         Receive<TemplatesConfigured>(OnTemplatesConfigured);
     }
 
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
+    private static DateTimeOffset Now => Context.System.Scheduler.Now;
 
     /// <summary>
     /// What it listens to on the event stream. Whoever starts it subscribes it (an actor's own

@@ -12,7 +12,7 @@ namespace Reconciler.Actors.Output;
 /// owner through its open handle (fchmod, fchown) and renamed over dest; the folder is fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
 /// failure before the rename leaves dest untouched.
 /// </summary>
-public sealed class AtomicFileWriter
+public static class AtomicFileWriter
 {
     /// <summary>Unix modes and owners have no Windows meaning; the daemon runs on Linux.</summary>
     private const string NeedsUnix = "AtomicFileWriter needs Unix file modes and owners";
@@ -21,7 +21,7 @@ public sealed class AtomicFileWriter
     /// Deletes staged files a killed run left next to <paramref name="destPath"/> (a crash between stage
     /// and rename); returns how many.
     /// </summary>
-    public int RemoveLeftovers(string destPath)
+    public static int RemoveLeftovers(string destPath)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(destPath))!;
         if (!Directory.Exists(folder))
@@ -44,7 +44,7 @@ public sealed class AtomicFileWriter
     /// page cache, and <see cref="StagedFile.FlushToDisk"/> or <see cref="Commit"/> makes it durable. Dest itself is not touched.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The dest folder does not exist.</exception>
-    public StagedFile Stage(string destPath, ContentBuffer content)
+    public static StagedFile Stage(string destPath, ContentBuffer content)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -84,7 +84,7 @@ public sealed class AtomicFileWriter
     /// (a name or numeric id; null or empty leaves it as is), renames it over dest and fsyncs the folder.
     /// </summary>
     /// <exception cref="ArgumentException">The owner or group does not exist.</exception>
-    public void Commit(StagedFile staged, UnixFileMode mode, string? owner, string? group)
+    public static void Commit(StagedFile staged, UnixFileMode mode, string? owner, string? group)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -150,7 +150,7 @@ public sealed class AtomicFileWriter
             return;
         }
 
-        LibC.fsync(fd);
-        LibC.close(fd);
+        _ = LibC.fsync(fd);
+        _ = LibC.close(fd);
     }
 }

@@ -118,13 +118,13 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
         {
             // Stopped so early that setsid has not run yet: the process is still in our group, kill just it.
             // (HasExited first: once reaped, its pid may belong to someone else.)
-            LibC.kill(groupId, LibC.SIGKILL);
+            _ = LibC.kill(groupId, LibC.SIGKILL);
         }
 
         await process.WaitForExitAsync(CancellationToken.None);
 
         // A job forked in the instant between setsid and the first kill would have escaped it.
-        LibC.kill(-groupId, LibC.SIGKILL);
+        _ = LibC.kill(-groupId, LibC.SIGKILL);
     }
 
     private static async Task CollectAsync(StreamReader reader, OutputTail output)

@@ -1,5 +1,8 @@
 using System.Runtime.InteropServices;
 
+// CA2101 asks for a Windows CharSet; on Linux every string here is marshalled as UTF-8, said on each parameter
+#pragma warning disable CA2101
+
 namespace Reconciler.Actors.Output;
 
 /// <summary>
@@ -103,17 +106,17 @@ internal static class LibC
     public static extern int fchown(SafeHandle fd, uint owner, uint group);
 
     [DllImport(Library, SetLastError = true)]
-    public static extern int open(string path, int flags);
+    public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
     /// <summary>
     /// <c>struct statx</c> has the same layout on every architecture (unlike <c>struct stat</c>), so one declaration
     /// serves x64 and arm64.
     /// </summary>
     [DllImport(Library, SetLastError = true)]
-    public static extern int statx(int dirfd, string path, int flags, uint mask, out Statx buffer);
+    public static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out Statx buffer);
 
     [DllImport(Library, SetLastError = true)]
-    public static extern int statx(SafeHandle dirfd, string path, int flags, uint mask, out Statx buffer);
+    public static extern int statx(SafeHandle dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, out Statx buffer);
 
     [DllImport(Library, SetLastError = true)]
     public static extern int fsync(int fd);
@@ -123,9 +126,9 @@ internal static class LibC
 
     /// <summary>Reentrant lookup (renderers commit concurrently); returns 0 with a null result when the name is unknown.</summary>
     [DllImport(Library)]
-    public static extern int getpwnam_r(string name, out Passwd passwd, byte[] buffer, nuint bufferLength, out IntPtr result);
+    public static extern int getpwnam_r([MarshalAs(UnmanagedType.LPUTF8Str)] string name, out Passwd passwd, byte[] buffer, nuint bufferLength, out IntPtr result);
 
     /// <summary>Reentrant lookup; returns 0 with a null result when the name is unknown.</summary>
     [DllImport(Library)]
-    public static extern int getgrnam_r(string name, out Group group, byte[] buffer, nuint bufferLength, out IntPtr result);
+    public static extern int getgrnam_r([MarshalAs(UnmanagedType.LPUTF8Str)] string name, out Group group, byte[] buffer, nuint bufferLength, out IntPtr result);
 }

@@ -212,7 +212,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
             .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result, .. queue]));
     }
 
-    private bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
+    private static bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 
     private ILogger Logger<T>() => _loggers.CreateLogger<T>();
 }

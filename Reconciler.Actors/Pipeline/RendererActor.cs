@@ -17,6 +17,7 @@ namespace Reconciler.Actors.Pipeline;
 /// abandon the render, finish a running check or reload, answer, then <see cref="Drained"/>). Whether a reload is
 /// owed is not its business: the dest's <see cref="OwedReload"/> owns that.
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor: _stopped is cancelled and disposed in PostStop")]
 public sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
@@ -161,7 +162,7 @@ public sealed class RendererActor : ReceiveActor, IWithTimers
         Become(Drained);
     }
 
-    private void Publish(TemplateReconciled result) => Context.System.EventStream.Publish(result);
+    private static void Publish(TemplateReconciled result) => Context.System.EventStream.Publish(result);
 
     /// <summary>The apply's step, bounded by its own limit plus a margin for the kill that follows it (at most 10 s).</summary>
     private RendererProgress Progress()

@@ -14,6 +14,7 @@ namespace Reconciler.Actors.Pipeline;
 /// so nothing between read and watch is lost. Any failure stops it; its backoff supervisor
 /// starts a fresh one, which resumes from the last revision seen.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor: _watches is cancelled and disposed in PostStop")]
 public sealed class WatcherActor : ReceiveActor
 {
     private readonly IKeyValueSource _source;

@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Rendering;
 /// it stages the render next to it, runs check-cmd on the staged file and renames it over dest. Three buffers rotate,
 /// so a render allocates nothing for its output. Not thread-safe: its applier holds the dest's lock.
 /// </summary>
-public sealed class DestFile(TemplateDefinition definition, AtomicFileWriter writer)
+public sealed class DestFile(TemplateDefinition definition)
 {
     private readonly LiveFileCache _live = new(definition.Dest, definition.MaxOutputBytes);
     private ContentBuffer _rendered = new();
@@ -39,7 +39,7 @@ public sealed class DestFile(TemplateDefinition definition, AtomicFileWriter wri
     public async Task<(CommandResult? Check, bool Replaced)> ReplaceAsync(
         Func<string, Task<CommandResult>>? check, Action beforeRename, Action renameFailed, CancellationToken cancellationToken)
     {
-        using var staged = writer.Stage(definition.Dest, _rendered);
+        using var staged = AtomicFileWriter.Stage(definition.Dest, _rendered);
         CommandResult? checkResult = null;
         if (check is not null)
         {
@@ -67,7 +67,7 @@ public sealed class DestFile(TemplateDefinition definition, AtomicFileWriter wri
         beforeRename();
         try
         {
-            writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
+            AtomicFileWriter.Commit(staged, definition.Mode, definition.Owner, definition.Group);
         }
         catch
         {
@@ -91,8 +91,8 @@ public sealed class DestFile(TemplateDefinition definition, AtomicFileWriter wri
             return false;
         }
 
-        using var staged = writer.Stage(definition.Dest, _previous);
-        writer.Commit(staged, definition.Mode, definition.Owner, definition.Group);
+        using var staged = AtomicFileWriter.Stage(definition.Dest, _previous);
+        AtomicFileWriter.Commit(staged, definition.Mode, definition.Owner, definition.Group);
         _previous = _live.Wrote(_previous);
         _hasPrevious = false;
         return true;
@@ -118,5 +118,5 @@ public sealed class DestFile(TemplateDefinition definition, AtomicFileWriter wri
     }
 
     /// <summary>Deletes staged files a killed run left next to dest; returns how many.</summary>
-    public int RemoveLeftovers() => writer.RemoveLeftovers(definition.Dest);
+    public int RemoveLeftovers() => AtomicFileWriter.RemoveLeftovers(definition.Dest);
 }

@@ -18,7 +18,7 @@ public static class TemplateLoader
     {
         var sourceText = Read(path);
         return syntax == TemplateSyntax.GoTemplate
-            ? CompiledTemplate.Parse(new GoTemplateConverter().Convert(sourceText).ScribanOrThrow(path), path, keyPrefix, dns, asConfd: true)
+            ? CompiledTemplate.Parse(GoTemplateConverter.Convert(sourceText).ScribanOrThrow(path), path, keyPrefix, dns, asConfd: true)
             : CompiledTemplate.Parse(sourceText, path, keyPrefix, dns);
     }
 

@@ -31,7 +31,7 @@ public static class ConvertTemplateCommand
             return ExitCodes.BadConfiguration;
         }
 
-        var conversion = new GoTemplateConverter().Convert(source);
+        var conversion = GoTemplateConverter.Convert(source);
         await Console.Out.WriteAsync(conversion.Scriban);
         foreach (var problem in conversion.Problems)
         {

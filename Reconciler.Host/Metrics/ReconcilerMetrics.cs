@@ -151,10 +151,10 @@ public sealed class ReconcilerMetrics
 
     public void WatchReconnected() => _watchReconnects.Inc();
 
-    private static Counter PerTemplate(IMetricFactory factory, string name, string help) =>
+    private static Counter PerTemplate(MetricFactory factory, string name, string help) =>
         factory.CreateCounter(name, help, TemplateLabel);
 
-    private static Histogram Durations(IMetricFactory factory, string name, string help, double[] buckets) =>
+    private static Histogram Durations(MetricFactory factory, string name, string help, double[] buckets) =>
         factory.CreateHistogram(name, help, new HistogramConfiguration { LabelNames = TemplateLabel, Buckets = buckets });
 
     private static void Count(Counter counter, string template, bool happened)

@@ -9,6 +9,7 @@ namespace Reconciler.Tests.Applying;
 public sealed class ReloadQueueTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
+    private static readonly string[] Commands = ["a", "b", "c"];
 
     private readonly TempFolder _folder = new();
     private readonly ReloadQueue _queue = new(new CommandRunner(), TimeSpan.FromSeconds(20));
@@ -40,7 +41,7 @@ public sealed class ReloadQueueTests : IAsyncDisposable
     public async Task Different_commands_run_one_at_a_time_in_order()
     {
         var log = _folder["log"];
-        var runs = new[] { "a", "b", "c" }.Select(name => _queue.ReloadAsync($"echo {name}-start >> '{log}'; sleep 0.05; echo {name}-end >> '{log}'", null, name, CancellationToken.None)).ToList();
+        var runs = Commands.Select(name => _queue.ReloadAsync($"echo {name}-start >> '{log}'; sleep 0.05; echo {name}-end >> '{log}'", null, name, CancellationToken.None)).ToList();
 
         await Task.WhenAll(runs).WaitAsync(Deadline);
 

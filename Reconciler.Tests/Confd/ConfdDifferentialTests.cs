@@ -25,7 +25,7 @@ public sealed class ConfdDifferentialTests(ConfdCorpusRun run) : IClassFixture<C
     {
         var corpusCase = ConfdCorpusCase.All().Single(c => c.Name == name);
         var resource = ConfdDirectory.Open(run.ConfdFolder).ReadTemplateResources(NoDebounce).Single(t => t.Name == name);
-        var conversion = new GoTemplateConverter().Convert(File.ReadAllText(resource.Src));
+        var conversion = GoTemplateConverter.Convert(File.ReadAllText(resource.Src));
         if (corpusCase.ExpectedRefusal is { } reason)
         {
             Assert.False(conversion.IsComplete, $"{name} converted, but the case expects a refusal for: {reason}");

@@ -39,5 +39,5 @@ public class ConfdKeyPrefixTests
     }
 
     private static string Render(string go, string prefix) =>
-        CompiledTemplate.Parse(new GoTemplateConverter().Convert(go).Scriban, "prefixed.tmpl", prefix).Render(Keys);
+        CompiledTemplate.Parse(GoTemplateConverter.Convert(go).Scriban, "prefixed.tmpl", prefix).Render(Keys);
 }

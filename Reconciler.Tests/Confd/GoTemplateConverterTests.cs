@@ -304,7 +304,7 @@ public class GoTemplateConverterTests
     internal static DesiredState State(params (string Key, string Value)[] keys) =>
         DesiredState.From(keys.Select(kv => KeyValuePair.Create(kv.Key, kv.Value)), 1);
 
-    private static GoTemplateConversion Convert(string go) => new GoTemplateConverter().Convert(go);
+    private static GoTemplateConversion Convert(string go) => GoTemplateConverter.Convert(go);
 
     private static string Render(string go, DesiredState state)
     {

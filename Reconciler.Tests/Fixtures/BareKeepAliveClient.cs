@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 
@@ -100,12 +101,12 @@ public sealed class BareKeepAliveClient(int port) : IDisposable
         }
 
         var head = Encoding.ASCII.GetString(_buffer, 0, headerEnd).Split("\r\n");
-        var status = int.Parse(head[0].Split(' ')[1]);
+        var status = int.Parse(head[0].Split(' ')[1], CultureInfo.InvariantCulture);
         var headers = head.Skip(1)
             .Select(line => line.Split(':', 2))
             .ToDictionary(pair => pair[0].Trim(), pair => pair[1].Trim(), StringComparer.OrdinalIgnoreCase);
         var contentLength = int.Parse(headers.GetValueOrDefault("Content-Length")
-            ?? throw new IOException($"response without Content-Length: {head[0]}"));
+            ?? throw new IOException($"response without Content-Length: {head[0]}"), CultureInfo.InvariantCulture);
         var bodyStart = headerEnd + 4;
         while (length < bodyStart + contentLength)
         {

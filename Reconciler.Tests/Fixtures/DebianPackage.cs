@@ -41,7 +41,7 @@ public sealed class DebianPackage : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task<string> DpkgDebAsync(params string[] args)
+    public static async Task<string> DpkgDebAsync(params string[] args)
     {
         var result = await ExternalCommand.RunAsync("dpkg-deb", args, TimeSpan.FromMinutes(2));
         Assert.True(result.ExitCode == 0, $"dpkg-deb {string.Join(' ', args)} exited {result.ExitCode}: {result.Stderr}");

@@ -59,7 +59,7 @@ public sealed class FakeKeyValueSource : IKeyValueSource
         foreach (var watch in watches)
         {
             _watches.Enqueue(watch);
-            _opened.Add(watch);
+            _opened.Add(watch, CancellationToken.None);
         }
 
         return ReadAsync(watches, stream.Reader, WatchesHonourCancellation ? cancellationToken : CancellationToken.None);

@@ -102,7 +102,7 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
         if (!_process.HasExited)
         {
             await TryShowProcAsync(); // learns the current workers' pids, to check below that they are gone
-            LibC.kill(_process.Id, LibC.SIGTERM);
+            _ = LibC.kill(_process.Id, LibC.SIGTERM);
             using var deadline = new CancellationTokenSource(StopTimeout);
             try
             {
@@ -181,7 +181,7 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
 
         foreach (var pid in alive)
         {
-            LibC.kill(pid, LibC.SIGKILL);
+            _ = LibC.kill(pid, LibC.SIGKILL);
         }
     }
 

@@ -13,6 +13,7 @@ namespace Reconciler.Tests.Fixtures;
 /// and two <see cref="BareKeepAliveClient"/>s, which count the requests a reload made them resend (a
 /// connection closed under them as they sent): each is one a POST would have lost.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "StopAsync, which every test calls for the report, disposes them")]
 public sealed class LoadGenerator
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);

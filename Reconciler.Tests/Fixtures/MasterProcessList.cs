@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Reconciler.Tests.Fixtures;
 
 /// <summary>
@@ -24,12 +25,12 @@ public sealed record MasterProcessList(int MasterPid, int Reloads, IReadOnlyList
 
             // "<pid> <type> <reloads> ..."; the master's reloads column reads "3 [failed: 0]"
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var pid = int.Parse(fields[0]);
+            var pid = int.Parse(fields[0], CultureInfo.InvariantCulture);
             switch (fields[1], section)
             {
                 case ("master", _):
                     masterPid = pid;
-                    reloads = int.Parse(fields[2]);
+                    reloads = int.Parse(fields[2], CultureInfo.InvariantCulture);
                     break;
                 case ("worker", "# workers"):
                     workers.Add(pid);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -143,7 +144,7 @@ public sealed class NamedHttpServer : IAsyncDisposable
             var bodyLength = head.Skip(1)
                 .Select(line => line.Split(':', 2))
                 .Where(pair => pair.Length == 2 && pair[0].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-                .Select(pair => int.Parse(pair[1].Trim()))
+                .Select(pair => int.Parse(pair[1].Trim(), CultureInfo.InvariantCulture))
                 .FirstOrDefault();
             var requestEnd = headEnd + 4 + bodyLength;
             while (_length < requestEnd)

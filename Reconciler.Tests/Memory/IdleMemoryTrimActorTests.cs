@@ -50,7 +50,7 @@ public sealed class IdleMemoryTrimActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     /// <summary>Returns once the actor handled everything sent before (Identify is answered in mailbox order).</summary>
-    private static Task Settled(IActorRef actor) => actor.Ask<ActorIdentity>(new Identify(null), Slow);
+    private static Task<ActorIdentity> Settled(IActorRef actor) => actor.Ask<ActorIdentity>(new Identify(null), Slow);
 
     private static TemplateReconciled Reconciled() =>
         new(new ReconcileOutcome("t", "/tmp/t", 1, StateChange.None, ReconcileStatus.Written, 1, TimeSpan.Zero, null, null), null);

@@ -12,7 +12,6 @@ public sealed class AtomicFileWriterTests : IDisposable
     private const UnixFileMode Mode0644 = Mode0600 | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private readonly TempFolder _folder = new();
-    private readonly AtomicFileWriter _writer = new();
     private readonly string _dest;
 
     public AtomicFileWriterTests()
@@ -26,7 +25,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Stage_writes_utf8_without_bom_next_to_dest_and_leaves_dest_alone()
     {
-        using var staged = _writer.Stage(_dest, ContentBuffer.From("backend é\n"));
+        using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("backend é\n"));
 
         Assert.Equal(_folder.Path, Path.GetDirectoryName(staged.Path));
         Assert.Matches(@"^\.haproxy\.cfg\.reconciler-[0-9a-f]{16}\.tmp$", Path.GetFileName(staged.Path));
@@ -38,12 +37,12 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void A_staged_file_is_readable_before_its_fsync_and_commits_after_it()
     {
-        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
+        using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
 
         // what check-cmd sees while the fsync runs
         Assert.Equal("new\n", File.ReadAllText(staged.Path));
         staged.FlushToDisk();
-        _writer.Commit(staged, Mode0644, null, null);
+        AtomicFileWriter.Commit(staged, Mode0644, null, null);
 
         Assert.Equal("new\n", File.ReadAllText(_dest));
         Assert.Equal(["haproxy.cfg"], Directory.GetFiles(_folder.Path).Select(Path.GetFileName));
@@ -55,9 +54,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     [InlineData("0751")]
     public void Commit_replaces_content_and_applies_mode(string mode)
     {
-        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
+        using (var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n")))
         {
-            _writer.Commit(staged, FileModeSpec.Parse(mode), owner: null, group: "");
+            AtomicFileWriter.Commit(staged, FileModeSpec.Parse(mode), owner: null, group: "");
             Assert.True(staged.IsCommitted);
         }
 
@@ -69,9 +68,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     public void Commit_creates_a_dest_that_did_not_exist()
     {
         var dest = _folder["fresh.conf"];
-        using (var staged = _writer.Stage(dest, ContentBuffer.From("x")))
+        using (var staged = AtomicFileWriter.Stage(dest, ContentBuffer.From("x")))
         {
-            _writer.Commit(staged, Mode0644, null, null);
+            AtomicFileWriter.Commit(staged, Mode0644, null, null);
         }
 
         Assert.Equal("x", File.ReadAllText(dest));
@@ -80,9 +79,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void No_temp_file_is_left_after_commit()
     {
-        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
+        using (var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n")))
         {
-            _writer.Commit(staged, Mode0644, null, null);
+            AtomicFileWriter.Commit(staged, Mode0644, null, null);
         }
 
         Assert.Equal(["haproxy.cfg"], _folder.FileNames());
@@ -91,7 +90,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Disposing_without_commit_deletes_the_temp_file_and_keeps_dest()
     {
-        using (_writer.Stage(_dest, ContentBuffer.From("rejected\n")))
+        using (AtomicFileWriter.Stage(_dest, ContentBuffer.From("rejected\n")))
         {
             Assert.Equal(2, _folder.FileNames().Length);
         }
@@ -110,7 +109,7 @@ public sealed class AtomicFileWriterTests : IDisposable
 
         void StageThenFail()
         {
-            using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
+            using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
             throw new InvalidOperationException("check-cmd failed");
         }
     }
@@ -120,8 +119,8 @@ public sealed class AtomicFileWriterTests : IDisposable
     {
         var error = Assert.Throws<ArgumentException>(() =>
         {
-            using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
-            _writer.Commit(staged, Mode0644, "no-such-user-reconciler", null);
+            using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
+            AtomicFileWriter.Commit(staged, Mode0644, "no-such-user-reconciler", null);
         });
 
         Assert.Equal("unknown user 'no-such-user-reconciler': owner must be an existing user name or a numeric uid", error.Message);
@@ -132,9 +131,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void Unknown_group_fails_commit_naming_the_group()
     {
-        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
+        using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
 
-        var error = Assert.Throws<ArgumentException>(() => _writer.Commit(staged, Mode0644, null, "no-such-group-reconciler"));
+        var error = Assert.Throws<ArgumentException>(() => AtomicFileWriter.Commit(staged, Mode0644, null, "no-such-group-reconciler"));
 
         Assert.Contains("unknown group 'no-such-group-reconciler'", error.Message);
     }
@@ -147,9 +146,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     [InlineData("", "2", "0:2")]
     public void Commit_sets_owner_and_group_by_id_or_name(string owner, string group, string expected)
     {
-        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
+        using (var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n")))
         {
-            _writer.Commit(staged, Mode0644, owner, group);
+            AtomicFileWriter.Commit(staged, Mode0644, owner, group);
         }
 
         Assert.Equal(expected, OwnerOf(_dest));
@@ -159,9 +158,9 @@ public sealed class AtomicFileWriterTests : IDisposable
     public void Mode_is_applied_after_owner_so_setgid_survives_chown()
     {
         var setgid = Mode0644 | UnixFileMode.SetGroup | UnixFileMode.GroupExecute;
-        using (var staged = _writer.Stage(_dest, ContentBuffer.From("new\n")))
+        using (var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n")))
         {
-            _writer.Commit(staged, setgid, "1", "2");
+            AtomicFileWriter.Commit(staged, setgid, "1", "2");
         }
 
         Assert.Equal(setgid, File.GetUnixFileMode(_dest));
@@ -172,7 +171,7 @@ public sealed class AtomicFileWriterTests : IDisposable
     {
         var folder = _folder["missing"];
 
-        var error = Assert.Throws<DirectoryNotFoundException>(() => _writer.Stage(Path.Combine(folder, "haproxy.cfg"), ContentBuffer.From("x")));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => AtomicFileWriter.Stage(Path.Combine(folder, "haproxy.cfg"), ContentBuffer.From("x")));
 
         Assert.Equal($"cannot write {folder}/haproxy.cfg: folder {folder} does not exist", error.Message);
     }
@@ -180,19 +179,19 @@ public sealed class AtomicFileWriterTests : IDisposable
     [Fact]
     public void A_staged_file_commits_once()
     {
-        using var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
-        _writer.Commit(staged, Mode0644, null, null);
+        using var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
+        AtomicFileWriter.Commit(staged, Mode0644, null, null);
 
-        Assert.Throws<InvalidOperationException>(() => _writer.Commit(staged, Mode0644, null, null));
+        Assert.Throws<InvalidOperationException>(() => AtomicFileWriter.Commit(staged, Mode0644, null, null));
     }
 
     [Fact]
     public void A_discarded_staged_file_cannot_be_committed()
     {
-        var staged = _writer.Stage(_dest, ContentBuffer.From("new\n"));
+        var staged = AtomicFileWriter.Stage(_dest, ContentBuffer.From("new\n"));
         staged.Dispose();
 
-        Assert.Throws<InvalidOperationException>(() => _writer.Commit(staged, Mode0644, null, null));
+        Assert.Throws<InvalidOperationException>(() => AtomicFileWriter.Commit(staged, Mode0644, null, null));
         Assert.Equal("old\n", File.ReadAllText(_dest));
     }
 
@@ -204,7 +203,7 @@ public sealed class AtomicFileWriterTests : IDisposable
         File.WriteAllText(leftover, "half");
         File.WriteAllText(unrelated, "not ours to remove");
 
-        Assert.Equal(1, _writer.RemoveLeftovers(_dest));
+        Assert.Equal(1, AtomicFileWriter.RemoveLeftovers(_dest));
 
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(unrelated));

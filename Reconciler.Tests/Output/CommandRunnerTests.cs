@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reconciler.Actors.Output;
 
 namespace Reconciler.Tests.Output;
@@ -86,7 +87,7 @@ public sealed class CommandRunnerTests : IDisposable
 
         var running = _runner.RunAsync($"echo $$ > '{fifo}'; sleep 1000 & sleep 1000", Generous, cancel.Token);
         // Opening the fifo returns once the command has opened it for writing: it has started, with its group.
-        var groupId = int.Parse(await File.ReadAllTextAsync(fifo).WaitAsync(Generous));
+        var groupId = int.Parse(await File.ReadAllTextAsync(fifo).WaitAsync(Generous), CultureInfo.InvariantCulture);
         await cancel.CancelAsync();
         var result = await running.WaitAsync(Generous);
 
@@ -110,7 +111,7 @@ public sealed class CommandRunnerTests : IDisposable
     public async Task A_background_job_holding_the_output_does_not_hold_up_the_result()
     {
         var result = await _runner.RunAsync("sleep 1000 & echo $!", Generous, CancellationToken.None);
-        var job = int.Parse(result.Output);
+        var job = int.Parse(result.Output, CultureInfo.InvariantCulture);
         try
         {
             Assert.True(result.Succeeded);
@@ -176,5 +177,5 @@ public sealed class CommandRunnerTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _runner.RunAsync("true", TimeSpan.Zero, CancellationToken.None));
     }
 
-    private static int GroupOf(CommandResult result) => int.Parse(result.Output.Split('\n')[0]);
+    private static int GroupOf(CommandResult result) => int.Parse(result.Output.Split('\n')[0], CultureInfo.InvariantCulture);
 }

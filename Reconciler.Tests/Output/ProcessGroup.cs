@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reconciler.Actors.Output;
 
 namespace Reconciler.Tests.Output;
@@ -10,7 +11,7 @@ internal static class ProcessGroup
         [.. Directory.EnumerateDirectories("/proc")
             .Select(Path.GetFileName)
             .Where(name => name!.All(char.IsAsciiDigit))
-            .Select(name => (Pid: int.Parse(name!), Stat: ReadStat(name!)))
+            .Select(name => (Pid: int.Parse(name!, CultureInfo.InvariantCulture), Stat: ReadStat(name!)))
             .Where(p => p.Stat is { } stat && stat.GroupId == groupId && stat.State is not ('Z' or 'X'))
             .Select(p => p.Pid)];
 
@@ -30,7 +31,7 @@ internal static class ProcessGroup
 
         if (members.Length > 0)
         {
-            LibC.kill(-groupId, LibC.SIGKILL);
+            _ = LibC.kill(-groupId, LibC.SIGKILL);
             Assert.Fail($"process group {groupId} still has live members: {string.Join(", ", members)}");
         }
     }
@@ -52,6 +53,6 @@ internal static class ProcessGroup
 
         // "pid (comm) state ppid pgrp ..."; comm may contain spaces and parentheses, so parse after the last ')'.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return (fields[0][0], int.Parse(fields[2]));
+        return (fields[0][0], int.Parse(fields[2], CultureInfo.InvariantCulture));
     }
 }

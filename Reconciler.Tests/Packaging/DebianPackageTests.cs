@@ -7,6 +7,7 @@ namespace Reconciler.Tests.Packaging;
 
 /// <summary>Runs alone: the package's publish takes both cores for a minute or two and would slow timing-sensitive tests.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "xunit's convention for a collection definition")]
 public sealed class DebianPackageCollection
 {
     public const string Name = "Debian package";
@@ -35,7 +36,7 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     public async Task Metadata_names_the_version_and_depends_on_no_dotnet_package()
     {
         Assert.Equal($"reconciler_{Version}_amd64.deb", Path.GetFileName(package.PackagePath));
-        var fields = await package.DpkgDebAsync("-f", package.PackagePath, "Package", "Version", "Architecture", "Depends");
+        var fields = await DebianPackage.DpkgDebAsync("-f", package.PackagePath, "Package", "Version", "Architecture", "Depends");
 
         Assert.Contains("Package: reconciler\n", fields);
         Assert.Contains($"Version: {Version}\n", fields);
@@ -48,7 +49,7 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     [Fact]
     public async Task Files_are_laid_out_as_a_debian_daemon_with_its_configuration_as_conffiles()
     {
-        var listing = await package.DpkgDebAsync("-c", package.PackagePath);
+        var listing = await DebianPackage.DpkgDebAsync("-c", package.PackagePath);
 
         Assert.Contains("./usr/bin/reconciler -> ../lib/reconciler/reconciler", listing);
         foreach (var path in new[]
@@ -147,7 +148,7 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     [Fact]
     public async Task The_configuration_is_readable_by_root_only_as_it_may_hold_the_etcd_password()
     {
-        var listing = await package.DpkgDebAsync("-c", package.PackagePath);
+        var listing = await DebianPackage.DpkgDebAsync("-c", package.PackagePath);
 
         var entry = listing.Split('\n').Single(line => line.EndsWith(" ./etc/reconciler/reconciler.conf", StringComparison.Ordinal));
         Assert.StartsWith("-rw-r----- root/root ", entry);

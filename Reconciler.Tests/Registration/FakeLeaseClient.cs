@@ -16,10 +16,14 @@ public sealed class FakeLeaseClient : ILeaseClient
     private long _nextLease = 0x100;
 
     /// <summary>false: every call fails as if etcd were down.</summary>
-    public volatile bool Reachable = true;
+    private volatile bool _reachable = true;
+    private volatile bool _rejecting;
+
+    /// <summary>false: every call fails as if etcd were down.</summary>
+    public bool Reachable { get => _reachable; set => _reachable = value; }
 
     /// <summary>true: every call is refused for good, as with bad credentials.</summary>
-    public volatile bool Rejecting;
+    public bool Rejecting { get => _rejecting; set => _rejecting = value; }
 
     public string Description => "fake etcd";
 

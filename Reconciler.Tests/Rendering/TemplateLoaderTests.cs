@@ -43,7 +43,7 @@ public sealed class TemplateLoaderTests : IDisposable
 
         var template = TemplateLoader.Load(path, TemplateSyntax.GoTemplate);
 
-        Assert.Equal(new GoTemplateConverter().Convert(Go).Scriban, template.SourceText);
+        Assert.Equal(GoTemplateConverter.Convert(Go).Scriban, template.SourceText);
         Assert.Equal("dir=trailing-slash\n", template.Render(state));
     }
 

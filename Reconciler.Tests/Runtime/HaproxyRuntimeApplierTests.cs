@@ -6,6 +6,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Runtime;
 
 /// <summary>The runtime plan against a real HAProxy 2.6 admin socket: what it accepts, what it refuses, what it reads back.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "xunit calls IAsyncLifetime.DisposeAsync, which disposes it")]
 public sealed class HaproxyRuntimeApplierTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-runtime-").FullName;

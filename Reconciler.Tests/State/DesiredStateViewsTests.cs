@@ -8,6 +8,8 @@ namespace Reconciler.Tests.State;
 /// </summary>
 public class DesiredStateViewsTests
 {
+    private static readonly string[] NeighbourKeys = ["/apps/web", "/apps/web/a", "/apps/web/b/c", "/apps/webby/x", "/other"];
+
     [Fact]
     public void Views_derived_change_after_change_equal_views_built_from_scratch()
     {
@@ -71,7 +73,7 @@ public class DesiredStateViewsTests
     [Fact]
     public void CountUnder_counts_the_prefix_key_and_the_keys_below_it_on_segment_boundaries()
     {
-        var state = DesiredState.From(new[] { "/apps/web", "/apps/web/a", "/apps/web/b/c", "/apps/webby/x", "/other" }
+        var state = DesiredState.From(NeighbourKeys
             .ToDictionary(key => key, key => key), 1);
 
         Assert.Equal(3, state.CountUnder("/apps/web"));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Akka.Actor;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -69,7 +70,7 @@ public sealed class SystemdNotifyActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
 
         var lines = reloading.Split('\n');
         Assert.Equal("RELOADING=1", lines[0]);
-        var monotonic = long.Parse(Assert.Single(lines, l => l.StartsWith("MONOTONIC_USEC=", StringComparison.Ordinal))["MONOTONIC_USEC=".Length..]);
+        var monotonic = long.Parse(Assert.Single(lines, l => l.StartsWith("MONOTONIC_USEC=", StringComparison.Ordinal))["MONOTONIC_USEC=".Length..], CultureInfo.InvariantCulture);
         Assert.InRange(monotonic, before, after);
         Assert.Contains("STATUS=configuration reloaded", ready);
     }

@@ -62,7 +62,7 @@ public sealed class DnsLookupTests : IAsyncLifetime
     public void A_confd_template_calling_lookupSRV_converts_and_renders_as_confd_would()
     {
         const string go = "{{range lookupSRV \"http\" \"tcp\" \"pool.test\"}}server {{.Target}}:{{.Port}}\n{{end}}";
-        var scriban = new Reconciler.Actors.Confd.GoTemplateConverter().Convert(go).ScribanOrThrow("app.tmpl");
+        var scriban = Reconciler.Actors.Confd.GoTemplateConverter.Convert(go).ScribanOrThrow("app.tmpl");
 
         Assert.Equal("server web-1.pool.test.:8081\nserver web-2.pool.test.:8080\n", Render(scriban, Dns));
     }

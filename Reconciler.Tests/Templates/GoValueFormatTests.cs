@@ -6,6 +6,9 @@ namespace Reconciler.Tests.Templates;
 /// <summary>Go's fmt as confd prints through it; every expected text is what Go 1.19 (confd's build) prints.</summary>
 public class GoValueFormatTests
 {
+    private static readonly string[] ThreeLetters = ["a", "b", "c"];
+    private static readonly string[] TwoLetters = ["a", "b"];
+
     [Theory]
     [InlineData(1000000.0, "1e+06")]
     [InlineData(123456.0, "123456")]
@@ -26,7 +29,7 @@ public class GoValueFormatTests
         var map = new ScriptObject { ["b"] = 1.0, ["a"] = "x", ["c"] = new ScriptArray { 1.0, 2.5, "s" }, ["d"] = new ScriptObject { ["z"] = true, ["y"] = null } };
 
         Assert.Equal("map[a:x b:1 c:[1 2.5 s] d:map[y:<nil> z:true]]", GoValueFormat.Print(map));
-        Assert.Equal("[a b c]", GoValueFormat.Print(new[] { "a", "b", "c" }));
+        Assert.Equal("[a b c]", GoValueFormat.Print(ThreeLetters));
         Assert.Equal("[1 2 3]", GoValueFormat.Print(new long[] { 1, 2, 3 }));
         Assert.Equal("[{/s/a 1} {/s/b 2}]", GoValueFormat.Print(new[] { new KeyValueEntry("/s/a", "1"), new KeyValueEntry("/s/b", "2") }));
     }
@@ -55,7 +58,7 @@ public class GoValueFormatTests
 
     [Fact]
     public void Printf_applies_the_verb_to_each_element_of_a_list_or_map() =>
-        Assert.Equal("[a b] map[a:1 b:2] [ 1  2]", GoValueFormat.Sprintf("%v %v %2d", [new[] { "a", "b" }, new ScriptObject { ["b"] = 2.0, ["a"] = 1.0 }, new long[] { 1, 2 }]));
+        Assert.Equal("[a b] map[a:1 b:2] [ 1  2]", GoValueFormat.Sprintf("%v %v %2d", [TwoLetters, new ScriptObject { ["b"] = 2.0, ["a"] = 1.0 }, new long[] { 1, 2 }]));
 
     [Theory]
     [InlineData("%*d")]

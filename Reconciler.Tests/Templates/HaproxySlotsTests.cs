@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -76,6 +77,6 @@ public sealed class HaproxySlotsTests
         var text = template.Render(state, CancellationToken.None);
         return text.Split('|', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
-            .ToDictionary(pair => int.Parse(pair[0]), pair => pair[1]);
+            .ToDictionary(pair => int.Parse(pair[0], CultureInfo.InvariantCulture), pair => pair[1]);
     }
 }

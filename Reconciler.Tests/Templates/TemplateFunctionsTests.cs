@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
@@ -259,7 +260,7 @@ public class TemplateFunctionsTests
         var year = Render("""{{ datetime | date.to_string "%Y" }}""");
         var after = DateTime.Now.Year;
 
-        Assert.Contains(int.Parse(year), new[] { before, after });
+        Assert.Contains(int.Parse(year, CultureInfo.InvariantCulture), new[] { before, after });
     }
 
     [Fact]

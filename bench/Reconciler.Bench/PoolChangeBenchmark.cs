@@ -169,7 +169,7 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
             var bind = File.ReadLines(config).Select(l => l.Trim()).Last(l => l.StartsWith("bind ", StringComparison.Ordinal))[5..];
             var haproxy = new Haproxy(master, new Uri($"http://{bind}/"));
             var deadline = Stopwatch.StartNew();
-            while (!haproxy.Accepts(IPEndPoint.Parse(bind)))
+            while (!Haproxy.Accepts(IPEndPoint.Parse(bind)))
             {
                 if (deadline.Elapsed > Timeout || master.HasExited)
                 {
@@ -183,7 +183,7 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
             return haproxy;
         }
 
-        public bool Accepts(IPEndPoint endpoint)
+        public static bool Accepts(IPEndPoint endpoint)
         {
             using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
