@@ -6,7 +6,7 @@ using Reconciler.Actors.Runtime;
 namespace Reconciler.Actors.Applying;
 
 /// <summary>The one structured log line written per reconcile per template.</summary>
-public static partial class ReconcileLog
+internal static partial class ReconcileLog
 {
     public static void Write(ILogger logger, TemplateReconciled reconciled)
     {

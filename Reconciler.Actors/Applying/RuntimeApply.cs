@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Applying;
 /// socket in the reload queue's turn (never while a reload runs), and after every reload compares the running pool
 /// with the file. The file is the truth; the socket is only a faster way to the same state.
 /// </summary>
-public sealed class RuntimeApply(TemplateDefinition definition, ReloadQueue queue)
+internal sealed class RuntimeApply(TemplateDefinition definition, ReloadQueue queue)
 {
     // one admin socket command; HAProxy answers in microseconds, so this only bounds a wedged one
     private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(5);

@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Applying;
 /// first leaves it out (or leaves it out for another reason), and again only after it was fixed and broke again.
 /// Not thread-safe: one per template, used by whoever runs its reconciles one at a time.
 /// </summary>
-public sealed partial class SkippedKeyWarnings
+internal sealed partial class SkippedKeyWarnings
 {
     private HashSet<SkippedKey> _warned = [];
 

@@ -8,7 +8,7 @@ public sealed class BackendUnavailableException(string message, Exception? inner
 }
 
 /// <summary>The revision a watch asked for is gone; the watcher re-reads everything and emits the difference.</summary>
-public sealed class RevisionCompactedException(long compactRevision)
+internal sealed class RevisionCompactedException(long compactRevision)
     : Exception($"revision compacted up to {compactRevision}")
 {
     public long CompactRevision { get; } = compactRevision;
@@ -18,4 +18,4 @@ public sealed class RevisionCompactedException(long compactRevision)
 /// etcd's history is not the one the state was folded from (a restore from a snapshot, a wiped and recreated
 /// cluster): the watcher re-reads everything and emits the difference, as after a compaction.
 /// </summary>
-public sealed class HistoryChangedException(string message) : Exception(message);
+internal sealed class HistoryChangedException(string message) : Exception(message);

@@ -15,7 +15,7 @@ namespace Reconciler.Actors.Backends;
 /// Each read and each watch goes to the first member that answers a status probe, so a hung member costs
 /// nothing while another answers; a watch that stops answering progress requests is ended as broken.
 /// </summary>
-public sealed class EtcdKeyValueSource : IKeyValueSource
+internal sealed class EtcdKeyValueSource : IKeyValueSource
 {
     /// <summary>Most keys per range page; pages are also kept to a quarter of the message limit by size.</summary>
     internal const int RangePageSize = 1000;

@@ -12,7 +12,7 @@ namespace Reconciler.Actors.Backends;
 /// since start; only the latest content is kept, so a watch that fell behind gets
 /// <see cref="RevisionCompactedException"/> and the watcher re-reads, exactly as with etcd.
 /// </summary>
-public sealed class FileKeyValueSource(string path) : IKeyValueSource
+internal sealed class FileKeyValueSource(string path) : IKeyValueSource
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 

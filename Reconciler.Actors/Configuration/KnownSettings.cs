@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Configuration;
 /// map that takes any key. reference.conf describes a template entry and the optional per-template
 /// <c>debounce</c> block only in comments; those few are added here.
 /// </summary>
-public static class KnownSettings
+internal static class KnownSettings
 {
     /// <summary>confd's names for settings that have another name here (snake_case is matched by itself).</summary>
     private static readonly ImmutableDictionary<string, string> ConfdNames = new Dictionary<string, string>

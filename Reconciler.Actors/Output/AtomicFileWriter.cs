@@ -12,7 +12,7 @@ namespace Reconciler.Actors.Output;
 /// owner through its open handle (fchmod, fchown) and renamed over dest; the folder is fsynced so the rename survives a crash. Readers see the old file or the new one, never a mix, and a
 /// failure before the rename leaves dest untouched.
 /// </summary>
-public static class AtomicFileWriter
+internal static class AtomicFileWriter
 {
     /// <summary>Unix modes and owners have no Windows meaning; the daemon runs on Linux.</summary>
     private const string NeedsUnix = "AtomicFileWriter needs Unix file modes and owners";

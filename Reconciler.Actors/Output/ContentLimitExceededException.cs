@@ -1,7 +1,7 @@
 namespace Reconciler.Actors.Output;
 
 /// <summary>More was written into a <see cref="ContentBuffer"/> than its <see cref="ContentBuffer.Limit"/>.</summary>
-public sealed class ContentLimitExceededException(long limit)
+internal sealed class ContentLimitExceededException(long limit)
     : IOException($"output passed {limit} bytes")
 {
     public long Limit { get; } = limit;

@@ -4,7 +4,7 @@ namespace Reconciler.Actors.Output;
 /// Parses the octal permission strings operators write in config (<c>"0644"</c>, <c>"644"</c>, <c>"0600"</c>,
 /// <c>"1777"</c>) into a <see cref="UnixFileMode"/>.
 /// </summary>
-public static class FileModeSpec
+internal static class FileModeSpec
 {
     /// <summary>Parses <paramref name="text"/> or throws a <see cref="FormatException"/> naming the value.</summary>
     public static UnixFileMode Parse(string text) =>

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Reconciler.Actors.Output;
 
-public enum FileKind
+internal enum FileKind
 {
     Regular,
     Directory,
@@ -17,7 +17,7 @@ public enum FileKind
 /// ticks since the epoch, for telling a changed file). A symbolic link is described itself, never followed, so a link
 /// planted where a file is expected shows up as one.
 /// </summary>
-public readonly record struct FileStatus(FileKind Kind, UnixFileMode Mode, uint UserId, uint GroupId, long Size, ulong Inode, long ModifiedTicks)
+internal readonly record struct FileStatus(FileKind Kind, UnixFileMode Mode, uint UserId, uint GroupId, long Size, ulong Inode, long ModifiedTicks)
 {
     private const int TypeMask = 0xF000;
     private const int Regular = 0x8000;

@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Output;
 /// else; a folder above it may be world-writable only with the sticky bit (like /tmp: others cannot rename what they
 /// do not own).
 /// </summary>
-public static class FolderSafety
+internal static class FolderSafety
 {
     private const UnixFileMode GroupWrite = UnixFileMode.GroupWrite;
     private const UnixFileMode OtherWrite = UnixFileMode.OtherWrite;

@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Output;
 /// followed (O_NOFOLLOW) and a FIFO or device neither blocks the open (O_NONBLOCK) nor is read (checked on the open
 /// handle, so nothing can be swapped in between). A dest pointing at <c>/dev/zero</c> or a FIFO is an error, not a hang.
 /// </summary>
-public static class RegularFile
+internal static class RegularFile
 {
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
     /// <exception cref="IOException">It is a link, a FIFO, a device or a folder, or cannot be opened.</exception>

@@ -5,7 +5,7 @@ namespace Reconciler.Actors.Output;
 /// <see cref="AtomicFileWriter.Commit"/>. Disposing it uncommitted deletes the temp file, so a failed
 /// check or an exception never leaves one behind: use it in a <c>using</c>.
 /// </summary>
-public sealed class StagedFile : IDisposable
+internal sealed class StagedFile : IDisposable
 {
     private bool _done;
     private bool _durable;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Reconciler.Actors.Output;
 
 /// <summary>Resolves the <c>owner</c>/<c>group</c> settings (a name or a numeric id) to the ids chown takes.</summary>
-public static class UnixAccounts
+internal static class UnixAccounts
 {
     private const int InitialBufferSize = 1024;
     private const int MaxBufferSize = 1 << 20;

@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Pipeline;
 /// Whether actors still process their mailboxes: each is sent Akka's built-in <see cref="Identify"/>, which an
 /// actor answers in mailbox order, so one stuck in a handler or buried under a backlog does not answer in time.
 /// </summary>
-public static class ActorLiveness
+internal static class ActorLiveness
 {
     /// <summary>The names of the actors that did not answer within <paramref name="timeout"/>; empty when all did.</summary>
     public static async Task<ImmutableArray<string>> UnresponsiveAsync(IReadOnlyCollection<IActorRef> actors, TimeSpan timeout)

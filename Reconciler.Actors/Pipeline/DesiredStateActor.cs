@@ -13,7 +13,7 @@ namespace Reconciler.Actors.Pipeline;
 /// the renderers whose keys changed. No template renders before the first full read. Templates handed
 /// one snapshot together that share a reload command get one <see cref="ReloadBatch"/>: one reload for all of them.
 /// </summary>
-public sealed class DesiredStateActor : ReceiveActor, IWithTimers
+internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;

@@ -18,4 +18,4 @@ public sealed record ConfigurationReloading
 public sealed record ConfigurationReloaded(bool Succeeded);
 
 /// <summary>Published on the event stream after a configuration reload: the templates now configured.</summary>
-public sealed record TemplatesConfigured(ImmutableArray<string> Names);
+internal sealed record TemplatesConfigured(ImmutableArray<string> Names);

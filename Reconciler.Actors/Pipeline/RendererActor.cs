@@ -18,7 +18,7 @@ namespace Reconciler.Actors.Pipeline;
 /// owed is not its business: the dest's <see cref="OwedReload"/> owns that.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor: _stopped is cancelled and disposed in PostStop")]
-public sealed class RendererActor : ReceiveActor, IWithTimers
+internal sealed class RendererActor : ReceiveActor, IWithTimers
 {
     private const string RetryTimer = "retry";
 

@@ -7,13 +7,13 @@ namespace Reconciler.Actors.Pipeline;
 /// State → renderer: apply this snapshot; <paramref name="Change"/> is what changed under the template's keys since
 /// its last render, <paramref name="Batch"/> the templates sharing its reload command that this change reached too.
 /// </summary>
-public sealed record RenderRequested(DesiredState State, StateChange Change, ReloadBatch? Batch = null);
+internal sealed record RenderRequested(DesiredState State, StateChange Change, ReloadBatch? Batch = null);
 
 /// <summary>
 /// Root → renderer on a configuration reload that kept it: if its last apply failed, try again now (a render stopped
 /// at its limits is not retried by itself).
 /// </summary>
-public sealed record RetryFailed
+internal sealed record RetryFailed
 {
     public static readonly RetryFailed Instance = new();
 }
@@ -22,13 +22,13 @@ public sealed record RetryFailed
 /// Root → renderer whose template changed or went away: finish the running apply, then stop. Its successor's first
 /// apply waits for the dest meanwhile (<see cref="ApplyServices.LockFor"/>).
 /// </summary>
-public sealed record Retire
+internal sealed record Retire
 {
     public static readonly Retire Instance = new();
 }
 
 /// <summary>Root → renderer, for the watchdog probe: answer with <see cref="RendererProgress"/>.</summary>
-public sealed record GetRendererProgress
+internal sealed record GetRendererProgress
 {
     public static readonly GetRendererProgress Instance = new();
 }
@@ -37,7 +37,7 @@ public sealed record GetRendererProgress
 /// Where the renderer's apply is (<paramref name="Step"/>), for how long, and the most that step may take (null while
 /// it waits for something watched on its own: the reload queue, the dest's previous apply).
 /// </summary>
-public sealed record RendererProgress(string Step, TimeSpan For, TimeSpan? Bound)
+internal sealed record RendererProgress(string Step, TimeSpan For, TimeSpan? Bound)
 {
     public static readonly RendererProgress Idle = new("idle", TimeSpan.Zero, null);
 

@@ -4,7 +4,7 @@ namespace Reconciler.Actors.Pipeline;
 /// How long to wait before retrying a failed reconcile: doubling from <c>min</c> up to <c>max</c>,
 /// with a random spread so many templates failing together do not retry in lockstep.
 /// </summary>
-public sealed record RetryBackoff(TimeSpan Min, TimeSpan Max, double RandomFactor)
+internal sealed record RetryBackoff(TimeSpan Min, TimeSpan Max, double RandomFactor)
 {
     /// <summary>The delay before retry number <paramref name="attempt"/> (1 = first retry); <paramref name="random"/> in [0, 1).</summary>
     public TimeSpan DelayFor(int attempt, double random)

@@ -9,12 +9,12 @@ namespace Reconciler.Actors.Pipeline;
 public sealed record ApplyConfiguration(ReconcilerSettings Settings, IReadOnlyList<TemplateApplier> Templates);
 
 /// <summary>Root → state: the renderers after a configuration reload; <paramref name="Render"/> names the new or changed ones to render now.</summary>
-public sealed record ReplaceTemplates(
+internal sealed record ReplaceTemplates(
     IReadOnlyList<(TemplateDefinition Definition, IActorRef Renderer)> Templates,
     ImmutableHashSet<string> Render);
 
 /// <summary>State → root: the state actor was restarted and lost the desired state; the pipeline must start over.</summary>
-public sealed record DesiredStateLost(string Reason);
+internal sealed record DesiredStateLost(string Reason);
 
 /// <summary>Shutdown: stop taking new work, finish what is running, then answer <see cref="Drained"/>.</summary>
 public sealed record Drain

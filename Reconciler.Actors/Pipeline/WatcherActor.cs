@@ -15,7 +15,7 @@ namespace Reconciler.Actors.Pipeline;
 /// starts a fresh one, which resumes from the last revision seen.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor: _watches is cancelled and disposed in PostStop")]
-public sealed class WatcherActor : ReceiveActor
+internal sealed class WatcherActor : ReceiveActor
 {
     private readonly IKeyValueSource _source;
     private readonly IActorRef _desiredState;

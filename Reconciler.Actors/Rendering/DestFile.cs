@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Rendering;
 /// it stages the render next to it, runs check-cmd on the staged file and renames it over dest. Three buffers rotate,
 /// so a render allocates nothing for its output. Not thread-safe: its applier holds the dest's lock.
 /// </summary>
-public sealed class DestFile(TemplateDefinition definition)
+internal sealed class DestFile(TemplateDefinition definition)
 {
     private readonly LiveFileCache _live = new(definition.Dest, definition.MaxOutputBytes);
     private ContentBuffer _rendered = new();

@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Rendering;
 /// One render of a template: into the buffer it was given (<see cref="Rendered"/>), or why not — held back by a
 /// guard (<see cref="HeldBack"/>) or failed (<see cref="Error"/>).
 /// </summary>
-public sealed record RenderResult(bool Rendered, bool HeldBack, string? Error, TimeSpan Duration, int Entries)
+internal sealed record RenderResult(bool Rendered, bool HeldBack, string? Error, TimeSpan Duration, int Entries)
 {
     public ImmutableArray<SkippedKey> Skipped { get; init; } = [];
 

@@ -11,7 +11,7 @@ namespace Reconciler.Actors.Rendering;
 /// guard, against the last render that was applied) hold the render back before it starts; the template's limits
 /// and value rules bound it while it runs. Not thread-safe: its applier renders one state at a time.
 /// </summary>
-public sealed class TemplateRender(TemplateDefinition definition, CompiledTemplate template)
+internal sealed class TemplateRender(TemplateDefinition definition, CompiledTemplate template)
 {
     private readonly IReadOnlyDictionary<string, object?> _variables =
         definition.Variables.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);

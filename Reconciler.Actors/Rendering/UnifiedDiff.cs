@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Rendering;
 /// newline is left out of the comparison: DiffPlex would count the empty text after it as one more
 /// line, and every hunk header would be one line off from what diff and patch expect.
 /// </summary>
-public static class UnifiedDiff
+internal static class UnifiedDiff
 {
     private const int ContextLines = 3;
 

@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Runtime;
 /// something in haproxy.cfg that they do not mean there. A word with any of these, or with a character outside
 /// printable ASCII, would not reach HAProxy as the word the file has, or would carry a second command.
 /// </summary>
-public static class HaproxyCliWord
+internal static class HaproxyCliWord
 {
     public static bool IsSafe(string word) =>
         word.Length > 0

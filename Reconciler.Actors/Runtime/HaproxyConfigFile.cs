@@ -6,7 +6,7 @@ namespace Reconciler.Actors.Runtime;
 /// An haproxy.cfg read as sections of significant lines (comments and blank lines dropped, words re-joined by one
 /// space), with the server lines of each backend kept apart: enough to tell whether two files differ only in servers.
 /// </summary>
-public sealed class HaproxyConfigFile
+internal sealed class HaproxyConfigFile
 {
     private static readonly HashSet<string> SectionKeywords =
     [
@@ -84,7 +84,7 @@ public sealed class HaproxyConfigFile
 /// One section: its header (<c>backend app</c>; empty before the first one), its other lines and its server lines
 /// (as words).
 /// </summary>
-public sealed record HaproxySection(string Header, ImmutableArray<string> Lines, ImmutableArray<IReadOnlyList<string>> ServerWords)
+internal sealed record HaproxySection(string Header, ImmutableArray<string> Lines, ImmutableArray<IReadOnlyList<string>> ServerWords)
 {
     /// <summary>The backend name for a <c>backend</c> or <c>listen</c> section, else null.</summary>
     public string? BackendName

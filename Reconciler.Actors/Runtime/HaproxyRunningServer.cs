@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace Reconciler.Actors.Runtime;
 
 /// <summary>A server as the running HAProxy has it, from <c>show servers state BACKEND</c>.</summary>
-public sealed record HaproxyRunningServer(string Name, string Host, int Port, int AdminState, int Weight)
+internal sealed record HaproxyRunningServer(string Name, string Host, int Port, int AdminState, int Weight)
 {
     // SRV_ADMF_FMAINT | SRV_ADMF_IMAINT | SRV_ADMF_RMAINT (HAProxy's server-t.h)
     private const int MaintenanceFlags = 0x23;

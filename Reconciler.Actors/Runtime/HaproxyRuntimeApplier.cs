@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Runtime;
 /// the file. Stops at the first refusal; the caller then reloads, which makes HAProxy match the file whatever was
 /// applied so far.
 /// </summary>
-public sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpan drainTimeout)
+internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpan drainTimeout)
 {
     private static readonly TimeSpan DrainPoll = TimeSpan.FromMilliseconds(100);
 

@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Runtime;
 /// each bounded by <paramref name="timeout"/>. Throws <see cref="HaproxySocketException"/> when the socket cannot be
 /// reached or does not answer in time, and for a command that is not exactly one command.
 /// </summary>
-public sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
+internal sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
 {
     public string Socket => socket;
 
@@ -64,4 +64,4 @@ public sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
     }
 }
 
-public sealed class HaproxySocketException(string message) : Exception(message);
+internal sealed class HaproxySocketException(string message) : Exception(message);

@@ -11,7 +11,7 @@ public abstract record HaproxyRuntimeStep;
 /// <paramref name="Success"/> when given. <paramref name="ChangesAddress"/>: <c>set server addr</c>, whose answer
 /// says what changed in one line of a known shape; the read-back judges the address itself.
 /// </summary>
-public sealed partial record HaproxyCommand(string Command, string? Success = null, bool ChangesAddress = false) : HaproxyRuntimeStep
+internal sealed partial record HaproxyCommand(string Command, string? Success = null, bool ChangesAddress = false) : HaproxyRuntimeStep
 {
     /// <summary>
     /// Whether HAProxy's whole answer (not its first line) is the one a success gets: anything more is a refusal, or
@@ -29,4 +29,4 @@ public sealed partial record HaproxyCommand(string Command, string? Success = nu
 }
 
 /// <summary>Wait until these servers (backend/name), set to drain, have no sessions and nothing queued.</summary>
-public sealed record HaproxyAwaitDrained(ImmutableArray<string> Servers) : HaproxyRuntimeStep;
+internal sealed record HaproxyAwaitDrained(ImmutableArray<string> Servers) : HaproxyRuntimeStep;

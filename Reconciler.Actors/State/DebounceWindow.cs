@@ -7,7 +7,7 @@ namespace Reconciler.Actors.State;
 /// point), so a wall-clock step neither delays nor hurries a render. Immutable; the owning actor
 /// keeps the current window.
 /// </summary>
-public sealed record DebounceWindow(TimeSpan Quiet, TimeSpan Max, TimeSpan? FirstChangeAt, TimeSpan LastChangeAt)
+internal sealed record DebounceWindow(TimeSpan Quiet, TimeSpan Max, TimeSpan? FirstChangeAt, TimeSpan LastChangeAt)
 {
     public static DebounceWindow Idle(DebounceSettings settings) => new(settings.Quiet, settings.Max, null, default);
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Reconciler.Actors.State;
 
-public static class KeyPrefixSet
+internal static class KeyPrefixSet
 {
     /// <summary>The prefixes that cover <paramref name="prefixes"/>, without duplicates or prefixes inside others.</summary>
     public static ImmutableArray<KeyPrefix> Minimal(IEnumerable<KeyPrefix> prefixes)

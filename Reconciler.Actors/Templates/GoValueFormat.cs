@@ -11,7 +11,7 @@ namespace Reconciler.Actors.Templates;
 /// a float64 (every JSON number) in Go's shortest form (<c>1e+06</c>), a missing value as <c>&lt;no value&gt;</c>.
 /// Values Go prints as memory addresses or clock readings cannot be reproduced and are errors.
 /// </summary>
-public static class GoValueFormat
+internal static class GoValueFormat
 {
     /// <summary>What <c>{{x}}</c> prints.</summary>
     public static string Print(object? value) => value is null ? "<no value>" : Value(value);

@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Templates;
 /// literal in brackets or a DNS host name, the port 1–65535; one space between them and nothing else. A value that
 /// parses cannot carry a second word, a comment or a line into the file it is rendered into.
 /// </summary>
-public sealed record InstanceValue(string Name, string Host, int Port)
+internal sealed record InstanceValue(string Name, string Host, int Port)
 {
     private const int MaxNameLength = 64;
     private const int MaxHostNameLength = 253;

@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Templates;
 /// character, <c>[a-z]</c>/<c>[^a-z]</c> a character class, and <c>\</c> escapes the next character.
 /// The whole key must match, so <c>/apps/x/*</c> matches <c>/apps/x/a</c> but not <c>/apps/x/a/b</c>.
 /// </summary>
-public sealed class KeyPattern
+internal sealed class KeyPattern
 {
     private readonly bool isLiteral;
 

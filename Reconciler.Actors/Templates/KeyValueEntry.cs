@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Templates;
 /// <c>kv.Key</c>/<c>kv.Value</c> as a confd template spells them. A read-only script object rather than a
 /// <see cref="ScriptObject"/> so a <c>gets</c> over a large state does not build a dictionary per key.
 /// </summary>
-public sealed class KeyValueEntry(string key, string value) : IScriptObject
+internal sealed class KeyValueEntry(string key, string value) : IScriptObject
 {
     public string Key { get; } = key;
 

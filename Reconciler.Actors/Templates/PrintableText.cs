@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Templates;
 /// Control characters: what must never reach a config line from the registry (a newline ends the line and starts the
 /// attacker's own), nor a log line. C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 /// </summary>
-public static class PrintableText
+internal static class PrintableText
 {
     private static readonly SearchValues<char> Controls = SearchValues.Create(
         string.Concat(Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21)).Append(0x2028).Append(0x2029).Select(c => (char)c)));

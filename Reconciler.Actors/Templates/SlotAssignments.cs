@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Templates;
 /// A new value takes the slot its hash names, or the next free one. When the slot count changes (the pool outgrew it)
 /// every value is placed afresh; the file then changes beyond its server lines and HAProxy reloads anyway.
 /// </summary>
-public sealed class SlotAssignments
+internal sealed class SlotAssignments
 {
     private readonly object _gate = new();
     private readonly Dictionary<int, string?[]> _previous = [];

@@ -5,7 +5,7 @@ namespace Reconciler.Actors.Templates;
 /// segments of a key's folder with the asked path's, so <c>ls "/"</c> lists only the keys directly under the root
 /// and <c>lsdir "/"</c> nothing. Reconciler's own <see cref="List"/> and <see cref="ListDirectories"/> list every child.
 /// </summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     /// <summary>memkv's List: the asked key's own name, and the first segment below the path of each key in it.</summary>
     private string[] ConfdList(string path)

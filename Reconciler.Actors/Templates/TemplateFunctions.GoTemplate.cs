@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Templates;
 /// Go template semantics that converted confd templates rely on and Scriban lacks: the converter emits calls to
 /// these where Go and Scriban differ (truth, printing, printf, len, range over a map).
 /// </summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     /// <summary>The functions the Go template converter emits; not confd's, so a confd template cannot name them.</summary>
     public static readonly IReadOnlySet<string> GoTemplateHelpers =

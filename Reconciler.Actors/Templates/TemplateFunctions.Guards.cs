@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Templates;
 /// the ones that do not parse, <c>lineSafe</c> and <c>haproxyWord</c> let a single value through only when it cannot
 /// change the line's shape. A guard that refuses fails the render (dest keeps what it has) naming the key, never the value.
 /// </summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     /// <summary>Characters HAProxy's config parser gives a meaning inside a line: a comment, quotes, an escape.</summary>
     private static readonly char[] HaproxySpecial = ['#', '"', '\'', '\\'];

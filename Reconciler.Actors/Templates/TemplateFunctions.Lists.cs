@@ -5,7 +5,7 @@ using Scriban;
 namespace Reconciler.Actors.Templates;
 
 /// <summary>Integer arithmetic and list functions. confd's arithmetic is on Go ints, here 64-bit.</summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     /// <summary>Go's sort.Sort orders up to 12 items by insertion, which keeps equal items in their order.</summary>
     private const int GoStableSortLength = 12;

@@ -10,7 +10,7 @@ namespace Reconciler.Actors.Templates;
 /// from one render to the next, so an HAProxy template can declare a server per slot (a placeholder when empty) and
 /// instances coming and going only change a slot's address and state, which the runtime API applies without a reload.
 /// </summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     /// <summary>Slots are for pools of tens to hundreds; a registry that floods the prefix must not grow the file without bound.</summary>
     private const int DefaultMaximumSlots = 1024;

@@ -3,7 +3,7 @@ using Scriban;
 namespace Reconciler.Actors.Templates;
 
 /// <summary>Functions that look outside the state: clock, environment, DNS and the file system.</summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     private void RegisterSystemFunctions()
     {

@@ -8,7 +8,7 @@ using Scriban.Runtime;
 namespace Reconciler.Actors.Templates;
 
 /// <summary>String, path, encoding and parsing functions, with the Go semantics confd inherits.</summary>
-public sealed partial class TemplateFunctions
+internal sealed partial class TemplateFunctions
 {
     private void RegisterTextFunctions()
     {

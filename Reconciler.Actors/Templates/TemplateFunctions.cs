@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Templates;
 /// data; nothing here evaluates a value as template code or hands it to a shell. Every key and value handed to the
 /// template passes its <see cref="ValueGuard"/> first.
 /// </summary>
-public sealed partial class TemplateFunctions : ScriptObject
+internal sealed partial class TemplateFunctions : ScriptObject
 {
     private readonly DesiredState state;
     private readonly string keyPrefix;

@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Templates;
 /// not add lines to the file, nor stop the other hosts' changes), and recorded in <see cref="Skipped"/>; a value over
 /// max-value-bytes holds the whole render back (<see cref="ValueLimitExceededException"/>). Not thread-safe: one per render.
 /// </summary>
-public sealed class ValueGuard(ValueRules rules)
+internal sealed class ValueGuard(ValueRules rules)
 {
     private readonly Dictionary<string, SkippedKey> _skipped = new(StringComparer.Ordinal);
 

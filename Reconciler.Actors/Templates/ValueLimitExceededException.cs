@@ -5,7 +5,7 @@ namespace Reconciler.Actors.Templates;
 /// with this reason, like the shrink guard holds one back, and dest keeps what it has.
 /// </summary>
 /// <param name="limit">The bound that was passed, as the operator knows it: "max-value-bytes", "haproxySlots' maximum".</param>
-public sealed class ValueLimitExceededException(string limit, string message) : Exception(message)
+internal sealed class ValueLimitExceededException(string limit, string message) : Exception(message)
 {
     public string Limit { get; } = limit;
 }

@@ -6,7 +6,7 @@ using Reconciler.Host.Invocation;
 namespace Reconciler.Host.CommandLine;
 
 /// <summary><c>reconciler check --config FILE</c>: validates the configuration and parses every template, then exits.</summary>
-public static class CheckConfigCommand
+internal static class CheckConfigCommand
 {
     public static Command Create(CommonOptions common)
     {

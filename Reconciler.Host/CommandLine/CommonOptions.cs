@@ -4,7 +4,7 @@ using Reconciler.Host.Invocation;
 namespace Reconciler.Host.CommandLine;
 
 /// <summary>Options every command understands (declared recursive on the root command).</summary>
-public sealed class CommonOptions
+internal sealed class CommonOptions
 {
     public Option<string?> Config { get; } = new("--config", "-c")
     {

@@ -8,7 +8,7 @@ namespace Reconciler.Host.CommandLine;
 /// <c>reconciler convert-template FILE</c>: prints a confd (Go) template converted to Reconciler's Scriban dialect,
 /// and on stderr every construct it could not convert, by line; exit 0 when fully converted, 2 otherwise.
 /// </summary>
-public static class ConvertTemplateCommand
+internal static class ConvertTemplateCommand
 {
     public static Command Create()
     {

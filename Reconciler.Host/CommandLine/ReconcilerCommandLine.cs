@@ -6,7 +6,7 @@ using Reconciler.Host.Invocation;
 namespace Reconciler.Host.CommandLine;
 
 /// <summary>The command line: the daemon (root command) and its tools (subcommands, one file each).</summary>
-public static class ReconcilerCommandLine
+internal static class ReconcilerCommandLine
 {
     /// <summary>Parses and runs <paramref name="args"/>; a command-line mistake is one line and exit 2, not the whole help text.</summary>
     public static async Task<int> RunAsync(string[] args)

@@ -16,7 +16,7 @@ namespace Reconciler.Host.CommandLine;
 /// lease while it runs (see <see cref="LeaseRegistration"/>); SIGTERM/SIGINT revoke the lease and exit 0. It
 /// reads no configuration file: an application host has only the etcd connection, given as options.
 /// </summary>
-public static class RegisterCommand
+internal static class RegisterCommand
 {
     private static readonly TimeSpan DefaultTtl = TimeSpan.FromSeconds(10);
 

@@ -9,7 +9,7 @@ using Reconciler.Host.Logging;
 namespace Reconciler.Host.CommandLine;
 
 /// <summary><c>reconciler render --config FILE TEMPLATE</c>: prints what the template would write now, from one read of the backend.</summary>
-public static class RenderTemplateCommand
+internal static class RenderTemplateCommand
 {
     public static Command Create(CommonOptions common)
     {

@@ -17,7 +17,7 @@ namespace Reconciler.Host.Daemon;
 /// changed templates re-render, the log level changes at once); a broken one is rejected with
 /// one log line and the running configuration stays.
 /// </summary>
-public sealed class ConfigurationReloadSignal(
+internal sealed class ConfigurationReloadSignal(
     RunOptions options,
     ActorSystem system,
     ActorRegistry registry,

@@ -6,7 +6,7 @@ using Reconciler.Actors.State;
 namespace Reconciler.Host.Daemon;
 
 /// <summary>One full read of the backend, folded into a desired state: what the one-shot commands (<c>--onetime</c>, <c>--noop</c>, <c>render</c>) work from.</summary>
-public static class CurrentState
+internal static class CurrentState
 {
     /// <returns>The state and its change from nothing; null (and an error logged) when the backend cannot be read.</returns>
     public static async Task<(DesiredState State, StateChange Change)?> ReadAsync(ReconcilerSettings settings, ILogger logger, CancellationToken cancellationToken)

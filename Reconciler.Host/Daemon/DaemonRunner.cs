@@ -22,7 +22,7 @@ namespace Reconciler.Host.Daemon;
 /// running checks and reloads finish within reconciler.shutdown.timeout), then stops the actors,
 /// whose running commands are killed, and exits 0 with no staged file or child left.
 /// </summary>
-public static class DaemonRunner
+internal static class DaemonRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {

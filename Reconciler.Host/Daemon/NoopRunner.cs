@@ -11,7 +11,7 @@ namespace Reconciler.Host.Daemon;
 /// <c>--noop</c>: one full read, every template rendered and checked; a unified diff per changed
 /// template on stdout, the verdicts on stderr. Writes and reloads nothing.
 /// </summary>
-public static class NoopRunner
+internal static class NoopRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {

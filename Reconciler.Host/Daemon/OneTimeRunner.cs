@@ -10,7 +10,7 @@ namespace Reconciler.Host.Daemon;
 /// <c>--onetime</c>: one full read, every template applied once, like confd -onetime — through the daemon's own apply
 /// path (runtime API, rollback, one reload for the templates sharing a command), so the two cannot behave differently.
 /// </summary>
-public static class OneTimeRunner
+internal static class OneTimeRunner
 {
     public static async Task<int> RunAsync(ReconcilerSettings settings, RunOptions options, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ namespace Reconciler.Host.Daemon;
 /// subscribed before the pipeline can publish anything, the systemd notifier last, since it probes
 /// the pipeline and reads the status.
 /// </summary>
-public static class PipelineStartup
+internal static class PipelineStartup
 {
     public static void Start(
         ActorSystem system,

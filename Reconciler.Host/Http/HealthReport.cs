@@ -3,7 +3,7 @@ using Reconciler.Actors.Health;
 namespace Reconciler.Host.Http;
 
 /// <summary>The JSON body of <c>/healthz</c>: overall verdict, backend, and per template its state and how stale it is.</summary>
-public sealed record HealthReport(
+internal sealed record HealthReport(
     string Status,
     HealthReport.BackendReport Backend,
     long Revision,

@@ -9,7 +9,7 @@ using Reconciler.Host.Metrics;
 namespace Reconciler.Host.Http;
 
 /// <summary><c>/healthz</c> (200 healthy, 503 not) and <c>/metrics</c> (Prometheus text format).</summary>
-public static class StatusEndpoints
+internal static class StatusEndpoints
 {
     private const string PrometheusTextFormat = "text/plain; version=0.0.4; charset=utf-8";
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);

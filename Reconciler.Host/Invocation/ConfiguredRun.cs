@@ -8,7 +8,7 @@ namespace Reconciler.Host.Invocation;
 /// Loads the configuration for a command; user mistakes (bad setting, broken template) become
 /// one line on stderr and exit 2, never a stack trace.
 /// </summary>
-public static class ConfiguredRun
+internal static class ConfiguredRun
 {
     public static async Task<int> RunAsync(RunOptions options, Func<ReconcilerSettings, Task<int>> run)
     {

@@ -1,6 +1,6 @@
 namespace Reconciler.Host.Invocation;
 
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
 

@@ -1,4 +1,4 @@
 namespace Reconciler.Host.Invocation;
 
 /// <summary>What the command line asked for, beyond the config file.</summary>
-public sealed record RunOptions(string ConfigFile, string? LogLevel, string? LogFormat, string? ConfdDir = null);
+internal sealed record RunOptions(string ConfigFile, string? LogLevel, string? LogFormat, string? ConfdDir = null);

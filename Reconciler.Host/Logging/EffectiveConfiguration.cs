@@ -10,7 +10,7 @@ namespace Reconciler.Host.Logging;
 /// secrets masked: the etcd password (never the content of password-file), a password inside an
 /// endpoint URL, and template vars whose name says they are secret.
 /// </summary>
-public static partial class EffectiveConfiguration
+internal static partial class EffectiveConfiguration
 {
     private const string Masked = "***";
 

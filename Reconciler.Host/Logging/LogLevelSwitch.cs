@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Reconciler.Host.Logging;
 
 /// <summary>The daemon's minimum log level, read on every log call, so a configuration reload (SIGHUP) can change it.</summary>
-public sealed class LogLevelSwitch(LogLevel minimum)
+internal sealed class LogLevelSwitch(LogLevel minimum)
 {
     private volatile int _minimum = (int)minimum;
 

@@ -11,7 +11,7 @@ namespace Reconciler.Host.Logging;
 /// <c>render</c> output); syslog priority prefixes under systemd so journalctl can filter by
 /// level; or one JSON object per line. The level can change at run time (<see cref="LogLevelSwitch"/>).
 /// </summary>
-public static class LoggingSetup
+internal static class LoggingSetup
 {
     public static void Configure(ILoggingBuilder logging, ReconcilerSettings settings, RunOptions options) =>
         Configure(logging, settings.Log, options);

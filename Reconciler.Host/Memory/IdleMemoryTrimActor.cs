@@ -11,7 +11,7 @@ namespace Reconciler.Host.Memory;
 /// aggressive collection compacts the heap and returns the free part (measured: RSS 113 → 97 MB at 100 keys);
 /// then nothing until the next reconcile has come and gone.
 /// </summary>
-public sealed class IdleMemoryTrimActor : ReceiveActor, IWithTimers
+internal sealed class IdleMemoryTrimActor : ReceiveActor, IWithTimers
 {
     private const string IdleTimer = "idle";
 

@@ -6,7 +6,7 @@ using Reconciler.Actors.Pipeline;
 namespace Reconciler.Host.Metrics;
 
 /// <summary>Feeds <see cref="ReconcilerMetrics"/> from the pipeline's event-stream publications.</summary>
-public sealed class MetricsActor : ReceiveActor
+internal sealed class MetricsActor : ReceiveActor
 {
     private readonly ReconcilerMetrics _metrics;
     private bool _backendLost;

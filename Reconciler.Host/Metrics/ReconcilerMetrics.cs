@@ -11,7 +11,7 @@ namespace Reconciler.Host.Metrics;
 /// their event listeners). Per-template series exist from the start, at zero, so rates work from
 /// the first failure on.
 /// </summary>
-public sealed class ReconcilerMetrics
+internal sealed class ReconcilerMetrics
 {
     private static readonly string[] TemplateLabel = ["template"];
 

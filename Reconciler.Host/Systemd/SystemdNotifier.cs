@@ -10,7 +10,7 @@ namespace Reconciler.Host.Systemd;
 /// names in <c>NOTIFY_SOCKET</c> (a path, or an abstract name starting with '@'). Without that
 /// variable (not started by systemd with Type=notify) every notification is a no-op.
 /// </summary>
-public sealed class SystemdNotifier : IDisposable
+internal sealed class SystemdNotifier : IDisposable
 {
     private readonly Socket? _socket;
     private readonly UnixDomainSocketEndPoint? _endpoint;

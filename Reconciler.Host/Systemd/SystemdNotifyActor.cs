@@ -12,7 +12,7 @@ namespace Reconciler.Host.Systemd;
 /// last applied revision, <c>RELOADING=1</c>/<c>READY=1</c> around a configuration reload,
 /// <c>WATCHDOG=1</c> only while the pipeline answers a probe, and <c>STOPPING=1</c> on shutdown.
 /// </summary>
-public sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
+internal sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
 {
     private const string WatchdogTimer = "watchdog";
 

@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Configuration.Confd;
 /// A confd folder such as <c>/etc/confd</c>: template resources in <c>conf.d/**/*.toml</c>, their Go templates in
 /// <c>templates/</c>, and confd's own settings in <c>confd.toml</c>.
 /// </summary>
-public sealed class ConfdDirectory
+internal sealed class ConfdDirectory
 {
     private readonly ConfdConfigFile config;
 
