@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need on a fresh Debian 12 machine: etcd, HAProxy, and dnsmasq
-# (a DNS server the lookupSRV tests run on loopback; dnsmasq-base starts no service).
+# Installs what the tests and the demo need on a fresh Debian 12 machine: etcd, HAProxy, dnsmasq (a DNS
+# server the lookupSRV tests run on loopback; dnsmasq-base starts no service) and openssl (the shipped
+# certificate template's check, and the TLS client of the certificate scenario).
 set -euo pipefail
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v etcdctl >/dev/null || missing+=(etcd-client)
 command -v haproxy >/dev/null || missing+=(haproxy)
 [[ -x /usr/sbin/dnsmasq ]] || missing+=(dnsmasq-base)
+command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"

@@ -6,35 +6,55 @@ using Reconciler.Actors.Runtime;
 namespace Reconciler.Actors.Applying;
 
 /// <summary>
-/// A template's runtime API (runtime.type = haproxy): applies a written file's server changes over HAProxy's admin
-/// socket in the reload queue's turn (never while a reload runs), and after every reload compares the running pool
-/// with the file. The file is the truth; the socket is only a faster way to the same state.
+/// A template's runtime API (runtime.type): applies a written file's change over HAProxy's admin socket in the
+/// reload queue's turn (never while a reload runs), and after every reload compares what HAProxy runs with the
+/// file. The file is the truth; the socket is only a faster way to the same state.
 /// </summary>
-internal sealed class RuntimeApply(TemplateDefinition definition, ReloadQueue queue)
+internal sealed class RuntimeApply
 {
     // one admin socket command; HAProxy answers in microseconds, so this only bounds a wedged one
     private static readonly TimeSpan SocketTimeout = TimeSpan.FromSeconds(5);
 
-    // how long a reloaded HAProxy gets to show the file's pool on its admin socket
-    private static readonly TimeSpan PoolCheckPatience = TimeSpan.FromSeconds(10);
+    // how long a reloaded HAProxy gets to show the file's state on its admin socket
+    private static readonly TimeSpan ReloadedPatience = TimeSpan.FromSeconds(10);
 
-    private readonly HaproxyRuntimeApplier _applier = new(new HaproxyRuntimeClient(definition.Runtime.Socket, SocketTimeout), definition.Runtime.DrainTimeout);
+    private static readonly TimeSpan ReloadedPoll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How <paramref name="live"/> → <paramref name="rendered"/> can reach HAProxy: its plan, or why only a reload can.</summary>
-    public RuntimeChange ChangeBetween(string live, string rendered) => RuntimeChange.Between(live, rendered, definition.Runtime);
+    private readonly TemplateDefinition _definition;
+    private readonly ReloadQueue _queue;
+    private readonly IHaproxyRuntimeApi _api;
 
-    /// <summary>Applies <paramref name="change"/>'s plan, within drain-timeout plus commands.timeout once its turn came.</summary>
+    public RuntimeApply(TemplateDefinition definition, ReloadQueue queue)
+    {
+        _definition = definition;
+        _queue = queue;
+        var runtime = definition.Runtime;
+        var client = new HaproxyRuntimeClient(runtime.Socket, SocketTimeout);
+        var name = runtime.NameFor(definition.Dest);
+        _api = runtime.Type switch
+        {
+            RuntimeSettings.HaproxyMap => new HaproxyPatternsApi(isMap: true, name, client),
+            RuntimeSettings.HaproxyAcl => new HaproxyPatternsApi(isMap: false, name, client),
+            RuntimeSettings.HaproxyCert => new HaproxyCertificateApi(name, client),
+            _ => new HaproxyServersApi(runtime, client),
+        };
+    }
+
+    /// <summary>How <paramref name="live"/> → <paramref name="rendered"/> can reach HAProxy: what the runtime API would change, or why only a reload can.</summary>
+    public RuntimeChange ChangeBetween(string live, string rendered) => _api.ChangeBetween(live, rendered);
+
+    /// <summary>Applies <paramref name="change"/> in the queue's turn, within the runtime API's bound once its turn came.</summary>
     public async Task<RuntimeApplyResult> ApplyAsync(RuntimeChange change, TimeSpan commandTimeout, CancellationToken cancellationToken)
     {
-        if (change.Plan is not { Refusal: null } plan)
+        if ((change.ReloadReason ?? change.Refusal) is { } refusal)
         {
-            return RuntimeApplyResult.FellBack("unsupported", change.Plan?.Refusal ?? change.Diff.ReloadReason ?? "no plan");
+            return RuntimeApplyResult.FellBack("unsupported", refusal);
         }
 
-        var bound = definition.Runtime.DrainTimeout + commandTimeout;
+        var bound = _api.BoundFor(change, commandTimeout);
         try
         {
-            return await queue.RunAsync($"runtime change of {definition.Name}", token => _applier.ApplyAsync(plan, change.Diff.Pools, token), bound, cancellationToken);
+            return await _queue.RunAsync($"runtime change of {_definition.Name}", token => _api.ApplyAsync(change, token), bound, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -43,17 +63,39 @@ internal sealed class RuntimeApply(TemplateDefinition definition, ReloadQueue qu
     }
 
     /// <summary>
-    /// A reload makes HAProxy read the file; the running pool should now be the file's. Read-only commands, off the
-    /// queue: a difference is logged (the next change reloads or applies again), nothing waits for it.
+    /// A reload makes HAProxy read the file; what it runs should now be the file's. Read-only commands, off the queue,
+    /// polled while the new worker comes up: a difference is logged (the next change reloads or applies again),
+    /// nothing waits for it.
     /// </summary>
     public async Task CompareAfterReloadAsync(string live, ILogger logger, CancellationToken cancellationToken)
     {
+        var waited = TimeProvider.System.GetTimestamp();
         try
         {
-            var pools = HaproxyConfigDiff.PoolsIn(live, definition.Runtime);
-            if (await _applier.CompareAfterReloadAsync(pools, PoolCheckPatience, cancellationToken) is { } mismatch)
+            while (true)
             {
-                logger.LogWarning("After the reload of {Template} the running pool differs from the file: {Mismatch}", definition.Name, mismatch);
+                string? mismatch;
+                try
+                {
+                    mismatch = await _api.CompareAsync(live, cancellationToken);
+                }
+                catch (HaproxySocketException e)
+                {
+                    mismatch = e.Message; // the new worker may not have its socket yet
+                }
+
+                if (mismatch is null)
+                {
+                    return;
+                }
+
+                if (TimeProvider.System.GetElapsedTime(waited) >= ReloadedPatience)
+                {
+                    logger.LogWarning("After the reload of {Template} HAProxy runs other than the file: {Mismatch}", _definition.Name, mismatch);
+                    return;
+                }
+
+                await Task.Delay(ReloadedPoll, cancellationToken);
             }
         }
         catch (OperationCanceledException)

@@ -33,7 +33,7 @@ public sealed class TemplateApplier
         _dest = new DestFile(definition);
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
-        _runtime = definition.Runtime.IsHaproxy ? new RuntimeApply(definition, services.Queue) : null;
+        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.Queue) : null;
         _keepDiffs = keepDiffs;
     }
 
@@ -238,7 +238,7 @@ public sealed class TemplateApplier
         }
 
         // a change beyond server lines (no plan) is a reload; a plan the runtime API refuses is a fallback, counted
-        if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { Plan: not null } change && !wasOwed)
+        if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { ReloadReason: null } change && !wasOwed)
         {
             Progress.Enter("runtime change, in the reload queue", null);
             var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, cancellationToken);

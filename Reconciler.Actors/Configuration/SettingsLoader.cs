@@ -311,6 +311,7 @@ public static partial class SettingsLoader
                 MaxValueBytes = ByteSize(template, "max-value-bytes", at),
             };
             Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
+            CheckSecretFile(definition, at);
             CheckOnMachine(definition, at);
             return definition;
         }
@@ -330,9 +331,9 @@ public static partial class SettingsLoader
                 return RuntimeSettings.Off;
             }
 
-            if (type != RuntimeSettings.Haproxy)
+            if (!RuntimeSettings.Types.Contains(type))
             {
-                throw Error($"{at}.runtime.type", $"\"{type}\" is not a runtime API; use haproxy, or \"\" for always reload");
+                throw Error($"{at}.runtime.type", $"\"{type}\" is not a runtime API; use {string.Join(", ", RuntimeSettings.Types)}, or \"\" for always reload");
             }
 
             var socket = Text(template, "runtime.socket", at);
@@ -341,7 +342,23 @@ public static partial class SettingsLoader
                 throw Error($"{at}.runtime.socket", $"\"{socket}\" is neither a unix socket path nor host:port");
             }
 
-            return new RuntimeSettings(type, socket, StringList(template, "runtime.backends", at), Duration(template, "runtime.drain-timeout", at: at));
+            var runtime = new RuntimeSettings(type, socket, StringList(template, "runtime.backends", at), Duration(template, "runtime.drain-timeout", at: at))
+            {
+                Name = Text(template, "runtime.name", at),
+            };
+            Check($"{at}.runtime.backends", runtime.IsHaproxy || runtime.Backends.IsEmpty ? null : $"applies to runtime.type = haproxy only, not {type}");
+            Check($"{at}.runtime.name", !runtime.IsHaproxy || runtime.Name.Length == 0 ? null : "names a map, ACL file or certificate; runtime.type = haproxy changes server lines of dest");
+            Check($"{at}.runtime.name", runtime.Name.Length == 0 || HaproxyCliWord.IsSafe(runtime.Name) ? null : $"\"{HaproxyCliWord.Printable(runtime.Name)}\" cannot be sent to the admin socket as one word");
+            return runtime;
+        }
+
+        /// <summary>A certificate template's file holds a private key: its diff and its commands' output must never be logged.</summary>
+        private void CheckSecretFile(TemplateDefinition definition, string at)
+        {
+            if (definition.Runtime.Type == RuntimeSettings.HaproxyCert)
+            {
+                Check($"{at}.log-diff", definition.LogDiff ? "a haproxy-cert template's file holds a private key: set log-diff = false" : null);
+            }
         }
 
         private ImmutableDictionary<string, string> ReadVariables(Config template, string at)

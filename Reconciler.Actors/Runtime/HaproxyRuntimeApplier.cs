@@ -49,34 +49,6 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
         }
     }
 
-    /// <summary>
-    /// After a reload: polls the pools until the new worker has them as the file says, for up to
-    /// <paramref name="patience"/>; null when they match, else what still differs.
-    /// </summary>
-    public async Task<string?> CompareAfterReloadAsync(IReadOnlyDictionary<string, ImmutableArray<HaproxyServerLine>> pools, TimeSpan patience, CancellationToken cancellationToken)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            string? mismatch;
-            try
-            {
-                mismatch = await CompareAsync(pools, cancellationToken);
-            }
-            catch (HaproxySocketException e)
-            {
-                mismatch = e.Message; // the new worker may not have its socket yet
-            }
-
-            if (mismatch is null || waited.Elapsed >= patience)
-            {
-                return mismatch;
-            }
-
-            await Task.Delay(DrainPoll, cancellationToken);
-        }
-    }
-
     /// <summary>Reads the pools back; null when they match the file, else what differs.</summary>
     public async Task<string?> CompareAsync(IReadOnlyDictionary<string, ImmutableArray<HaproxyServerLine>> pools, CancellationToken cancellationToken)
     {

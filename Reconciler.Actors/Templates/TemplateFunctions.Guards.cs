@@ -17,6 +17,7 @@ internal sealed partial class TemplateFunctions
         Register("instances", Instances);
         Register("lineSafe", LineSafe);
         Register("haproxyWord", HaproxyWord);
+        Register("mapEntries", MapEntries);
     }
 
     /// <summary>
@@ -56,6 +57,34 @@ internal sealed partial class TemplateFunctions
         return result;
     }
 
+    /// <summary>
+    /// The keys under <paramref name="pattern"/> as lines of a map or ACL file, sorted by key: each has <c>key</c>,
+    /// <c>name</c> (the key's last segment: a host, say) and <c>value</c>. One whose name or value is not one HAProxy
+    /// word (<c>haproxyWord</c>) is skipped and reported: no value can add an entry, a comment or a second word.
+    /// </summary>
+    private ScriptArray MapEntries(string pattern)
+    {
+        var result = new ScriptArray();
+        foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var name = PathBase(key);
+            if (!IsHaproxyWord(name))
+            {
+                guard.Skip(key, "its last segment is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+            }
+            else if (!IsHaproxyWord(value))
+            {
+                guard.Skip(key, "its value is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+            }
+            else
+            {
+                result.Add(new ScriptObject { ["key"] = Unprefixed(key), ["name"] = name, ["value"] = value });
+            }
+        }
+
+        return result;
+    }
+
     /// <summary><paramref name="value"/> when it has no control character (it stays on its line), else a render error.</summary>
     private string LineSafe(string value) =>
         PrintableText.HasControlCharacter(value) ? throw new ArgumentException($"lineSafe: {Origin(value)} has a control character") : value;
@@ -65,9 +94,12 @@ internal sealed partial class TemplateFunctions
     /// (a comment, a quote or an escape would change how HAProxy reads the rest of the line); else a render error.
     /// </summary>
     private string HaproxyWord(string value) =>
-        value.Length > 0 && value.All(c => c is > ' ' and < '\x7f') && value.IndexOfAny(HaproxySpecial) < 0
+        IsHaproxyWord(value)
             ? value
             : throw new ArgumentException($"haproxyWord: {Origin(value)} is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+
+    private static bool IsHaproxyWord(string value) =>
+        value.Length > 0 && value.All(c => c is > ' ' and < '\x7f') && value.IndexOfAny(HaproxySpecial) < 0;
 
     /// <summary>Which key holds <paramref name="value"/>, for an error that must not quote the value itself.</summary>
     private string Origin(string value)

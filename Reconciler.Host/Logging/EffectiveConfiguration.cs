@@ -67,6 +67,15 @@ internal static partial class EffectiveConfiguration
                     template.Runtime.Backends.IsEmpty ? "all" : string.Join(",", template.Runtime.Backends),
                     template.Runtime.DrainTimeout.TotalMilliseconds);
             }
+            else if (template.Runtime.IsOn)
+            {
+                logger.LogInformation(
+                    "Template {Template} runtime: type={RuntimeType} socket={Socket} name={RuntimeName}",
+                    template.Name,
+                    template.Runtime.Type,
+                    template.Runtime.Socket,
+                    template.Runtime.NameFor(template.Dest));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Configuration;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 
@@ -32,6 +33,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
         _folder = folder;
         HttpPort = FreePort.Next();
         StatsPort = FreePort.Next();
+        TlsPort = FreePort.Next();
     }
 
     public EtcdFixture Etcd { get; }
@@ -39,6 +41,14 @@ public sealed class HaproxyScenario : IAsyncDisposable
     public int HttpPort { get; }
 
     public int StatsPort { get; }
+
+    /// <summary>The TLS bind of the optional site certificate.</summary>
+    public int TlsPort { get; }
+
+    /// <summary>The certificate in etcd (and HAProxy) at the start, with optional files; null without.</summary>
+    public SiteCertificate? FirstCertificate { get; private set; }
+
+    public string Folder => _folder;
 
     public Uri Frontend => new($"http://127.0.0.1:{HttpPort}/");
 
@@ -55,13 +65,18 @@ public sealed class HaproxyScenario : IAsyncDisposable
 
     /// <param name="runtime">Keep the shipped runtime API (server changes over the admin socket); false: reload on every change.</param>
     /// <param name="runtimeSocket">Where the reconciler looks for the admin socket; null = where HAProxy opens it.</param>
-    /// <param name="editTemplate">Changes the shipped template's text for this scenario; null = as shipped.</param>
-    public static async Task<HaproxyScenario> StartAsync(ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null)
+    /// <param name="editTemplate">Changes the shipped haproxy.cfg template's text for this scenario; null = as shipped.</param>
+    /// <param name="optionalFiles">
+    /// Also the shipped optional templates (routes map, deny ACL, site certificate) as an operator enables them,
+    /// with a first certificate (<see cref="FirstCertificate"/>) in etcd and a TLS bind on <see cref="TlsPort"/>.
+    /// </param>
+    public static async Task<HaproxyScenario> StartAsync(
+        ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null, bool optionalFiles = false)
     {
         var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
         try
         {
-            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate);
+            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate, optionalFiles);
             return scenario;
         }
         catch
@@ -116,6 +131,24 @@ public sealed class HaproxyScenario : IAsyncDisposable
             Assert.True(processes.Reloads <= reloads, $"HAProxy was reloaded {processes.Reloads} times, expected {reloads}{Environment.NewLine}{Diagnostics()}");
             return processes.Reloads == reloads && processes.OldWorkers.Count == 0 && processes.Workers.Count == 1;
         });
+    }
+
+    /// <summary>Reloads HAProxy as reload-cmd does (SIGUSR2 to the master), outside the reconciler: it then reads every file again.</summary>
+    public async Task ReloadHaproxyAsync()
+    {
+        var pid = (await File.ReadAllTextAsync(Path.Combine(_folder, "haproxy.pid"))).Trim();
+        var kill = await ExternalCommand.RunAsync("kill", ["-USR2", pid], TimeSpan.FromSeconds(5));
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>One GET through HAProxy on a new connection with <paramref name="host"/> as its Host: the status and the body.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string host)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Frontend);
+        request.Headers.Host = host;
+        request.Headers.ConnectionClose = true;
+        using var response = await _probe.SendAsync(request);
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync()).Trim());
     }
 
     /// <summary>Sends <paramref name="requests"/> requests through HAProxy, each on a new connection; returns who answered.</summary>
@@ -195,40 +228,68 @@ public sealed class HaproxyScenario : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate)
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate, bool optionalFiles)
     {
         var pidFile = Path.Combine(_folder, "haproxy.pid");
-        var settings = ShippedHaproxyConfig.Load(
-            Etcd.ClientUrl,
-            ConfigFile,
-            new Dictionary<string, string>
-            {
-                ["stats_socket"] = AdminSocket,
-                ["stats_bind"] = $"127.0.0.1:{StatsPort}",
-                ["http_bind"] = $"127.0.0.1:{HttpPort}",
-            },
-            reloadCommand: $"kill -USR2 \"$(cat '{pidFile}')\"",
-            runtimeSocket: runtime ? runtimeSocket ?? AdminSocket : null);
+        var variables = new Dictionary<string, string>
+        {
+            ["stats_socket"] = AdminSocket,
+            ["stats_bind"] = $"127.0.0.1:{StatsPort}",
+            ["http_bind"] = $"127.0.0.1:{HttpPort}",
+        };
+        var reloadCommand = $"kill -USR2 \"$(cat '{pidFile}')\"";
+        var socket = runtime ? runtimeSocket ?? AdminSocket : null;
+        ReconcilerSettings settings;
+        if (optionalFiles)
+        {
+            variables["tls_bind"] = $"127.0.0.1:{TlsPort}";
+            settings = ShippedHaproxyConfig.LoadWithOptionalFiles(Etcd.ClientUrl, _folder, variables, reloadCommand, socket);
+        }
+        else
+        {
+            settings = ShippedHaproxyConfig.Load(Etcd.ClientUrl, ConfigFile, variables, reloadCommand, socket);
+        }
 
         if (editTemplate is not null)
         {
-            var template = settings.Templates.Single();
+            var template = settings.Templates[0];
             var edited = Path.Combine(_folder, "haproxy.cfg.sbn");
             await File.WriteAllTextAsync(edited, editTemplate(await File.ReadAllTextAsync(template.Src)));
-            settings = settings with { Templates = [template with { Src = edited }] };
+            settings = settings with { Templates = settings.Templates.SetItem(0, template with { Src = edited }) };
         }
 
-        await using var services = new ApplyServices(settings);
-        var emptyPool = TemplateApplier.CreateAll(settings, services).Single().Render(DesiredState.Empty, CancellationToken.None, out _);
-        await File.WriteAllTextAsync(ConfigFile, emptyPool);
+        await WriteFirstFilesAsync(settings, optionalFiles);
         _haproxy = await HaproxyMasterWorker.StartAsync(ConfigFile, pidFile, Path.Combine(_folder, "master.sock"), HttpPort);
         _pipeline = PipelineHarness.Start(system, _folder, settings);
         await WaitUntilAsync("the reconciler's first reconcile", () => Task.FromResult(Reconciles().Any()));
     }
 
+    /// <summary>Every dest as the templates give it for what etcd holds now (an empty pool, and the first certificate), as a previous run left them.</summary>
+    private async Task WriteFirstFilesAsync(ReconcilerSettings settings, bool optionalFiles)
+    {
+        var state = DesiredState.Empty;
+        if (optionalFiles)
+        {
+            FirstCertificate = SiteCertificate.Create("site-1");
+            await Etcd.PutAsync("/tls/site/cert", FirstCertificate.CertificatePem);
+            await Etcd.PutAsync("/tls/site/key", FirstCertificate.KeyPem);
+            state = DesiredState.From(await Etcd.RangeAsync("/tls"), 0);
+        }
+
+        await using var services = new ApplyServices(settings);
+        foreach (var applier in TemplateApplier.CreateAll(settings, services))
+        {
+            await File.WriteAllTextAsync(applier.Definition.Dest, applier.Render(state, CancellationToken.None, out _));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(applier.Definition.Dest, (UnixFileMode)(int)applier.Definition.Mode);
+            }
+        }
+    }
+
     /// <summary>The reconciler's per-reconcile log lines so far.</summary>
     public IEnumerable<CapturedLog> Reconciles() =>
-        Pipeline.Logs.Lines.Where(l => l.Message.StartsWith("Reconciled haproxy", StringComparison.Ordinal));
+        Pipeline.Logs.Lines.Where(l => l.Message.StartsWith("Reconciled haproxy ", StringComparison.Ordinal));
 
     /// <summary>The instance names on the live file's filled slots (the comment ending each one's <c>server</c> line).</summary>
     public List<string> InstancesInFile() =>

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Reconciler.Actors.Runtime;
+
+/// <summary>
+/// A PEM file of a <c>crt</c> (certificate, chain, key in any order), as <c>set ssl cert</c> sends it: its lines
+/// without the empty ones (an empty line would end the payload; PEM readers skip them), and the leaf certificate's
+/// serial and SHA-1 fingerprint, which <c>show ssl cert</c> reads back. Only these and line counts reach a log.
+/// </summary>
+public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string> Payload, string? Serial, string? Fingerprint, string? Refusal) : RuntimeChange
+{
+    public override string? Refusal { get; } = Refusal;
+
+    /// <summary>False when HAProxy already runs this file's content (only its mode or owner changed, say).</summary>
+    public bool ChangesCertificate { get; init; } = true;
+
+    /// <summary>set ssl cert, commit ssl cert; nothing when the content stays the same.</summary>
+    public override int CommandCount => ChangesCertificate ? 2 : 0;
+
+    public static HaproxyCertificateChange Between(string live, string rendered, string name) =>
+        Of(rendered, name) with { ChangesCertificate = live != rendered };
+
+    public static HaproxyCertificateChange Of(string pem, string name)
+    {
+        if (!HaproxyCliWord.IsSafe(name))
+        {
+            return new(name, [], null, null, $"{name} cannot be sent to the admin socket as one word");
+        }
+
+        if (pem.Any(c => c is (< ' ' and not '\n') or > '~'))
+        {
+            return new(name, [], null, null, "the certificate file holds a character outside printable ASCII (a CR, say)");
+        }
+
+        return Leaf(pem) is { } leaf
+            ? new(name, [.. pem.Split('\n').Where(line => line.Length > 0)], Normalized(leaf.SerialNumber), leaf.GetCertHashString(), null)
+            : new(name, [], null, null, "the certificate file holds no readable CERTIFICATE block");
+    }
+
+    /// <summary>The serial as HAProxy prints it: hex digits without leading zeros.</summary>
+    public static string Normalized(string serial) => serial.TrimStart('0') is { Length: > 0 } digits ? digits.ToUpperInvariant() : "0";
+
+    /// <summary>The first certificate of <paramref name="pem"/>: the leaf, by the order HAProxy and OpenSSL read a crt file.</summary>
+    private static X509Certificate2? Leaf(string pem)
+    {
+        var rest = pem.AsMemory();
+        while (PemEncoding.TryFind(rest.Span, out var found))
+        {
+            if (rest.Span[found.Label].SequenceEqual("CERTIFICATE"))
+            {
+                try
+                {
+                    return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(rest.Span[found.Base64Data].ToString()));
+                }
+                catch (CryptographicException)
+                {
+                    return null;
+                }
+            }
+
+            rest = rest[found.Location.End..];
+        }
+
+        return null;
+    }
+}
