@@ -42,10 +42,11 @@ sed 's:^ExecStart=/usr/local/bin/reconciler :ExecStart=/usr/bin/reconciler :;
 grep -q '^ExecStart=/usr/bin/reconciler ' "$root/lib/systemd/system/reconciler.service" \
   || { echo "package.sh: config/systemd/reconciler.service has no ExecStart=/usr/local/bin/reconciler to adapt" >&2; exit 1; }
 
-# The scenario's configuration, its template next to it in /etc/reconciler/templates
+# The scenario's configuration, its template next to it in /etc/reconciler/templates,
 sed 's:"\.\./templates/:"templates/:; s:/etc/reconciler/haproxy\.conf:/etc/reconciler/reconciler.conf:' \
   config/hocon/haproxy.conf > "$root/etc/reconciler/reconciler.conf"
-cp config/templates/haproxy.cfg.sbn "$root/etc/reconciler/templates/"
+# and the optional routes map, deny list and site certificate templates it names in comments
+cp config/templates/haproxy.cfg.sbn config/templates/hosts.map.sbn config/templates/deny.acl.sbn config/templates/site.pem.sbn "$root/etc/reconciler/templates/"
 
 cp packaging/deb/copyright "$doc/"
 sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")/" \

@@ -45,7 +45,8 @@ public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArr
         foreach (var pattern in Patterns)
         {
             var line = IsMap ? pattern.ToString() : pattern.Key;
-            var cost = line.Length + (IsMap ? 1 : $"add acl @0000000000 {Name}; ".Length);
+            // a payload line and its newline; or "add acl @V <name> <pattern>; " with the longest version number
+            var cost = IsMap ? line.Length + 1 : $"add acl @{uint.MaxValue} {Name} {line}; ".Length;
             if (batch.Count > 0 && bytes + cost > BatchBytes)
             {
                 yield return batch;

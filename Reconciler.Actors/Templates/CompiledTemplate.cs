@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Scriban;
@@ -179,10 +180,7 @@ public sealed class CompiledTemplate
             LimitToString = 0,
             OutputLimit = 0,
         };
-        if (variables is not null)
-        {
-            context.PushGlobal(ToScriptObject(variables));
-        }
+        context.PushGlobal(ToScriptObject(variables ?? ImmutableDictionary<string, object?>.Empty));
 
         // Pushed last so confd's names win over a variable of the same name.
         context.PushGlobal(asConfd
@@ -204,14 +202,22 @@ public sealed class CompiledTemplate
         return builtins;
     }
 
+    /// <summary>
+    /// The variables as globals, and all of them as <c>vars</c> too: <c>vars.name</c> is empty for a variable the
+    /// configuration does not set (where <c>name</c> alone is an error), for an optional one.
+    /// </summary>
     private static ScriptObject ToScriptObject(IReadOnlyDictionary<string, object?> variables)
     {
-        var globals = new ScriptObject(variables.Count);
+        var globals = new ScriptObject(variables.Count + 1);
+        var all = new ScriptObject(variables.Count);
         foreach (var (name, value) in variables)
         {
             globals.SetValue(name, value, readOnly: true);
+            all.SetValue(name, value, readOnly: true);
         }
 
+        all.IsReadOnly = true;
+        globals.TryAdd("vars", all);
         return globals;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Reconciler.Actors.Output;
@@ -94,6 +95,13 @@ public sealed class HaproxyMasterWorker : IAsyncDisposable
         }
 
         return processes;
+    }
+
+    /// <summary>Reloads as a reload-cmd does (SIGUSR2 to the master), outside any reconciler: the new worker reads every file again.</summary>
+    public async Task ReloadAsync()
+    {
+        var kill = await ExternalCommand.RunAsync("kill", ["-USR2", _process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5));
+        Assert.Equal(0, kill.ExitCode);
     }
 
     /// <summary>Stops the master (SIGTERM stops its workers), and kills whatever is left after a few seconds.</summary>

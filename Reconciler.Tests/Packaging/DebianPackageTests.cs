@@ -58,6 +58,7 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
                      "./usr/lib/reconciler/reconciler", "./usr/lib/reconciler/libcoreclr.so", "./usr/lib/reconciler/System.Private.CoreLib.dll",
                      "./lib/systemd/system/reconciler.service",
                      "./etc/reconciler/reconciler.conf", "./etc/reconciler/templates/haproxy.cfg.sbn",
+                     "./etc/reconciler/templates/hosts.map.sbn", "./etc/reconciler/templates/deny.acl.sbn", "./etc/reconciler/templates/site.pem.sbn",
                      "./usr/share/doc/reconciler/copyright", "./usr/share/doc/reconciler/changelog.Debian.gz",
                      "./usr/share/doc/reconciler/examples/reference.conf", "./usr/share/man/man1/reconciler.1.gz",
                  })
@@ -66,7 +67,10 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
         }
 
         Assert.Equal(
-            ["/etc/reconciler/reconciler.conf", "/etc/reconciler/templates/haproxy.cfg.sbn"],
+            [
+                "/etc/reconciler/reconciler.conf", "/etc/reconciler/templates/haproxy.cfg.sbn",
+                "/etc/reconciler/templates/hosts.map.sbn", "/etc/reconciler/templates/deny.acl.sbn", "/etc/reconciler/templates/site.pem.sbn",
+            ],
             File.ReadAllLines(Path.Combine(package.Control, "conffiles")));
     }
 

@@ -73,7 +73,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         Assert.Equal((0, worker), (processes.Reloads, processes.Workers.Single()));
         Assert.Equal($"{Routed} maintenance", File.ReadAllLines(RoutesMap).Single(line => !line.StartsWith('#')));
 
-        await Scenario.ReloadHaproxyAsync();
+        await Scenario.Haproxy.ReloadAsync();
         await Scenario.ExpectReloadsAsync(1);
         Assert.Null(await new HaproxyPatternsApi(isMap: true, RoutesMap, Client()).CompareAsync(File.ReadAllText(RoutesMap), default));
         await ExpectAnswerAsync(Routed, HttpStatusCode.ServiceUnavailable, "down for maintenance");
@@ -123,7 +123,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         await ExpectStatusAsync(HttpStatusCode.Forbidden);
 
         Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
-        await Scenario.ReloadHaproxyAsync();
+        await Scenario.Haproxy.ReloadAsync();
         await Scenario.ExpectReloadsAsync(1);
         await ExpectStatusAsync(HttpStatusCode.Forbidden);
         Assert.Null(await new HaproxyPatternsApi(isMap: false, DenyAcl, Client()).CompareAsync(File.ReadAllText(DenyAcl), default));
@@ -144,7 +144,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
 
         Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SiteCertificateFile));
-        await Scenario.ReloadHaproxyAsync();
+        await Scenario.Haproxy.ReloadAsync();
         await Scenario.ExpectReloadsAsync(1);
         Assert.Equal(rotated.Fingerprint, await ServedFingerprintAsync());
         Assert.DoesNotContain(Scenario.Pipeline.Logs.Lines, l => l.Level >= LogLevel.Warning);

@@ -133,14 +133,6 @@ public sealed class HaproxyScenario : IAsyncDisposable
         });
     }
 
-    /// <summary>Reloads HAProxy as reload-cmd does (SIGUSR2 to the master), outside the reconciler: it then reads every file again.</summary>
-    public async Task ReloadHaproxyAsync()
-    {
-        var pid = (await File.ReadAllTextAsync(Path.Combine(_folder, "haproxy.pid"))).Trim();
-        var kill = await ExternalCommand.RunAsync("kill", ["-USR2", pid], TimeSpan.FromSeconds(5));
-        Assert.Equal(0, kill.ExitCode);
-    }
-
     /// <summary>One GET through HAProxy on a new connection with <paramref name="host"/> as its Host: the status and the body.</summary>
     public async Task<(HttpStatusCode Status, string Body)> GetAsync(string host)
     {

@@ -166,6 +166,16 @@ public class CompiledTemplateTests
     }
 
     [Fact]
+    public void Vars_holds_every_variable_and_nothing_for_one_the_configuration_does_not_set()
+    {
+        var template = CompiledTemplate.Parse("""{{ vars.name }}|{{ if (vars.optional ?? "") != "" }}on{{ else }}off{{ end }}""", "vars.tmpl");
+
+        Assert.Equal("edge|off", template.Render(DesiredState.Empty, new Dictionary<string, object?> { ["name"] = "edge" }));
+        Assert.Equal("edge|on", template.Render(DesiredState.Empty, new Dictionary<string, object?> { ["name"] = "edge", ["optional"] = "/etc/haproxy/hosts.map" }));
+        Assert.Equal("|off", template.Render(DesiredState.Empty));
+    }
+
+    [Fact]
     public void A_value_that_looks_like_template_code_is_rendered_literally()
     {
         var state = State(("/apps/evil", "{{ getv \"/apps/secret\" }} {{ 1 + 1 }}"), ("/apps/secret", "s3cret"));

@@ -160,6 +160,23 @@ public sealed class ValueGuardTests
     }
 
     [Fact]
+    public void MapEntries_gives_one_line_per_key_and_skips_a_host_or_backend_that_is_not_one_word()
+    {
+        var state = State(
+            ("/routes/b.example", "backend-b"),
+            ("/routes/a.example", "backend-a"),
+            ("/routes/c.example", "backend-c extra.example backend-a"),
+            ("/routes/#d", "backend-d"));
+
+        var (output, skipped) = Render("""{{ for r in mapEntries "/routes/*" }}{{ r.name }} {{ r.value }};{{ end }}""", state);
+
+        Assert.Equal("a.example backend-a;b.example backend-b;", output);
+        Assert.Equal(
+            ["/routes/#d: its last segment is not one HAProxy word", "/routes/c.example: its value is not one HAProxy word"],
+            skipped.Select(k => $"{k.Key}: {k.Reason[..k.Reason.IndexOf(" (", StringComparison.Ordinal)]}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void LineSafe_refuses_a_control_character_even_where_the_template_allows_them()
     {
         var state = State(("/banner", "hello\nworld"));
