@@ -2,6 +2,7 @@
 # Benchmarks the daemon against an etcd it starts itself (issue 6's measures) and writes the results table.
 # Takes about 3 minutes; other load on the machine shows in the numbers. Arguments go to the bench
 # (--out FILE, default bench/results.md; --samples N; --large-samples N; --idle-seconds N).
+# --pool-changes and --runtime-files measure zero-reload pool changes and maps/certificates against a real HAProxy.
 # --cold-path runs issue 12's comparison instead (fresh starts, sparse and back-to-back changes, RSS, next to
 # confd in the same run), e.g. against the package's publish with a runtime knob:
 #   scripts/bench.sh --cold-path --out bench/cold-path.md --lever build= \

@@ -28,7 +28,7 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
         await etcd.DeletePrefixAsync(Prefix);
         var (config, dest, reloadLog, pidFile) = WriteConfig(folder, runtime);
         await RenderInitialAsync(config, dest);
-        using var haproxy = Haproxy.Start(dest, pidFile);
+        using var haproxy = HaproxyProcess.Start(dest, pidFile);
         using var daemon = ReconcilerDaemon.Launch(config, dest, reloadLog);
         await daemon.WaitForReconcileAsync(0, Timeout);
 
@@ -146,67 +146,6 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>HAProxy in master-worker mode on the rendered file; stopped (master and workers) on dispose.</summary>
-    private sealed class Haproxy : IDisposable
-    {
-        private readonly Process _master;
-
-        private Haproxy(Process master, Uri frontend)
-        {
-            _master = master;
-            Frontend = frontend;
-        }
-
-        public Uri Frontend { get; }
-
-        public static Haproxy Start(string config, string pidFile)
-        {
-            var master = Process.Start(new ProcessStartInfo("haproxy") { ArgumentList = { "-W", "-q", "-p", pidFile, "-f", config } })
-                ?? throw new InvalidOperationException("cannot start haproxy");
-            // the template binds the stats frontend first, then http-in
-            var bind = File.ReadLines(config).Select(l => l.Trim()).Last(l => l.StartsWith("bind ", StringComparison.Ordinal))[5..];
-            var haproxy = new Haproxy(master, new Uri($"http://{bind}/"));
-            var deadline = Stopwatch.StartNew();
-            while (!Haproxy.Accepts(IPEndPoint.Parse(bind)))
-            {
-                if (deadline.Elapsed > Timeout || master.HasExited)
-                {
-                    haproxy.Dispose();
-                    throw new InvalidOperationException($"haproxy does not accept on {bind}");
-                }
-
-                Thread.Sleep(20);
-            }
-
-            return haproxy;
-        }
-
-        public static bool Accepts(IPEndPoint endpoint)
-        {
-            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                probe.Connect(endpoint);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }
-
-        public void Dispose()
-        {
-            if (!_master.HasExited)
-            {
-                Process.Start("kill", ["-TERM", _master.Id.ToString()])?.WaitForExit();
-                _master.WaitForExit(5000);
-            }
-
-            _master.Dispose();
-        }
     }
 
     /// <summary>An application instance: answers every request with its name and closes the connection.</summary>

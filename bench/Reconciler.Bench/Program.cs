@@ -7,6 +7,7 @@ var samples = new Option<int>("--samples") { Description = "Puts and deletes tim
 var largeSamples = new Option<int>("--large-samples") { Description = "Puts and deletes timed at 100,000 keys", DefaultValueFactory = _ => 100 };
 var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
 var poolChanges = new Option<bool>("--pool-changes") { Description = "Only measure zero-reload pool changes (issue 11) with a real HAProxy: runtime vs reload mode" };
+var runtimeFiles = new Option<bool>("--runtime-files") { Description = "Only measure zero-reload maps and certificates (issue 18) with a real HAProxy: runtime vs reload mode" };
 var coldPath = new Option<bool>("--cold-path") { Description = "Only the cold-path comparison (issue 12): fresh start, sparse and back-to-back changes, RSS, next to confd" };
 var levers = new Option<string[]>("--lever")
 {
@@ -19,6 +20,7 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
 {
     output,
     poolChanges,
+    runtimeFiles,
     samples,
     largeSamples,
     idleSeconds,
@@ -29,6 +31,8 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
 };
 root.SetAction((result, _) => result.GetValue(poolChanges)
     ? RunPoolChangesAsync()
+    : result.GetValue(runtimeFiles)
+    ? RunRuntimeFilesAsync()
     : result.GetValue(coldPath)
     ? ColdPathAsync(
         result.GetValue(output)!,
@@ -60,6 +64,23 @@ static Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSp
         await WriteReportAsync(output, ResultsReport.Render(sizes, bursts, await conditions(etcd)));
     });
 }
+
+static Task<int> RunRuntimeFilesAsync() =>
+    WithEtcdAsync(async (etcd, work) =>
+    {
+        var bench = new RuntimeFilesBenchmark(etcd, work, Console.Out);
+        var loadBefore = LoadAverage();
+        RuntimeFilesResult[] results = [await bench.MeasureAsync(runtime: true), await bench.MeasureAsync(runtime: false)];
+        Console.WriteLine();
+        Console.WriteLine($"| mode | reloads for {RuntimeFilesBenchmark.RouteChanges} route changes and {RuntimeFilesBenchmark.CertificateRotations} rotations | put → route effective, p50 / p95 / max | put → new certificate served, p50 / p95 / max |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var result in results)
+        {
+            Console.WriteLine($"| {result.Mode} | {result.Reloads} | {result.RouteEffective} | {result.CertificateEffective} |");
+        }
+
+        Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
+    });
 
 static Task<int> RunPoolChangesAsync() =>
     WithEtcdAsync(async (etcd, work) =>
