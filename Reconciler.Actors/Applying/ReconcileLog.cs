@@ -52,6 +52,7 @@ internal static partial class ReconcileLog
         ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
         ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
         ReconcileStatus.HeldBack => $"held back by {outcome.Error}",
+        ReconcileStatus.CheckFailed when outcome.Check is null => $"failed: {outcome.Error}",
         ReconcileStatus.WouldWrite when outcome.Check is null => "none",
         _ when outcome.Check is null => "none",
         _ when outcome.Check.Succeeded => "ok",

@@ -40,6 +40,9 @@ internal sealed class RuntimeApply
         };
     }
 
+    /// <summary>Why the rendered file must not replace dest (HAProxy would refuse it); null when it may.</summary>
+    public string? Unfit(Func<string> rendered) => _api.Unfit(rendered);
+
     /// <summary>How <paramref name="live"/> → <paramref name="rendered"/> can reach HAProxy: what the runtime API would change, or why only a reload can.</summary>
     public RuntimeChange ChangeBetween(string live, string rendered) => _api.ChangeBetween(live, rendered);
 
@@ -49,6 +52,11 @@ internal sealed class RuntimeApply
         if ((change.ReloadReason ?? change.Refusal) is { } refusal)
         {
             return RuntimeApplyResult.FellBack("unsupported", refusal);
+        }
+
+        if (change.CommandCount == 0)
+        {
+            return RuntimeApplyResult.Done(0, TimeSpan.Zero); // HAProxy runs this already (a comment changed, a mode): not worth a turn
         }
 
         var bound = _api.BoundFor(change, commandTimeout);

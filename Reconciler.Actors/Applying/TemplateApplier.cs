@@ -142,6 +142,12 @@ public sealed class TemplateApplier
         }
 
         outcome = outcome with { Bytes = (int)_dest.Rendered.Length };
+        if (_runtime?.Unfit(() => _dest.Rendered.ToString()) is { } unfit)
+        {
+            // as a failed check: the keys must change before it can pass
+            return outcome with { Status = ReconcileStatus.CheckFailed, Error = unfit, WorthRetrying = false };
+        }
+
         try
         {
             if (_dest.IsCurrent)
@@ -206,7 +212,7 @@ public sealed class TemplateApplier
         outcome = outcome with
         {
             Status = ReconcileStatus.WouldWrite,
-            Diff = UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest),
+            Diff = Definition.LogDiff ? UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest) : null,
             Runtime = RuntimeChangeOfRender(),
         };
         if (Definition.CheckCommand.Length == 0)
@@ -237,7 +243,8 @@ public sealed class TemplateApplier
             return reconciled;
         }
 
-        // a change beyond server lines (no plan) is a reload; a plan the runtime API refuses is a fallback, counted
+        // a change beyond the runtime API's kind (a line outside the server lines) is a reload; one of its kind that it
+        // refuses or fails is a fallback, counted
         if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { ReloadReason: null } change && !wasOwed)
         {
             Progress.Enter("runtime change, in the reload queue", null);

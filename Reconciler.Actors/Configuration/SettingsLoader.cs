@@ -311,7 +311,7 @@ public static partial class SettingsLoader
                 MaxValueBytes = ByteSize(template, "max-value-bytes", at),
             };
             Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
-            CheckSecretFile(definition, at);
+            CheckRuntime(definition, at);
             CheckOnMachine(definition, at);
             return definition;
         }
@@ -352,9 +352,13 @@ public static partial class SettingsLoader
             return runtime;
         }
 
-        /// <summary>A certificate template's file holds a private key: its diff and its commands' output must never be logged.</summary>
-        private void CheckSecretFile(TemplateDefinition definition, string at)
+        /// <summary>
+        /// The runtime API needs reload-cmd (the way back whenever it cannot apply a change), and a certificate
+        /// template's file holds a private key: its diff and its commands' output must never be logged.
+        /// </summary>
+        private void CheckRuntime(TemplateDefinition definition, string at)
         {
+            Check($"{at}.runtime.type", !definition.Runtime.IsOn || definition.ReloadCommand.Length > 0 ? null : "needs a reload-cmd: a change the runtime API cannot apply is reloaded");
             if (definition.Runtime.Type == RuntimeSettings.HaproxyCert)
             {
                 Check($"{at}.log-diff", definition.LogDiff ? "a haproxy-cert template's file holds a private key: set log-diff = false" : null);
@@ -369,6 +373,7 @@ public static partial class SettingsLoader
                 return ImmutableDictionary<string, string>.Empty;
             }
 
+            Check($"{at}.vars.vars", vars.HasPath("vars") ? "is a reserved name: vars.<name> reads every variable" : null);
             return vars.AsEnumerable().ToImmutableDictionary(
                 kv => kv.Key,
                 kv => kv.Value.IsString() ? kv.Value.GetString() : throw Error($"{at}.vars.{kv.Key}", "must be a string"));

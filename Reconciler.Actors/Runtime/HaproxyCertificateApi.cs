@@ -9,6 +9,8 @@ namespace Reconciler.Actors.Runtime;
 /// </summary>
 internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient client) : IHaproxyRuntimeApi
 {
+    public string? Unfit(Func<string> rendered) => HaproxyCertificateChange.Unfit(rendered());
+
     public RuntimeChange ChangeBetween(string live, string rendered) => HaproxyCertificateChange.Between(live, rendered, name);
 
     public TimeSpan BoundFor(RuntimeChange change, TimeSpan commandTimeout) => commandTimeout;
@@ -51,7 +53,12 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
     public async Task<string?> CompareAsync(string file, CancellationToken cancellationToken)
     {
         var certificate = HaproxyCertificateChange.Of(file, name);
-        return certificate.Refusal ?? Mismatch(await client.SendAsync($"show ssl cert {name}", cancellationToken), certificate);
+        if (certificate.Refusal is not null)
+        {
+            return null; // nothing to compare the running one with: the reload was the only way for this file
+        }
+
+        return Mismatch(await client.SendAsync($"show ssl cert {name}", cancellationToken), certificate);
     }
 
     /// <summary><c>show ssl cert</c> answers "Serial: …" and "SHA1 FingerPrint: …" lines; null when they are the file's.</summary>
@@ -69,7 +76,7 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
 
         return string.Equals(fingerprint, expected.Fingerprint, StringComparison.OrdinalIgnoreCase) && HaproxyCertificateChange.Normalized(serial) == expected.Serial
             ? null
-            : $"certificate {name} runs with serial {HaproxyCliWord.Printable(serial)}, the file has serial {expected.Serial}";
+            : $"certificate {name} runs with serial {HaproxyCliWord.Printable(serial)} (SHA-1 {HaproxyCliWord.Printable(fingerprint)}), the file's has serial {expected.Serial} (SHA-1 {expected.Fingerprint})";
     }
 
     private async Task<RuntimeApplyResult> AbortedAsync(string command, string answer, int sent, Stopwatch watch, CancellationToken cancellationToken)

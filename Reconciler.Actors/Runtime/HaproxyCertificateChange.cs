@@ -6,7 +6,8 @@ namespace Reconciler.Actors.Runtime;
 
 /// <summary>
 /// A PEM file of a <c>crt</c> (certificate, chain, key in any order), as <c>set ssl cert</c> sends it: its lines
-/// without the empty ones (an empty line would end the payload; PEM readers skip them), and the leaf certificate's
+/// without the empty ones (an empty line would end the payload; PEM readers skip them) and without a CR at their
+/// end, and the leaf certificate's
 /// serial and SHA-1 fingerprint, which <c>show ssl cert</c> reads back. Only these and line counts reach a log.
 /// </summary>
 public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string> Payload, string? Serial, string? Fingerprint, string? Refusal) : RuntimeChange
@@ -29,17 +30,47 @@ public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string
             return new(name, [], null, null, $"{name} cannot be sent to the admin socket as one word");
         }
 
-        if (pem.Any(c => c is (< ' ' and not '\n') or > '~'))
+        if (pem.Any(c => c is (< ' ' and not ('\n' or '\r')) or > '~'))
         {
-            return new(name, [], null, null, "the certificate file holds a character outside printable ASCII (a CR, say)");
+            return new(name, [], null, null, "the certificate file holds a character outside printable ASCII");
         }
 
-        return Leaf(pem) is { } leaf
-            ? new(name, [.. pem.Split('\n').Where(line => line.Length > 0)], Normalized(leaf.SerialNumber), leaf.GetCertHashString(), null)
-            : new(name, [], null, null, "the certificate file holds no readable CERTIFICATE block");
+        using var leaf = Leaf(pem);
+        return leaf is null
+            ? new(name, [], null, null, "the certificate file holds no readable CERTIFICATE block")
+            : new(name, [.. pem.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => line.Length > 0)], Normalized(leaf.SerialNumber), leaf.GetCertHashString(), null);
     }
 
-    /// <summary>The serial as HAProxy prints it: hex digits without leading zeros.</summary>
+    /// <summary>
+    /// Why HAProxy would refuse to load <paramref name="pem"/> (no certificate; a private key that is not the
+    /// certificate's); null when it would load it. A file without a key is fit: HAProxy may find the key in
+    /// <c>&lt;file&gt;.key</c>.
+    /// </summary>
+    public static string? Unfit(string pem)
+    {
+        using var leaf = Leaf(pem);
+        if (leaf is null)
+        {
+            return "the certificate file holds no readable CERTIFICATE block";
+        }
+
+        if (!pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var paired = X509Certificate2.CreateFromPem(pem, pem);
+            return null;
+        }
+        catch (CryptographicException)
+        {
+            return "the private key in the certificate file is not the certificate's (or cannot be read)";
+        }
+    }
+
+    /// <summary>The serial in the form both sides are compared in: hex digits without leading zeros (HAProxy prints whole bytes).</summary>
     public static string Normalized(string serial) => serial.TrimStart('0') is { Length: > 0 } digits ? digits.ToUpperInvariant() : "0";
 
     /// <summary>The first certificate of <paramref name="pem"/>: the leaf, by the order HAProxy and OpenSSL read a crt file.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text;
 
 namespace Reconciler.Actors.Runtime;
 
@@ -49,7 +50,7 @@ internal static class HaproxyPatternFile
         foreach (var line in text.Split('\n'))
         {
             number++;
-            if (line.Length >= LongestLine)
+            if (Encoding.UTF8.GetByteCount(line) >= LongestLine)
             {
                 return $"line {number} is longer than HAProxy reads in one piece ({LongestLine} bytes)";
             }

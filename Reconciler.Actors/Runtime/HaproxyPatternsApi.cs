@@ -14,6 +14,9 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
 {
     private string Kind => isMap ? "map" : "acl";
 
+    // HAProxy parses a pattern by the match method haproxy.cfg uses; mapEntries' kinds keep values to one
+    public string? Unfit(Func<string> rendered) => null;
+
     public RuntimeChange ChangeBetween(string live, string rendered) => HaproxyPatternsChange.Between(live, rendered, isMap, name);
 
     // a batch takes HAProxy well under a millisecond; this bounds a wedged socket, not a large map
@@ -44,7 +47,7 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
                     ? await client.SendPayloadAsync($"add map @{version.Groups[1].Value} {name}", batch, cancellationToken)
                     : await client.SendAllAsync([.. batch.Select(p => $"add acl @{version.Groups[1].Value} {name} {p}")], cancellationToken);
                 sent++;
-                if (!IsBlank(answer))
+                if (!IsBlank(answer, isMap ? 1 : batch.Count))
                 {
                     return Refused($"add {Kind} @{version.Groups[1].Value} {name}", answer, sent, watch);
                 }
@@ -52,7 +55,7 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
 
             var committed = await client.SendAsync($"commit {Kind} @{version.Groups[1].Value} {name}", cancellationToken);
             sent++;
-            if (!IsBlank(committed))
+            if (!IsBlank(committed, 1))
             {
                 return Refused($"commit {Kind} @{version.Groups[1].Value} {name}", committed, sent, watch);
             }
@@ -109,8 +112,8 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
     private static string Describe(HaproxyPattern? pattern) =>
         pattern is null ? "nothing" : HaproxyCliWord.Printable(pattern.ToString().Length > 80 ? pattern.ToString()[..80] + "..." : pattern.ToString());
 
-    // a command that succeeds answers an empty line per command; a dropped one (its payload too large) answers nothing at all
-    private static bool IsBlank(string answer) => answer.Length > 0 && answer.Trim().Length == 0;
+    // a command that succeeds answers an empty line; a dropped one (its payload too large) nothing at all
+    private static bool IsBlank(string answer, int commands) => answer.Count(c => c == '\n') >= commands && answer.Trim().Length == 0;
 
     private static RuntimeApplyResult Refused(string command, string answer, int sent, Stopwatch watch)
     {

@@ -4,11 +4,12 @@ namespace Reconciler.Actors.Runtime;
 
 /// <summary>
 /// A map or ACL file's new entries (<see cref="Patterns"/>, all of them: the transaction replaces the whole set),
-/// what changed against the old file (<see cref="Added"/>, <see cref="Changed"/>, <see cref="Removed"/>, by key), and
+/// what changed against the old file (<see cref="Added"/>, <see cref="Changed"/>, <see cref="Removed"/> keys, and
+/// <see cref="Reordered"/>: the same entries in another order, where the first match may differ), and
 /// the batches that carry them to the socket: a map's as payloads of <c>add map @V</c>, an ACL's as <c>add acl @V</c>
 /// commands on one line (HAProxy 2.6 takes no payload for ACLs), each batch at most <see cref="BatchBytes"/>.
 /// </summary>
-public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArray<HaproxyPattern> Patterns, int Added, int Changed, int Removed, string? Refusal) : RuntimeChange
+public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArray<HaproxyPattern> Patterns, int Added, int Changed, int Removed, bool Reordered, string? Refusal) : RuntimeChange
 {
     /// <summary>
     /// HAProxy reads a command with its payload into one buffer (tune.bufsize, 16384 by default) and drops one that
@@ -19,22 +20,21 @@ public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArr
     public override string? Refusal { get; } = Refusal;
 
     /// <summary>Whether the entries HAProxy would load differ at all (a comment or a blank line does not count).</summary>
-    public bool ChangesPatterns => Added + Changed + Removed > 0;
+    public bool ChangesPatterns => Added + Changed + Removed > 0 || Reordered;
 
     /// <summary>prepare, the batches, commit; nothing when the patterns stay the same.</summary>
     public override int CommandCount => ChangesPatterns ? Batches().Count() + 2 : 0;
-
-    public string Kind => IsMap ? "map" : "acl";
 
     public static HaproxyPatternsChange Between(string live, string rendered, bool isMap, string name)
     {
         var old = HaproxyPatternFile.Read(live, isMap);
         var @new = HaproxyPatternFile.Read(rendered, isMap);
         var (added, changed, removed) = Count(old, @new);
+        var reordered = added + changed + removed == 0 && !old.SequenceEqual(@new);
         var refusal = HaproxyCliWord.IsSafe(name)
             ? HaproxyPatternFile.Unreadable(rendered) ?? @new.Select(p => Unsendable(p, isMap)).FirstOrDefault(r => r is not null)
             : $"{name} cannot be sent to the admin socket as one word";
-        return new HaproxyPatternsChange(isMap, name, @new, added, changed, removed, refusal);
+        return new HaproxyPatternsChange(isMap, name, @new, added, changed, removed, reordered, refusal);
     }
 
     /// <summary>The patterns in batches of at most <see cref="BatchBytes"/>: payload lines for a map, single patterns for an ACL.</summary>
@@ -72,8 +72,7 @@ public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArr
         var added = after.Count(g => !before.Contains(g.Key));
         var removed = before.Count(g => !after.Contains(g.Key));
         var changed = after.Count(g => before.Contains(g.Key) && !before[g.Key].SequenceEqual(g));
-        var reordered = added + changed + removed == 0 && !old.SequenceEqual(@new); // same entries, another order: the first match may differ
-        return (added, changed + (reordered ? 1 : 0), removed);
+        return (added, changed, removed);
     }
 
     /// <summary>Why <paramref name="pattern"/> cannot reach HAProxy over the socket exactly as the file gives it; null when it can.</summary>
@@ -89,7 +88,9 @@ public sealed record HaproxyPatternsChange(bool IsMap, string Name, ImmutableArr
         }
 
         // an ACL pattern is a word of an 'add acl' command: the CLI would split it at a space or read a ';' as the next command
-        return HaproxyCliWord.IsSafe(pattern.Key) ? null : $"ACL pattern {Printable(pattern.Key)} cannot be sent to the admin socket as one word";
+        return !HaproxyCliWord.IsSafe(pattern.Key) ? $"ACL pattern {Printable(pattern.Key)} cannot be sent to the admin socket as one word"
+            : pattern.Key.Length > BatchBytes / 2 ? $"ACL pattern {Printable(pattern.Key)} is longer than one command may be ({BatchBytes / 2} bytes)"
+            : null;
     }
 
     private static bool IsText(string text) => text.All(c => c is (>= ' ' and <= '~') or '\t');

@@ -67,15 +67,16 @@ internal sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
             using var connection = Connect(out var endpoint);
             await connection.ConnectAsync(endpoint, deadline.Token);
             await connection.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None, deadline.Token);
-            var answer = new StringBuilder();
+            // whole, then decoded: a map's value may be UTF-8, and a character may straddle two reads
+            using var answer = new MemoryStream();
             var buffer = new byte[65536];
             int read;
             while ((read = await connection.ReceiveAsync(buffer, SocketFlags.None, deadline.Token)) > 0)
             {
-                answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                answer.Write(buffer, 0, read);
             }
 
-            return answer.ToString();
+            return Encoding.UTF8.GetString(answer.GetBuffer(), 0, (int)answer.Length);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

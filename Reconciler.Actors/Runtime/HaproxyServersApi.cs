@@ -5,6 +5,9 @@ internal sealed class HaproxyServersApi(RuntimeSettings runtime, HaproxyRuntimeC
 {
     private readonly HaproxyRuntimeApplier _applier = new(client, runtime.DrainTimeout);
 
+    // haproxy -c, as check-cmd, knows better
+    public string? Unfit(Func<string> rendered) => null;
+
     public RuntimeChange ChangeBetween(string live, string rendered) => HaproxyServersChange.Between(live, rendered, runtime);
 
     // a server leaving the pool may drain for up to drain-timeout

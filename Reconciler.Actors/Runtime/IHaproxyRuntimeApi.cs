@@ -7,6 +7,12 @@ namespace Reconciler.Actors.Runtime;
 /// </summary>
 internal interface IHaproxyRuntimeApi
 {
+    /// <summary>
+    /// Why <paramref name="rendered"/> must not replace dest at all, HAProxy being sure to refuse it (a key that is
+    /// not its certificate's, say): like a failed check, dest and HAProxy are left as they are. Null when it may.
+    /// </summary>
+    string? Unfit(Func<string> rendered);
+
     /// <summary>How <paramref name="live"/> (the file HAProxy was last brought to) → <paramref name="rendered"/> can reach HAProxy.</summary>
     RuntimeChange ChangeBetween(string live, string rendered);
 

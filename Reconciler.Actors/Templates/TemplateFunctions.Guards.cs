@@ -1,3 +1,4 @@
+using System.Net;
 using Scriban.Runtime;
 
 namespace Reconciler.Actors.Templates;
@@ -61,9 +62,17 @@ internal sealed partial class TemplateFunctions
     /// The keys under <paramref name="pattern"/> as lines of a map or ACL file, sorted by key: each has <c>key</c>,
     /// <c>name</c> (the key's last segment: a host, say) and <c>value</c>. One whose name or value is not one HAProxy
     /// word (<c>haproxyWord</c>) is skipped and reported: no value can add an entry, a comment or a second word.
+    /// <paramref name="kind"/> <c>"network"</c> takes a value only when it is an IP address or a CIDR network (for
+    /// <c>src -f</c>, which refuses the whole file for one that is not).
     /// </summary>
-    private ScriptArray MapEntries(string pattern)
+    private ScriptArray MapEntries(string pattern, string kind = "word")
     {
+        var networks = kind switch
+        {
+            "word" => false,
+            "network" => true,
+            _ => throw new ArgumentException($"mapEntries: kind \"{PrintableText.Of(kind)}\" is neither \"word\" nor \"network\""),
+        };
         var result = new ScriptArray();
         foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -75,6 +84,10 @@ internal sealed partial class TemplateFunctions
             else if (!IsHaproxyWord(value))
             {
                 guard.Skip(key, "its value is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+            }
+            else if (networks && !IsNetwork(value))
+            {
+                guard.Skip(key, "its value is not an IP address or a CIDR network");
             }
             else
             {
@@ -97,6 +110,14 @@ internal sealed partial class TemplateFunctions
         IsHaproxyWord(value)
             ? value
             : throw new ArgumentException($"haproxyWord: {Origin(value)} is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
+
+    /// <summary>An IPv4 address in four parts, an IPv6 address, or either with a CIDR prefix length (not .NET's short forms like "10.1").</summary>
+    private static bool IsNetwork(string value)
+    {
+        var address = value.Split('/', 2)[0];
+        var parsed = value.Contains('/', StringComparison.Ordinal) ? IPNetwork.TryParse(value, out _) : IPAddress.TryParse(value, out _);
+        return parsed && (address.Contains(':', StringComparison.Ordinal) || address.Count(c => c == '.') == 3);
+    }
 
     private static bool IsHaproxyWord(string value) =>
         value.Length > 0 && value.All(c => c is > ' ' and < '\x7f') && value.IndexOfAny(HaproxySpecial) < 0;

@@ -216,7 +216,7 @@ public sealed class SettingsLoaderTests : IDisposable
 
         var template = Assert.Single(Load("""
             reconciler.template-defaults.runtime { type = haproxy, socket = "/run/haproxy/admin.sock" }
-            reconciler.templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], runtime { backends = ["app"], drain-timeout = 5s } }]
+            reconciler.templates = [{ name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/a"], reload-cmd = "true", runtime { backends = ["app"], drain-timeout = 5s } }]
             """).Templates);
 
         Assert.Equal(("haproxy", "/run/haproxy/admin.sock", "app", TimeSpan.FromSeconds(5)), (template.Runtime.Type, template.Runtime.Socket, template.Runtime.Backends.Single(), template.Runtime.DrainTimeout));

@@ -117,7 +117,7 @@ public sealed class CommandLineToolsTests : IDisposable
     public async Task Noop_says_whether_a_runtime_template_would_change_at_runtime_or_by_reload(string live, string verdict)
     {
         File.WriteAllText(Path.Combine(_folder, "out.txt"), live);
-        var config = WriteConfig(Template, extra: """reconciler.template-defaults.runtime { type = haproxy, socket = "/nonexistent/admin.sock" }""");
+        var config = WriteConfig(Template, reload: "true", extra: """reconciler.template-defaults.runtime { type = haproxy, socket = "/nonexistent/admin.sock" }""");
 
         var result = await ReconcilerProcess.RunAsync("--config", config, "--noop");
 

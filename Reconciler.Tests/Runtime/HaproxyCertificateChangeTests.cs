@@ -35,19 +35,64 @@ public sealed class HaproxyCertificateChangeTests
     [Theory]
     [InlineData("no pem here\n", "the certificate file holds no readable CERTIFICATE block")]
     [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "the certificate file holds no readable CERTIFICATE block")]
-    [InlineData("-----BEGIN CERTIFICATE-----\r\nAAAA\r\n-----END CERTIFICATE-----\r\n", "the certificate file holds a character outside printable ASCII (a CR, say)")]
+    [InlineData("caf\u00e9\n", "the certificate file holds a character outside printable ASCII")]
     public void A_file_that_is_not_a_readable_certificate_is_a_refusal(string pem, string reason)
     {
         Assert.Equal(reason, HaproxyCertificateChange.Between(string.Empty, pem, Name).Refusal);
     }
 
     [Fact]
-    public void Refusals_and_summaries_never_quote_the_key()
+    public void A_crlf_file_goes_through_without_its_carriage_returns()
     {
         var site = SiteCertificate.Create("site");
-        var change = HaproxyCertificateChange.Between(string.Empty, site.KeyPem + "\r\n", Name);
+        var pem = (site.CertificatePem + site.KeyPem).ReplaceLineEndings("\r\n");
 
-        Assert.DoesNotContain("PRIVATE", change.Summary, StringComparison.Ordinal);
-        Assert.DoesNotContain(site.KeyPem.Split('\n')[1], change.Summary, StringComparison.Ordinal);
+        var change = HaproxyCertificateChange.Between(string.Empty, pem, Name);
+
+        Assert.Null(change.Refusal);
+        Assert.DoesNotContain(change.Payload, line => line.Contains('\r', StringComparison.Ordinal));
+        Assert.Equal(site.Fingerprint, change.Fingerprint);
+    }
+
+    [Fact]
+    public void A_key_that_is_not_the_certificates_makes_the_file_unfit_and_a_file_without_a_key_is_fit()
+    {
+        var site = SiteCertificate.Create("site");
+        var other = SiteCertificate.Create("other");
+
+        Assert.Null(HaproxyCertificateChange.Unfit(site.CertificatePem + site.KeyPem));
+        Assert.Null(HaproxyCertificateChange.Unfit(site.KeyPem + site.CertificatePem + other.CertificatePem));
+        Assert.Null(HaproxyCertificateChange.Unfit(site.CertificatePem));
+        Assert.Equal("the private key in the certificate file is not the certificate's (or cannot be read)", HaproxyCertificateChange.Unfit(other.CertificatePem + site.KeyPem));
+        Assert.Equal("the certificate file holds no readable CERTIFICATE block", HaproxyCertificateChange.Unfit(site.KeyPem));
+    }
+
+    [Theory]
+    [InlineData("00A1B2", "A1B2")]
+    [InlineData("0A1B", "A1B")]
+    [InlineData("a1b2", "A1B2")]
+    [InlineData("00", "0")]
+    public void Serials_compare_without_leading_zeros(string serial, string normalized)
+    {
+        Assert.Equal(normalized, HaproxyCertificateChange.Normalized(serial));
+    }
+
+    [Fact]
+    public async Task A_refused_commit_is_aborted_and_its_reason_never_quotes_the_pem()
+    {
+        var site = SiteCertificate.Create("site");
+        await using var socket = new CannedAdminSocket(command => command switch
+        {
+            _ when command.StartsWith("set ssl cert", StringComparison.Ordinal) => $"Transaction created for certificate {Name}!\n\n",
+            _ when command.StartsWith("commit ssl cert", StringComparison.Ordinal) => $"inconsistencies between private key and certificate loaded '{Name}'.\nCan't commit {Name}!\n\n",
+            _ => "\n",
+        });
+        var api = new HaproxyCertificateApi(Name, new HaproxyRuntimeClient(socket.Path, TimeSpan.FromSeconds(5)));
+
+        var result = await api.ApplyAsync(api.ChangeBetween(string.Empty, site.CertificatePem + site.KeyPem), default);
+
+        Assert.Equal(("refused", $"HAProxy refused 'commit ssl cert {Name}': inconsistencies between private key and certificate loaded '{Name}'. / Can't commit {Name}!"), (result.ReasonLabel, result.Reason));
+        Assert.Equal([$"set ssl cert {Name} <<", $"commit ssl cert {Name}", $"abort ssl cert {Name}"], socket.Received.Select(r => r.Split('\n')[0]));
+        Assert.DoesNotContain("PRIVATE", result.Reason, StringComparison.Ordinal);
     }
 }

@@ -109,4 +109,17 @@ public sealed class HaproxyPatternsApiTests : IAsyncLifetime
         Assert.False(result.Applied);
         Assert.Equal(("refused", $"HAProxy refused 'prepare map {unknown}': Unknown map identifier. Please use #<id> or <file>."), (result.ReasonLabel, result.Reason));
     }
+
+    [Fact]
+    public async Task A_batch_haproxy_drops_unanswered_is_refused_not_taken_for_success()
+    {
+        // HAProxy closes without a word on a command with a payload larger than its buffer
+        await using var socket = new CannedAdminSocket(command => command.StartsWith("prepare", StringComparison.Ordinal) ? "New version created: 7\n\n" : string.Empty);
+        var api = new HaproxyPatternsApi(isMap: true, Map, new HaproxyRuntimeClient(socket.Path, TimeSpan.FromSeconds(5)));
+
+        var result = await api.ApplyAsync(api.ChangeBetween(string.Empty, "a.example x\n"), default);
+
+        Assert.Equal(("refused", $"HAProxy refused 'add map @7 {Map}': nothing"), (result.ReasonLabel, result.Reason));
+        Assert.Equal(2, socket.Received.Count); // no commit after it
+    }
 }

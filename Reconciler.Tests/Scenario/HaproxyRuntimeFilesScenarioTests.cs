@@ -104,6 +104,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
         var applies = RuntimeApplies("routes").ToList();
         _output.WriteLine(string.Join(Environment.NewLine, applies.Select(l => l.Message)));
+        Assert.NotEmpty(applies);
         Assert.All(applies, l => Assert.Contains("reload=runtime (", l.Message));
     }
 
@@ -119,6 +120,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         await ExpectStatusAsync(HttpStatusCode.Forbidden);
         await Scenario.Etcd.DeleteAsync("/denied/this-test");
         await ExpectAnswerAsync(Routed, HttpStatusCode.OK, instance.Name);
+        await Scenario.Etcd.PutAsync("/denied/typo", "localhost"); // src -f would refuse the whole file for it
         await Scenario.Etcd.PutAsync("/denied/this-network", "127.0.0.0/8");
         await ExpectStatusAsync(HttpStatusCode.Forbidden);
 
@@ -127,7 +129,10 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         await Scenario.ExpectReloadsAsync(1);
         await ExpectStatusAsync(HttpStatusCode.Forbidden);
         Assert.Null(await new HaproxyPatternsApi(isMap: false, DenyAcl, Client()).CompareAsync(File.ReadAllText(DenyAcl), default));
-        Assert.DoesNotContain(Scenario.Pipeline.Logs.Lines, l => l.Level >= LogLevel.Warning);
+        Assert.DoesNotContain("localhost", await File.ReadAllTextAsync(DenyAcl), StringComparison.Ordinal);
+        Assert.Equal(
+            ["deny skips key /denied/typo: its value is not an IP address or a CIDR network; the other keys render"],
+            Scenario.Pipeline.Logs.Lines.Where(l => l.Level >= LogLevel.Warning).Select(l => l.Message));
     }
 
     [Fact]
@@ -152,18 +157,23 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
     }
 
     [Fact]
-    public async Task A_key_that_does_not_match_its_certificate_falls_back_to_one_reload_with_haproxys_reason()
+    public async Task A_key_that_does_not_match_its_certificate_never_replaces_the_file_and_the_matching_pair_then_goes_through()
     {
         _scenario = await HaproxyScenario.StartAsync(Sys, optionalFiles: true);
+        var before = await File.ReadAllTextAsync(SiteCertificateFile);
         var other = SiteCertificate.Create("site-2");
 
-        await PutCertificateAsync(other.CertificatePem, Scenario.FirstCertificate!.KeyPem);
+        // a rotation written key after certificate passes through a certificate with the old key
+        await Scenario.Etcd.PutAsync("/tls/site/cert", other.CertificatePem);
 
-        await Scenario.WaitUntilAsync("the fallback reload of the site certificate", () => Task.FromResult(RuntimeApplies("site-cert").Any(l => l.Message.Contains("reload=ok"))));
-        Assert.Contains(
-            Scenario.Pipeline.Logs.Lines,
-            l => l.Level == LogLevel.Warning && l.Message.Contains($"Runtime change of site-cert falls back to a reload: HAProxy refused 'commit ssl cert {SiteCertificateFile}': inconsistencies between private key and certificate"));
-        Assert.Single(RuntimeApplies("site-cert"), l => l.Message.Contains("reload=ok"));
+        await Scenario.WaitUntilAsync("the mismatched pair refused", () => Task.FromResult(RuntimeApplies("site-cert").Any(l => l.Level == LogLevel.Error)));
+        Assert.Contains(RuntimeApplies("site-cert"), l => l.Message.Contains("check=failed: the private key in the certificate file is not the certificate's"));
+        Assert.Equal(before, await File.ReadAllTextAsync(SiteCertificateFile));
+        Assert.Equal(Scenario.FirstCertificate!.Fingerprint, await ServedFingerprintAsync());
+
+        await Scenario.Etcd.PutAsync("/tls/site/key", other.KeyPem);
+        await Scenario.WaitUntilAsync("the matching pair served", async () => await ServedFingerprintAsync() == other.Fingerprint);
+        Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
         Assert.DoesNotContain(Scenario.Pipeline.Logs.Lines, l => l.Message.Contains("PRIVATE KEY", StringComparison.Ordinal));
     }
 

@@ -176,6 +176,22 @@ public sealed class ValueGuardTests
             skipped.Select(k => $"{k.Key}: {k.Reason[..k.Reason.IndexOf(" (", StringComparison.Ordinal)]}").Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("203.0.113.7", true)]
+    [InlineData("10.0.0.0/8", true)]
+    [InlineData("2001:db8::/32", true)]
+    [InlineData("::1", true)]
+    [InlineData("localhost", false)]
+    [InlineData("10.1", false)]
+    [InlineData("10.0.0.0/33", false)]
+    public void MapEntries_of_kind_network_takes_only_addresses_and_networks(string value, bool taken)
+    {
+        var (output, skipped) = Render("""{{ for c in mapEntries "/denied/*" "network" }}{{ c.value }};{{ end }}""", State(("/denied/a", value)));
+
+        Assert.Equal(taken ? $"{value};" : string.Empty, output);
+        Assert.Equal(taken ? 0 : 1, skipped.Count);
+    }
+
     [Fact]
     public void LineSafe_refuses_a_control_character_even_where_the_template_allows_them()
     {
