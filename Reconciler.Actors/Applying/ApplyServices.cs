@@ -20,6 +20,7 @@ public sealed class ApplyServices : IAsyncDisposable
     public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null, TimeProvider? time = null)
         : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight, time)
     {
+        StateDir = settings.StateDir;
     }
 
     /// <param name="environment">reconciler.commands.environment (<see cref="CommandEnvironment.From"/>).</param>
@@ -32,6 +33,9 @@ public sealed class ApplyServices : IAsyncDisposable
     }
 
     public ReloadQueue Queue { get; }
+
+    /// <summary>reconciler.state-dir: where appliers keep their dest's slot assignments; empty = nowhere.</summary>
+    public string StateDir { get; init; } = string.Empty;
 
     public InFlightWork InFlight { get; }
 

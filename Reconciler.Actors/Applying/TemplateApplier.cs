@@ -24,6 +24,9 @@ public sealed class TemplateApplier
     private readonly RuntimeApply? _runtime;
     private readonly bool _keepDiffs;
     private readonly SkippedKeyWarnings _skippedKeys = new();
+    private readonly SlotState? _slotState;
+    private string? _slotRestoreProblem;
+    private bool _slotSaveWarned;
 
     /// <param name="keepDiffs">Debug logging: each outcome that changes or would change dest carries the unified diff (unless log-diff is off).</param>
     public TemplateApplier(TemplateDefinition definition, CompiledTemplate template, ApplyServices services, bool keepDiffs = false)
@@ -35,6 +38,12 @@ public sealed class TemplateApplier
         _owed = services.OwedReloadFor(definition.Dest);
         _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.Queue) : null;
         _keepDiffs = keepDiffs;
+        if (services.StateDir.Length > 0)
+        {
+            // where a previous process, or this template's previous text, left each instance
+            _slotState = SlotState.For(services.StateDir, definition.Dest);
+            _slotRestoreProblem = _slotState.RestoreInto(template.Slots);
+        }
     }
 
     public TemplateDefinition Definition { get; }
@@ -105,6 +114,7 @@ public sealed class TemplateApplier
             reconciled = reconciled with { Total = started.Elapsed };
             if (request.DryRunFolder is null)
             {
+                KeepSlots(outcome, logger);
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 ReconcileLog.Write(logger, reconciled);
             }
@@ -313,6 +323,27 @@ public sealed class TemplateApplier
         if (_runtime is not null && _dest.LiveText is { } live)
         {
             _services.InFlight.Track(Task.Run(() => _runtime.CompareAfterReloadAsync(live, logger, _services.Shutdown), CancellationToken.None));
+        }
+    }
+
+    /// <summary>Dest holds this render: its slot assignments are the ones to come back to after a restart.</summary>
+    private void KeepSlots(ReconcileOutcome outcome, ILogger logger)
+    {
+        if (_slotState is null || outcome.Status is not (ReconcileStatus.Written or ReconcileStatus.Unchanged))
+        {
+            return;
+        }
+
+        if (_slotRestoreProblem is { } unreadable)
+        {
+            _slotRestoreProblem = null;
+            logger.LogWarning("Cannot read the slot assignments {Template} left in {StateFile}: {Reason}; instances were placed by their hash", Name, _slotState.Path, unreadable);
+        }
+
+        if (_slotState.Save(_render.Template.Slots) is { } problem && !_slotSaveWarned)
+        {
+            _slotSaveWarned = true; // once: the state dir stays as it is until someone fixes it
+            logger.LogWarning("Cannot keep the slot assignments of {Template} in {StateFile}: {Reason}; a restart may move instances between slots", Name, _slotState.Path, problem);
         }
     }
 

@@ -42,6 +42,9 @@ public sealed record ReconcilerSettings(
     /// <summary>The least time between two starts of one reload command (reconciler.commands.min-reload-interval); zero = none.</summary>
     public TimeSpan MinReloadInterval { get; init; }
 
+    /// <summary>Where the daemon keeps what it decided across restarts (reconciler.state-dir); empty = nowhere, in memory only.</summary>
+    public string StateDir { get; init; } = string.Empty;
+
     /// <summary>Whether /healthz shows lastError's text (reconciler.http.details).</summary>
     public bool HttpDetails { get; init; } = true;
 

@@ -129,6 +129,7 @@ public static partial class SettingsLoader
                 CommandEnvironment = CommandEnvironment(config, $"{Root}.commands.environment"),
                 MinReloadInterval = Duration(config, $"{Root}.commands.min-reload-interval"),
                 HttpDetails = Flag(config, $"{Root}.http.details"),
+                StateDir = PathSetting(config, $"{Root}.state-dir"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };
         }

@@ -35,6 +35,9 @@ public sealed class CompiledTemplate
 
     public string FilePath { get; }
 
+    /// <summary>Where haproxySlots placed each value in the last render.</summary>
+    internal SlotAssignments Slots => slots;
+
     /// <summary>What the template's lookupIP and lookupSRV ask.</summary>
     public DnsLookup Dns { get; }
 

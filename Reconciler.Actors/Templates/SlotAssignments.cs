@@ -38,7 +38,7 @@ internal sealed class SlotAssignments
 
             foreach (var value in values.Where(v => !kept.Contains(v)))
             {
-                var at = (int)(Fnv1a(value) % (uint)capacity);
+                var at = HomeSlot(value, capacity);
                 while (slots[at] is not null)
                 {
                     at = (at + 1) % capacity;
@@ -53,6 +53,28 @@ internal sealed class SlotAssignments
         return slots;
     }
 
+    /// <summary>Where each call of the last render put its values, to keep beyond this process (see <c>SlotState</c>).</summary>
+    public IReadOnlyDictionary<int, string?[]> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _previous.ToDictionary(kv => kv.Key, kv => (string?[])kv.Value.Clone());
+        }
+    }
+
+    /// <summary>Takes the assignments a previous process (or this template's previous text) left, as if it had rendered them.</summary>
+    public void Restore(IReadOnlyDictionary<int, string?[]> assignments)
+    {
+        lock (_gate)
+        {
+            _previous.Clear();
+            foreach (var (call, slots) in assignments)
+            {
+                _previous[call] = (string?[])slots.Clone();
+            }
+        }
+    }
+
     /// <summary>How many slots <paramref name="count"/> values take: <paramref name="minimum"/>, doubled until they fit.</summary>
     public static long CapacityFor(int count, int minimum)
     {
@@ -64,6 +86,9 @@ internal sealed class SlotAssignments
 
         return capacity;
     }
+
+    /// <summary>The slot (from 0) a new value takes when it is free: a hash of the value, the same in every process.</summary>
+    internal static int HomeSlot(string value, int capacity) => (int)(Fnv1a(value) % (uint)capacity);
 
     // the same in every process, unlike string.GetHashCode: a restarted daemon places new values where its predecessor did
     private static uint Fnv1a(string text)

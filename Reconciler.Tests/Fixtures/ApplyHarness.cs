@@ -9,9 +9,10 @@ namespace Reconciler.Tests.Fixtures;
 /// <summary>The shared parts of the apply path (<see cref="ApplyServices"/>) for one test, appliers over them, and the log they write.</summary>
 public sealed class ApplyHarness : IAsyncDisposable
 {
-    public ApplyHarness(TimeSpan? commandTimeout = null, TimeSpan? minReloadInterval = null, TimeProvider? time = null)
+    /// <param name="stateDir">reconciler.state-dir; none when null.</param>
+    public ApplyHarness(TimeSpan? commandTimeout = null, TimeSpan? minReloadInterval = null, TimeProvider? time = null, string? stateDir = null)
     {
-        Services = new ApplyServices(commandTimeout ?? TimeSpan.FromSeconds(20), [], minReloadInterval ?? TimeSpan.Zero, time: time);
+        Services = new ApplyServices(commandTimeout ?? TimeSpan.FromSeconds(20), [], minReloadInterval ?? TimeSpan.Zero, time: time) { StateDir = stateDir ?? string.Empty };
         Logger = Logs.CreateLogger("apply");
     }
 

@@ -47,9 +47,10 @@ public sealed class PipelineHarness : IAsyncDisposable
         return Start(system, folder, SettingsLoader.Load(configFile));
     }
 
-    /// <summary>Starts the pipeline on settings loaded elsewhere (say, a shipped config file with test overrides).</summary>
+    /// <summary>Starts the pipeline on settings loaded elsewhere (say, a shipped config file with test overrides); its state dir is in <paramref name="folder"/>.</summary>
     public static PipelineHarness Start(ActorSystem system, string folder, ReconcilerSettings settings)
     {
+        settings = settings with { StateDir = Path.Combine(folder, "state") };
         var logs = new CapturingLoggerFactory();
         var services = new ApplyServices(settings);
         var root = system.ActorOf(PipelineSupervisorActor.Props(settings, TemplateApplier.CreateAll(settings, services), services, KeyValueSourceFactory.Create, logs));
