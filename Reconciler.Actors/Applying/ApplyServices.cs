@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
 
 namespace Reconciler.Actors.Applying;
@@ -21,6 +22,7 @@ public sealed class ApplyServices : IAsyncDisposable
         : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight, time)
     {
         StateDir = settings.StateDir;
+        Journal = settings.StateDir.Length > 0 ? new ApplyJournal(settings.StateDir, settings.JournalMaxEntries, settings.JournalMaxBytes) : null;
     }
 
     /// <param name="environment">reconciler.commands.environment (<see cref="CommandEnvironment.From"/>).</param>
@@ -36,6 +38,9 @@ public sealed class ApplyServices : IAsyncDisposable
 
     /// <summary>reconciler.state-dir: where appliers keep their dest's slot assignments; empty = nowhere.</summary>
     public string StateDir { get; init; } = string.Empty;
+
+    /// <summary>Where every apply is recorded (in state-dir); null = nowhere.</summary>
+    public ApplyJournal? Journal { get; init; }
 
     public InFlightWork InFlight { get; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
@@ -23,10 +24,14 @@ public sealed class TemplateApplier
     private readonly OwedReload _owed;
     private readonly RuntimeApply? _runtime;
     private readonly bool _keepDiffs;
+    // the journal keeps the diff of a file up to this size: a diff of a 100,000-line map costs more than the apply
+    private const long JournalDiffLimit = 1024 * 1024;
+
     private readonly SkippedKeyWarnings _skippedKeys = new();
     private readonly SlotState? _slotState;
     private string? _slotRestoreProblem;
     private bool _slotSaveWarned;
+    private bool _journalWarned;
 
     /// <param name="keepDiffs">Debug logging: each outcome that changes or would change dest carries the unified diff (unless log-diff is off).</param>
     public TemplateApplier(TemplateDefinition definition, CompiledTemplate template, ApplyServices services, bool keepDiffs = false)
@@ -115,6 +120,7 @@ public sealed class TemplateApplier
             if (request.DryRunFolder is null)
             {
                 KeepSlots(outcome, logger);
+                Record(reconciled, request.Change, logger);
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 ReconcileLog.Write(logger, reconciled);
             }
@@ -184,7 +190,7 @@ public sealed class TemplateApplier
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
-        if (_keepDiffs && Definition.LogDiff)
+        if (Definition.LogDiff && (_keepDiffs || (_services.Journal is not null && _dest.Rendered.Length <= JournalDiffLimit)))
         {
             outcome = outcome with { Diff = UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest) };
         }
@@ -269,6 +275,7 @@ public sealed class TemplateApplier
             logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", Name, runtime.Reason);
         }
 
+        reconciled = reconciled with { ReloadWhy = WhyReload(outcome, reconciled.Runtime) };
         var run = await ReloadAsync(batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
         if (run.Result.Succeeded)
@@ -280,6 +287,15 @@ public sealed class TemplateApplier
 
         return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, logger, cancellationToken) : reconciled;
     }
+
+    private static string WhyReload(ReconcileOutcome outcome, RuntimeApplyResult? fallback) => outcome switch
+    {
+        { Status: ReconcileStatus.Unchanged } => "owed: the file was written by an earlier run, its reload not done",
+        _ when fallback is { Reason: { } reason } => $"runtime fallback ({fallback.ReasonLabel}): {reason}",
+        { Runtime.ReloadReason: { } beyond } => beyond,
+        { Runtime: not null } => "owed: the file was written by an earlier run, its reload not done",
+        _ => "the file changed",
+    };
 
     private async Task<ReloadRun> ReloadAsync(ReloadBatch? batch, CancellationToken cancellationToken)
     {
@@ -323,6 +339,15 @@ public sealed class TemplateApplier
         if (_runtime is not null && _dest.LiveText is { } live)
         {
             _services.InFlight.Track(Task.Run(() => _runtime.CompareAfterReloadAsync(live, logger, _services.Shutdown), CancellationToken.None));
+        }
+    }
+
+    private void Record(TemplateReconciled reconciled, StateChange change, ILogger logger)
+    {
+        if (_services.Journal?.Append(JournalEntry.Of(reconciled, change, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
+        {
+            _journalWarned = true; // once: the state dir stays as it is until someone fixes it
+            logger.LogWarning("Cannot record the applies of {Template} in {Journal}: {Reason}", Name, _services.Journal.Path, problem);
         }
     }
 

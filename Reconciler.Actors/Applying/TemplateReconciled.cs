@@ -17,6 +17,9 @@ public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult?
     /// <summary>The run of the reload command, shared with the other templates it served; null without a reload.</summary>
     public ReloadRun? ReloadRun { get; init; }
 
+    /// <summary>Why it reloaded (a change beyond the runtime API's kind, a fallback's reason, a reload owed); null without a reload.</summary>
+    public string? ReloadWhy { get; init; }
+
     /// <summary>The whole apply, waiting for the dest and the reload queue included.</summary>
     public TimeSpan Total { get; init; }
 

@@ -45,6 +45,12 @@ public sealed record ReconcilerSettings(
     /// <summary>Where the daemon keeps what it decided across restarts (reconciler.state-dir); empty = nowhere, in memory only.</summary>
     public string StateDir { get; init; } = string.Empty;
 
+    /// <summary>reconciler.journal.max-entries: the journal keeps at most this many applies.</summary>
+    public int JournalMaxEntries { get; init; } = 10_000;
+
+    /// <summary>reconciler.journal.max-bytes: and at most this many bytes.</summary>
+    public long JournalMaxBytes { get; init; } = 64L * 1024 * 1024;
+
     /// <summary>Whether /healthz shows lastError's text (reconciler.http.details).</summary>
     public bool HttpDetails { get; init; } = true;
 

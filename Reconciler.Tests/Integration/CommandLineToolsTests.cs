@@ -139,6 +139,44 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
     }
 
+    [Fact]
+    public async Task History_lists_each_apply_with_how_and_why_and_shows_one_with_its_keys_and_diff()
+    {
+        var state = Path.Combine(_folder, "state");
+        var config = WriteConfig(Template, reload: "true", extra: $"reconciler.state-dir = \"{state}\"");
+        Assert.Equal(0, (await ReconcilerProcess.RunAsync("--config", config, "--onetime")).ExitCode);
+        File.AppendAllText(Path.Combine(_folder, "keys.yaml"), "/a/3: web-3 127.0.0.1:9003\n");
+        Assert.Equal(0, (await ReconcilerProcess.RunAsync("--config", config, "--onetime")).ExitCode);
+
+        var table = await ReconcilerProcess.RunAsync("history", "--config", config);
+        var shown = await ReconcilerProcess.RunAsync("history", "--config", config, "--show", "2");
+        var json = await ReconcilerProcess.RunAsync("history", "--config", config, "t", "--json", "--limit", "1");
+
+        Assert.Equal(0, table.ExitCode);
+        // each --onetime run starts from nothing: all three keys are new to it
+        var rows = table.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length);
+        Assert.Matches(@"^#\s+when \(UTC\)\s+template\s+revision\s+changes\s+file\s+applied\s+outcome\s+ms\s+why$", rows[0]);
+        Assert.Matches(@"^2\s+\S+ \S+\s+t\s+\d+\s+\+3 ~0 -0\s+written\s+reload\s+ok\s+\d+\s+the file changed$", rows[2]);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("  + /a/3", shown.Stdout);
+        Assert.Contains("applied: reload, because the file changed", shown.Stdout);
+        Assert.Contains("+    server web-3 127.0.0.1:9003", shown.Stdout);
+        Assert.StartsWith("{\"sequence\":2,", json.Stdout);
+        Assert.Single(json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task History_without_a_state_dir_says_so_and_exits_2()
+    {
+        var config = WriteConfig(Template);
+
+        var result = await ReconcilerProcess.RunAsync("history", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("reconciler.state-dir is empty, so there is no journal", result.Stderr);
+    }
+
     private string WriteConfig(string template, string check = "", string reload = "", string extra = "")
     {
         File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1 127.0.0.1:9001\n/a/2: web-2 127.0.0.1:9002\n");

@@ -1,0 +1,108 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Journal;
+using Reconciler.Host.Invocation;
+
+namespace Reconciler.Host.CommandLine;
+
+/// <summary>
+/// <c>reconciler history --config FILE [TEMPLATE] [--limit N] [--json] [--show N]</c>: the apply journal, newest
+/// last; "why did it reload at 03:12, and what changed" in one command. Reads the file only, so it works while the
+/// daemon runs.
+/// </summary>
+internal static class HistoryCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var template = new Argument<string?>("TEMPLATE") { Description = "Only this template's applies", Arity = ArgumentArity.ZeroOrOne };
+        var limit = new Option<int>("--limit") { Description = "The newest N applies (default 20)", DefaultValueFactory = _ => 20 };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line, as the journal holds them" };
+        var show = new Option<long?>("--show") { Description = "Print apply number N (the # column) whole, with its diff" };
+        var command = new Command("history", "Print the apply journal: when, template, revision, changes, how applied, why, outcome, time")
+        {
+            template, limit, json, show,
+        };
+        command.SetAction((result, _) =>
+        {
+            var options = common.Read(result);
+            return ConfiguredRun.RunAsync(options, settings => Task.FromResult(Print(settings, result.GetValue(template), result.GetValue(limit), result.GetValue(json), result.GetValue(show))));
+        });
+        return command;
+    }
+
+    private static int Print(ReconcilerSettings settings, string? template, int limit, bool json, long? show)
+    {
+        if (settings.StateDir.Length == 0)
+        {
+            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: reconciler.state-dir is empty, so there is no journal (set it, e.g. \"/var/lib/reconciler\")");
+            return ExitCodes.BadConfiguration;
+        }
+
+        if (template is not null && settings.Templates.All(t => t.Name != template))
+        {
+            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: no template named {template} (templates: {string.Join(", ", settings.Templates.Select(t => t.Name))})");
+            return ExitCodes.BadConfiguration;
+        }
+
+        IReadOnlyList<JournalEntry> entries;
+        var path = Path.Combine(settings.StateDir, ApplyJournal.FileName);
+        try
+        {
+            entries = [.. ApplyJournal.Read(path).Where(e => template is null || e.Template == template)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"reconciler: cannot read the journal {path}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        if (show is { } number)
+        {
+            return entries.FirstOrDefault(e => e.Sequence == number) is { } entry
+                ? PrintOne(entry, json)
+                : Fail($"reconciler: the journal {path} has no apply #{number}{(template is null ? string.Empty : $" of {template}")}");
+        }
+
+        foreach (var line in json ? entries.TakeLast(limit).Select(Json) : HistoryTable.Lines(entries.TakeLast(limit)))
+        {
+            Console.WriteLine(line);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static int PrintOne(JournalEntry entry, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(Json(entry));
+            return ExitCodes.Ok;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{entry.Sequence} {entry.Time:yyyy-MM-dd HH:mm:ss.fff}Z {entry.Template} revision {entry.Revision}"));
+        Console.WriteLine($"changes: +{entry.AddedCount} ~{entry.ChangedCount} -{entry.RemovedCount}");
+        foreach (var (sign, keys) in new[] { ("+", entry.Added), ("~", entry.Changed), ("-", entry.Removed) })
+        {
+            foreach (var key in keys)
+            {
+                Console.WriteLine($"  {sign} {key}");
+            }
+        }
+
+        Console.WriteLine($"file: {entry.File}");
+        Console.WriteLine($"applied: {entry.Applied}{(entry.Why is null ? string.Empty : $", because {entry.Why}")}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {entry.Outcome} in {entry.TotalMs} ms"));
+        Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : entry.Diff);
+        return ExitCodes.Ok;
+    }
+
+    private static string Json(JournalEntry entry) => JsonSerializer.Serialize(entry, JournalJson.Default.JournalEntry);
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return ExitCodes.Failed;
+    }
+}

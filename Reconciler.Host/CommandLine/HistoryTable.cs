@@ -1,0 +1,34 @@
+using System.Globalization;
+using Reconciler.Actors.Journal;
+
+namespace Reconciler.Host.CommandLine;
+
+/// <summary>Journal entries as aligned columns, the reason last (it is the longest and the one read whole).</summary>
+internal static class HistoryTable
+{
+    private static readonly string[] Header = ["#", "when (UTC)", "template", "revision", "changes", "file", "applied", "outcome", "ms", "why"];
+
+    public static IEnumerable<string> Lines(IEnumerable<JournalEntry> entries)
+    {
+        var rows = entries.Select(Row).Prepend(Header).ToList();
+        var widths = Enumerable.Range(0, Header.Length - 1).Select(column => rows.Max(row => row[column].Length)).ToList();
+        return rows.Select(row => string.Join("  ", row.Select((cell, column) => column < widths.Count ? cell.PadRight(widths[column]) : cell)).TrimEnd());
+    }
+
+    private static string[] Row(JournalEntry entry) =>
+    [
+        entry.Sequence.ToString(CultureInfo.InvariantCulture),
+        entry.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+        entry.Template,
+        entry.Revision.ToString(CultureInfo.InvariantCulture),
+        $"+{entry.AddedCount} ~{entry.ChangedCount} -{entry.RemovedCount}",
+        Short(entry.File),
+        entry.Applied,
+        entry.Outcome,
+        entry.TotalMs.ToString(CultureInfo.InvariantCulture),
+        entry.Why ?? string.Empty,
+    ];
+
+    // "check failed: exit 1 ..." and the like: the column says what happened, --show says the rest
+    private static string Short(string file) => file.Split(':', 2)[0];
+}
