@@ -344,7 +344,7 @@ public sealed class TemplateApplier
 
     private void Record(TemplateReconciled reconciled, StateChange change, ILogger logger)
     {
-        if (_services.Journal?.Append(JournalEntry.Of(reconciled, change, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
+        if (_services.Journal?.Append(JournalEntries.Of(reconciled, change, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
         {
             _journalWarned = true; // once: the state dir stays as it is until someone fixes it
             logger.LogWarning("Cannot record the applies of {Template} in {Journal}: {Reason}", Name, _services.Journal.Path, problem);

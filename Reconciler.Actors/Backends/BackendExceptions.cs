@@ -7,6 +7,9 @@ public sealed class BackendUnavailableException(string message, Exception? inner
     public bool NoLeader { get; init; }
 }
 
+/// <summary>A read at a past revision cannot be answered: compacted away, not reached yet, or a backend without history.</summary>
+public sealed class RevisionUnavailableException(string message) : Exception(message);
+
 /// <summary>The revision a watch asked for is gone; the watcher re-reads everything and emits the difference.</summary>
 internal sealed class RevisionCompactedException(long compactRevision)
     : Exception($"revision compacted up to {compactRevision}")

@@ -65,6 +65,19 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         return new KeySnapshot(keys, revision);
     }
 
+    public async Task<KeySnapshot> ReadAtAsync(IReadOnlyList<KeyPrefix> prefixes, long revision, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
+        var member = await AnsweringMemberAsync(cancellationToken);
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
+        {
+            await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
+        }
+
+        return new KeySnapshot(keys, revision);
+    }
+
     public async IAsyncEnumerable<WatchBatch> WatchAsync(
         IReadOnlyDictionary<KeyPrefix, long> fromRevisions, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -223,6 +236,11 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             {
                 request = request.Clone();
                 request.Limit /= 4;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.OutOfRange && request.Revision > 0)
+            {
+                // "mvcc: required revision has been compacted" or "... is a future revision"
+                throw new RevisionUnavailableException($"{member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
             }
             catch (RpcException ex)
             {

@@ -21,6 +21,12 @@ public interface IKeyValueSource : IAsyncDisposable
     /// <exception cref="BackendUnavailableException">the backend cannot be reached.</exception>
     Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken);
 
+    /// <summary>Reads every key under the prefixes as they were at <paramref name="revision"/> (etcd keeps history until it is compacted).</summary>
+    /// <exception cref="RevisionUnavailableException">the revision is compacted, in the future, or the backend keeps no history.</exception>
+    /// <exception cref="BackendUnavailableException">the backend cannot be reached.</exception>
+    Task<KeySnapshot> ReadAtAsync(IReadOnlyList<KeyPrefix> prefixes, long revision, CancellationToken cancellationToken) =>
+        throw new RevisionUnavailableException($"{Description} keeps no history: only etcd can be read at a revision");
+
     /// <summary>
     /// Streams the changes under each prefix from its revision in <paramref name="fromRevisions"/> on, in order per
     /// prefix, on one stream, until cancelled. Each prefix's first batch is empty: it says its watch is

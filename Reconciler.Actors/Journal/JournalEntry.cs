@@ -1,7 +1,4 @@
 using System.Collections.Immutable;
-using Reconciler.Actors.Applying;
-using Reconciler.Actors.Rendering;
-using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Journal;
 
@@ -34,47 +31,4 @@ public sealed record JournalEntry(
     public int RemovedCount { get; init; }
 
     public string? Diff { get; init; }
-
-    public static JournalEntry Of(TemplateReconciled reconciled, StateChange change, DateTimeOffset time, bool keepDiff)
-    {
-        var outcome = reconciled.Outcome;
-        return new JournalEntry(
-            0,
-            time,
-            outcome.Template,
-            outcome.Revision,
-            [.. change.Added.Take(MostKeyNames)],
-            [.. change.Changed.Take(MostKeyNames)],
-            [.. change.Removed.Take(MostKeyNames)],
-            FileOutcome(outcome),
-            HowApplied(reconciled),
-            reconciled.ReloadWhy,
-            reconciled.Failed ? "failed" : outcome.Status == ReconcileStatus.HeldBack ? "held back" : "ok",
-            (long)reconciled.Total.TotalMilliseconds)
-        {
-            AddedCount = change.Added.Length,
-            ChangedCount = change.Changed.Length,
-            RemovedCount = change.Removed.Length,
-            Diff = keepDiff ? outcome.Diff : null,
-        };
-    }
-
-    private static string FileOutcome(ReconcileOutcome outcome) => outcome.Status switch
-    {
-        ReconcileStatus.Written => "written",
-        ReconcileStatus.Unchanged => "unchanged",
-        ReconcileStatus.HeldBack => $"held back by {outcome.Error}",
-        ReconcileStatus.RenderFailed => $"render failed: {outcome.Error}",
-        ReconcileStatus.CheckFailed => $"check failed: {outcome.Check?.Summary ?? outcome.Error}",
-        ReconcileStatus.WriteFailed => $"write failed: {outcome.Error}",
-        _ => outcome.Status.ToString(),
-    };
-
-    private static string HowApplied(TemplateReconciled reconciled) => reconciled switch
-    {
-        { Runtime.Applied: true } => $"runtime ({reconciled.Runtime.Commands} commands)",
-        { Reload: { Succeeded: true } } => "reload",
-        { Reload: { } failed } => $"reload failed: {failed.Summary}",
-        _ => "none",
-    };
 }

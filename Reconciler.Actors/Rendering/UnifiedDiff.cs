@@ -7,20 +7,24 @@ namespace Reconciler.Actors.Rendering;
 /// newline is left out of the comparison: DiffPlex would count the empty text after it as one more
 /// line, and every hunk header would be one line off from what diff and patch expect.
 /// </summary>
-internal static class UnifiedDiff
+public static class UnifiedDiff
 {
     private const int ContextLines = 3;
 
     /// <param name="current">the live content; null when the file does not exist yet.</param>
     /// <returns>The diff, empty when the texts are equal.</returns>
     public static string Between(string? current, string proposed, string path) =>
+        Between(current, proposed, current is null ? "/dev/null" : path, path);
+
+    /// <summary>Between two renders, each header naming where its text comes from (<c>haproxy@1822</c>, say).</summary>
+    public static string Between(string? current, string proposed, string fromLabel, string toLabel) =>
         current == proposed
             ? string.Empty
             : UnidiffRenderer.GenerateUnidiff(
                 WithoutFinalNewline(current ?? string.Empty),
                 WithoutFinalNewline(proposed),
-                current is null ? "/dev/null" : path,
-                path,
+                fromLabel,
+                toLabel,
                 ignoreWhitespace: false,
                 ignoreCase: false,
                 contextLines: ContextLines);

@@ -64,6 +64,7 @@ internal static class ReconcilerCommandLine
         });
         root.Subcommands.Add(CheckConfigCommand.Create(common));
         root.Subcommands.Add(RenderTemplateCommand.Create(common));
+        root.Subcommands.Add(DiffTemplateCommand.Create(common));
         root.Subcommands.Add(HistoryCommand.Create(common));
         return root;
     }
