@@ -275,7 +275,8 @@ public sealed class TemplateApplier
             logger.LogWarning("Runtime change of {Template} falls back to a reload: {Reason}", Name, runtime.Reason);
         }
 
-        reconciled = reconciled with { ReloadWhy = WhyReload(outcome, reconciled.Runtime) };
+        var (cause, why) = WhyReload(outcome, reconciled.Runtime);
+        reconciled = reconciled with { ReloadCause = cause, ReloadWhy = why };
         var run = await ReloadAsync(batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
         if (run.Result.Succeeded)
@@ -288,13 +289,15 @@ public sealed class TemplateApplier
         return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, logger, cancellationToken) : reconciled;
     }
 
-    private static string WhyReload(ReconcileOutcome outcome, RuntimeApplyResult? fallback) => outcome switch
+    private const string Owed = "owed: the file was written by an earlier run, its reload not done";
+
+    private static (string Cause, string Why) WhyReload(ReconcileOutcome outcome, RuntimeApplyResult? fallback) => outcome switch
     {
-        { Status: ReconcileStatus.Unchanged } => "owed: the file was written by an earlier run, its reload not done",
-        _ when fallback is { Reason: { } reason } => $"runtime fallback ({fallback.ReasonLabel}): {reason}",
-        { Runtime.ReloadReason: { } beyond } => beyond,
-        { Runtime: not null } => "owed: the file was written by an earlier run, its reload not done",
-        _ => "the file changed",
+        { Status: ReconcileStatus.Unchanged } => ("owed", Owed),
+        _ when fallback is { Reason: { } reason } => ("fallback", $"runtime fallback ({fallback.ReasonLabel}): {reason}"),
+        { Runtime.ReloadReason: { } beyond } => ("beyond-runtime", beyond),
+        { Runtime: not null } => ("owed", Owed),
+        _ => ("changed", "the file changed"),
     };
 
     private async Task<ReloadRun> ReloadAsync(ReloadBatch? batch, CancellationToken cancellationToken)

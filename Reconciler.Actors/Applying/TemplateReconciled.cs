@@ -20,6 +20,12 @@ public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult?
     /// <summary>Why it reloaded (a change beyond the runtime API's kind, a fallback's reason, a reload owed); null without a reload.</summary>
     public string? ReloadWhy { get; init; }
 
+    /// <summary>
+    /// <see cref="ReloadWhy"/> as a metric label: <c>changed</c> (no runtime API), <c>beyond-runtime</c> (a change
+    /// the runtime API does not cover), <c>fallback</c> (one it could not apply), <c>owed</c> (an earlier run's).
+    /// </summary>
+    public string? ReloadCause { get; init; }
+
     /// <summary>The whole apply, waiting for the dest and the reload queue included.</summary>
     public TimeSpan Total { get; init; }
 

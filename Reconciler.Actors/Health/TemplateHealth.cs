@@ -18,6 +18,9 @@ public sealed record TemplateHealth(
     string? LastError,
     bool ReloadOwed)
 {
+    /// <summary>How the service was last brought to a new file (a reload or the runtime API), why, and when; null before that.</summary>
+    public LastApply? LastApply { get; init; }
+
     public bool Healthy => State == TemplateState.Ok;
 
     public static TemplateHealth Pending(string name) => new(name, TemplateState.Pending, 0, null, null, null, ReloadOwed: false);
@@ -25,7 +28,7 @@ public sealed record TemplateHealth(
     public TemplateHealth After(TemplateReconciled reconciled, DateTimeOffset now)
     {
         var (outcome, reload) = (reconciled.Outcome, reconciled.Reload);
-        var next = this with { Revision = outcome.Revision, LastReconcile = now };
+        var next = this with { Revision = outcome.Revision, LastReconcile = now, LastApply = Health.LastApply.Of(reconciled, now) ?? LastApply };
         if (outcome.Failed)
         {
             return next with { State = Failed(outcome.Status), LastError = outcome.Error };

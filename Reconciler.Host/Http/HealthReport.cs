@@ -16,7 +16,7 @@ internal sealed record HealthReport(
         new BackendReport(status.Backend.Description, status.Backend.Reachable, details ? status.Backend.LastError : null, status.Backend.Since),
         status.Revision,
         status.RevisionTime,
-        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(details ? t.Value : t.Value with { LastError = null }, now)));
+        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now, details)));
 
     public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
 
@@ -30,15 +30,18 @@ internal sealed record HealthReport(
         DateTimeOffset? LastReconcile,
         DateTimeOffset? LastSuccess,
         double? SecondsSinceSuccess,
-        string? LastError)
+        string? LastError,
+        LastApply? LastApply)
     {
-        public static TemplateReport From(TemplateHealth health, DateTimeOffset now) => new(
+        /// <param name="details">Whether lastError's and lastApply.why's text is shown (reconciler.http.details).</param>
+        public static TemplateReport From(TemplateHealth health, DateTimeOffset now, bool details = true) => new(
             Kebab(health.State),
             health.Revision,
             health.LastReconcile,
             health.LastSuccess,
             health.LastSuccess is { } success ? Math.Round((now - success).TotalSeconds, 3) : null,
-            health.LastError);
+            details ? health.LastError : null,
+            details ? health.LastApply : health.LastApply is { } apply ? apply with { Why = null } : null);
 
         /// <summary>ReloadFailed → reload-failed.</summary>
         private static string Kebab(TemplateState state) =>

@@ -15,6 +15,9 @@ internal sealed class ReconcilerMetrics
 {
     private static readonly string[] TemplateLabel = ["template"];
 
+    // TemplateReconciled.ReloadCause: a small fixed set, so a label never carries free text
+    private static readonly string[] ReloadReasons = ["changed", "beyond-runtime", "fallback", "owed"];
+
     private readonly Counter _renders;
     private readonly Counter _renderFailures;
     private readonly Counter _checks;
@@ -48,7 +51,10 @@ internal sealed class ReconcilerMetrics
         _checkFailures = PerTemplate(factory, "reconciler_check_failures_total", "check-cmd runs that rejected the new file");
         _writes = PerTemplate(factory, "reconciler_writes_total", "Times dest was replaced with a new file");
         _writeFailures = PerTemplate(factory, "reconciler_write_failures_total", "Failures to stage or replace dest");
-        _reloads = PerTemplate(factory, "reconciler_reloads_total", "reload-cmd runs");
+        _reloads = factory.CreateCounter(
+            "reconciler_reloads_total",
+            "reload-cmd runs, by reason: changed (no runtime API), beyond-runtime (a change it does not cover), fallback (one it could not apply), owed (an earlier run's)",
+            ["template", "reason"]);
         _reloadFailures = PerTemplate(factory, "reconciler_reload_failures_total", "reload-cmd runs that failed or timed out");
         _runtimeApplies = PerTemplate(factory, "reconciler_runtime_applies_total", "Changes applied through the runtime API (admin socket) instead of a reload");
         _runtimeFallbacks = factory.CreateCounter(
@@ -73,9 +79,14 @@ internal sealed class ReconcilerMetrics
 
         foreach (var template in templates)
         {
-            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloads, _reloadFailures, _runtimeApplies, _heldBack })
+            foreach (var counter in new[] { _renders, _renderFailures, _checks, _checkFailures, _writes, _writeFailures, _reloadFailures, _runtimeApplies, _heldBack })
             {
                 counter.WithLabels(template);
+            }
+
+            foreach (var reason in ReloadReasons)
+            {
+                _reloads.WithLabels(template, reason);
             }
 
             _templateHealthy.WithLabels(template);
@@ -117,7 +128,7 @@ internal sealed class ReconcilerMetrics
 
         if (reload is not null)
         {
-            _reloads.WithLabels(template).Inc();
+            _reloads.WithLabels(template, reconciled.ReloadCause ?? "changed").Inc();
             _reloadDuration.WithLabels(template).Observe(reload.Duration.TotalSeconds);
             Count(_reloadFailures, template, !reload.Succeeded);
         }

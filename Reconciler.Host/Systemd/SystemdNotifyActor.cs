@@ -140,6 +140,12 @@ internal sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
         var templates = status.Templates.Values;
         parts.Add($"{templates.Count(t => t.Healthy)}/{templates.Count()} templates in sync");
         parts.AddRange(templates.Where(t => t.LastError is not null && !t.Healthy).Select(t => $"{t.Name}: {t.LastError}"));
+        if (templates.Where(t => t.LastApply is { How: not "runtime" }).MaxBy(t => t.LastApply!.At) is { LastApply: { } reload } reloaded)
+        {
+            var why = reload.Why is { Length: > 80 } longer ? longer[..80] + "..." : reload.Why;
+            parts.Add($"last reload {reloaded.Name} {reload.At.UtcDateTime.ToString("HH:mm:ssZ", CultureInfo.InvariantCulture)}: {why}");
+        }
+
         // a newline would start a new KEY=VALUE pair
         return string.Join(", ", parts).ReplaceLineEndings(" ");
     }

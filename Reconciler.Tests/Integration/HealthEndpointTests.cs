@@ -102,12 +102,12 @@ public sealed class HealthEndpointTests : IDisposable
         await HealthAsync(HttpStatusCode.OK, daemon);
         var before = await MetricsAsync();
         Assert.Equal(1, Metric(before, "reconciler_renders_total", "t"));
-        Assert.Equal(1, Metric(before, "reconciler_reloads_total", "t"));
+        Assert.Equal(1, Metric(before, "reconciler_reloads_total", "t", "changed"));
         Assert.Equal(1, Metric(before, "reconciler_backend_up"));
 
         File.WriteAllText(Path.Combine(_folder, "keys.yaml"), "/a/1: web-1\n/a/2: web-2\n");
 
-        await Poll.UntilAsync(async () => Metric(await MetricsAsync(), "reconciler_reloads_total", "t") == 2, Timeout, () => "reconciler_reloads_total{template=\"t\"} == 2");
+        await Poll.UntilAsync(async () => Metric(await MetricsAsync(), "reconciler_reloads_total", "t", "changed") == 2, Timeout, () => "reconciler_reloads_total{template=\"t\",reason=\"changed\"} == 2");
         var after = await MetricsAsync();
         Assert.Equal(2, Metric(after, "reconciler_renders_total", "t"));
         Assert.Equal(2, Metric(after, "reconciler_writes_total", "t"));
@@ -115,6 +115,9 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.Equal(2, Metric(after, "reconciler_revision"));
         Assert.Equal(2, Metric(after, "reconciler_events_applied_total"));
         Assert.Equal(2, Metric(after, "reconciler_render_duration_seconds_count", "t"));
+        Assert.Equal(0, Metric(after, "reconciler_reloads_total", "t", "fallback"));
+        var lastApply = (await HealthAsync(HttpStatusCode.OK, daemon)).GetProperty("templates").GetProperty("t").GetProperty("lastApply");
+        Assert.Equal(("reload", "the file changed"), (lastApply.GetProperty("how").GetString(), lastApply.GetProperty("why").GetString()));
     }
 
     [Fact]
@@ -171,9 +174,10 @@ public sealed class HealthEndpointTests : IDisposable
     private async Task<string> MetricsAsync() => await Http.GetStringAsync($"http://127.0.0.1:{_port}/metrics");
 
     /// <summary>The value of one series in Prometheus text format; -1 when absent.</summary>
-    private static double Metric(string exposition, string name, string? template = null)
+    /// <param name="reason">The reason label (reconciler_reloads_total); none when null.</param>
+    private static double Metric(string exposition, string name, string? template = null, string? reason = null)
     {
-        var series = template is null ? name : $"{name}{{template=\"{template}\"}}";
+        var series = template is null ? name : reason is null ? $"{name}{{template=\"{template}\"}}" : $"{name}{{template=\"{template}\",reason=\"{reason}\"}}";
         var match = Regex.Match(exposition, $"^{Regex.Escape(series)} (\\S+)$", RegexOptions.Multiline);
         return match.Success ? double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
     }

@@ -57,6 +57,23 @@ public sealed class SystemdNotifyActorTests : Akka.TestKit.Xunit2.TestKit, IDisp
     }
 
     [Fact]
+    public async Task Status_says_the_last_reload_and_why()
+    {
+        var status = CreateTestProbe();
+        using var notifier = new SystemdNotifier(_socket.Address, null, NullLogger.Instance);
+        Sys.ActorOf(SystemdNotifyActor.Props(notifier, status.Ref, CreateTestProbe().Ref, NullLogger.Instance));
+        status.ExpectMsg<GetPipelineStatus>();
+        var healthy = Status(healthy: true);
+        var at = new DateTimeOffset(2026, 12, 3, 3, 12, 41, TimeSpan.Zero);
+        var reloaded = healthy.Templates["t"] with { LastApply = new LastApply("reload", "section 'frontend stats' changed outside its server lines", at) };
+
+        status.Reply(healthy with { Templates = healthy.Templates.SetItem("t", reloaded) });
+
+        var ready = await _socket.ExpectAsync(m => m.Contains("READY=1"), Timeout, "READY=1");
+        Assert.Contains("last reload t 03:12:41Z: section 'frontend stats' changed outside its server lines", ready);
+    }
+
+    [Fact]
     public async Task A_configuration_reload_is_reloading_with_the_monotonic_time_then_ready()
     {
         using var notifier = await StartReadyAsync();
