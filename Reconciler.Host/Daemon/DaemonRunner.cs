@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Journal;
 using Reconciler.Actors.Scheduling;
 using Reconciler.Host.Http;
 using Reconciler.Host.Invocation;
@@ -36,6 +37,7 @@ internal static class DaemonRunner
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
         RemoveLeftovers(templates, logger);
         EffectiveConfiguration.Log(logger, settings, options);
+        LogLastApplies(services, settings, logger);
         try
         {
             await host.RunAsync(cancellationToken);
@@ -53,6 +55,39 @@ internal static class DaemonRunner
         }
 
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Where each template was left, from the journal: the revision a restarted daemon starts from, before it reads etcd.</summary>
+    private static void LogLastApplies(ApplyServices services, ReconcilerSettings settings, ILogger logger)
+    {
+        if (services.Journal is not { } journal)
+        {
+            return;
+        }
+
+        IReadOnlyList<JournalEntry> entries;
+        try
+        {
+            entries = ApplyJournal.Read(journal.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            logger.LogWarning("Cannot read the journal {Journal}: {Reason}", journal.Path, e.Message);
+            return;
+        }
+
+        foreach (var template in settings.Templates)
+        {
+            if (entries.LastOrDefault(e => e.Template == template.Name && e.Outcome == "ok") is { } last)
+            {
+                logger.LogInformation(
+                    "Last applied {Template} at revision {Revision} on {Time:yyyy-MM-ddTHH:mm:ssZ}: {Applied}",
+                    template.Name,
+                    last.Revision,
+                    last.Time.UtcDateTime,
+                    last.Applied);
+            }
+        }
     }
 
     private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateApplier> templates, ApplyServices services)

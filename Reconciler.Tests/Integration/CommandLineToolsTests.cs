@@ -167,6 +167,30 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task After_kill_9_history_reads_the_journal_and_a_restart_says_where_each_template_was_left()
+    {
+        var state = Path.Combine(_folder, "state");
+        var config = WriteConfig(Template, reload: "true", extra: $"reconciler.state-dir = \"{state}\"\nreconciler.debounce {{ quiet = 0ms, max = 1s }}");
+        using (var daemon = RunningReconciler.Start("--config", config))
+        {
+            await daemon.WaitForLineAsync(l => l.Contains("Reconciled t ", StringComparison.Ordinal), "the first apply");
+            File.AppendAllText(Path.Combine(_folder, "keys.yaml"), "/a/3: web-3 127.0.0.1:9003\n");
+            await daemon.WaitForLineAsync(l => l.Contains("Reconciled t ", StringComparison.Ordinal) && l.Contains("changes=+1", StringComparison.Ordinal), "the second apply");
+            daemon.Signal(9);
+            await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var history = await ReconcilerProcess.RunAsync("history", "--config", config, "--json");
+        Assert.Equal(0, history.ExitCode);
+        Assert.Equal(2, history.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("\"added\":[\"/a/3\"]", history.Stdout, StringComparison.Ordinal);
+
+        using var restarted = RunningReconciler.Start("--config", config);
+        var left = await restarted.WaitForLineAsync(l => l.Contains("Last applied t at revision", StringComparison.Ordinal), "where t was left");
+        Assert.Contains(": reload", left, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task History_without_a_state_dir_says_so_and_exits_2()
     {
         var config = WriteConfig(Template);
