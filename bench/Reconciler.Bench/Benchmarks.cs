@@ -121,8 +121,51 @@ public sealed class Benchmarks(EtcdServer etcd, string workFolder, TextWriter pr
         _preloaded = keys;
     }
 
-    private ReconcilerDaemon StartDaemon(TimeSpan quiet) =>
-        ReconcilerDaemon.Start(Path.Combine(workFolder, $"daemon-{++_daemonsStarted}"), etcd.ClientUrl, quiet);
+    private ReconcilerDaemon StartDaemon(TimeSpan quiet, string? stateDir = null) =>
+        ReconcilerDaemon.Start(Path.Combine(workFolder, $"daemon-{++_daemonsStarted}"), etcd.ClientUrl, quiet, stateDir: stateDir);
+
+    /// <summary>
+    /// The apply journal's cost: put → the apply's log line (written after the journal's fsynced append) with the
+    /// journal off and on, at <paramref name="keys"/> keys, and the bytes one entry takes (a one-key change's diff included).
+    /// </summary>
+    public async Task<JournalResult> MeasureJournalAsync(int keys, int samples)
+    {
+        await PreloadAsync(keys);
+        var applied = new Dictionary<bool, Distribution>();
+        var bytesPerEntry = 0L;
+        foreach (var journal in new[] { false, true })
+        {
+            var stateDir = journal ? Path.Combine(workFolder, $"state-{keys}") : null;
+            using var daemon = StartDaemon(TimeSpan.Zero, stateDir);
+            using var probe = new DestFileProbe(daemon.DestPath);
+            await WaitForFirstRenderAsync(daemon, probe, keys);
+            var times = new List<double>();
+            for (var n = -WarmupSamples; n < samples; n++)
+            {
+                var key = ScenarioKeys.Instance($"journal-{journal}", n + WarmupSamples);
+                foreach (var change in new Func<Task<long>>[] { () => etcd.PutAsync(key.Key, key.Value), () => etcd.DeleteAsync(key.Key) })
+                {
+                    var clock = Stopwatch.StartNew();
+                    await daemon.WaitForReconcileAsync(await change(), ChangeTimeout);
+                    if (n >= 0)
+                    {
+                        times.Add(clock.Elapsed.TotalMilliseconds);
+                    }
+                }
+            }
+
+            applied[journal] = Distribution.Of(times);
+            if (stateDir is not null)
+            {
+                var file = new FileInfo(Path.Combine(stateDir, "journal.jsonl"));
+                bytesPerEntry = file.Length / Math.Max(1, File.ReadLines(file.FullName).Count());
+            }
+        }
+
+        var result = new JournalResult(keys, applied[false], applied[true], bytesPerEntry);
+        progress.WriteLine($"{keys,7:N0} keys: put or delete → applied, journal off {result.Off}, on {result.On}; {result.BytesPerEntry} bytes per entry");
+        return result;
+    }
 
     /// <summary>Time from process start until dest first holds every preloaded key (and nothing of a later wait's).</summary>
     private static async Task<TimeSpan> WaitForFirstRenderAsync(ReconcilerDaemon daemon, DestFileProbe probe, int keys)

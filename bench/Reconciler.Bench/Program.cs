@@ -8,6 +8,7 @@ var largeSamples = new Option<int>("--large-samples") { Description = "Puts and 
 var idleSeconds = new Option<int>("--idle-seconds") { Description = "Length of each idle period (CPU, etcd requests)", DefaultValueFactory = _ => 10 };
 var poolChanges = new Option<bool>("--pool-changes") { Description = "Only measure zero-reload pool changes (issue 11) with a real HAProxy: runtime vs reload mode" };
 var runtimeFiles = new Option<bool>("--runtime-files") { Description = "Only measure zero-reload maps and certificates (issue 18) with a real HAProxy: runtime vs reload mode" };
+var journalCost = new Option<bool>("--journal") { Description = "Only measure the apply journal's cost per apply (issue 19) at 100 and 10,000 keys" };
 var coldPath = new Option<bool>("--cold-path") { Description = "Only the cold-path comparison (issue 12): fresh start, sparse and back-to-back changes, RSS, next to confd" };
 var levers = new Option<string[]>("--lever")
 {
@@ -21,6 +22,7 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
     output,
     poolChanges,
     runtimeFiles,
+    journalCost,
     samples,
     largeSamples,
     idleSeconds,
@@ -33,6 +35,8 @@ root.SetAction((result, _) => result.GetValue(poolChanges)
     ? RunPoolChangesAsync()
     : result.GetValue(runtimeFiles)
     ? RunRuntimeFilesAsync()
+    : result.GetValue(journalCost)
+    ? RunJournalAsync(result.GetValue(samples))
     : result.GetValue(coldPath)
     ? ColdPathAsync(
         result.GetValue(output)!,
@@ -64,6 +68,23 @@ static Task<int> RunAsync(FileInfo output, int samples, int largeSamples, TimeSp
         await WriteReportAsync(output, ResultsReport.Render(sizes, bursts, await conditions(etcd)));
     });
 }
+
+static Task<int> RunJournalAsync(int samples) =>
+    WithEtcdAsync(async (etcd, work) =>
+    {
+        var bench = new Benchmarks(etcd, work, Console.Out);
+        var loadBefore = LoadAverage();
+        JournalResult[] results = [await bench.MeasureJournalAsync(100, samples), await bench.MeasureJournalAsync(10_000, samples)];
+        Console.WriteLine();
+        Console.WriteLine($"| keys | put or delete → applied, journal off, p50 / p95 / max | journal on | bytes per entry |");
+        Console.WriteLine("|---|---|---|---|");
+        foreach (var result in results)
+        {
+            Console.WriteLine($"| {result.Keys:N0} | {result.Off} | {result.On} | {result.BytesPerEntry} |");
+        }
+
+        Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
+    });
 
 static Task<int> RunRuntimeFilesAsync() =>
     WithEtcdAsync(async (etcd, work) =>

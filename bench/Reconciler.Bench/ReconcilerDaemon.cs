@@ -35,7 +35,8 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
     public TimeSpan CpuTime => _process.CpuTime;
 
     /// <summary>Starts the daemon with its config, dest and reload log in <paramref name="folder"/>.</summary>
-    public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet, DaemonLaunch? launch = null)
+    /// <param name="stateDir">reconciler.state-dir (the apply journal); none when null.</param>
+    public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet, DaemonLaunch? launch = null, string? stateDir = null)
     {
         Directory.CreateDirectory(folder);
         var destPath = Path.Combine(folder, "haproxy.cfg");
@@ -45,6 +46,7 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
             reconciler {
               backend { type = etcd, endpoints = ["{{etcdUrl}}"] }
               debounce { quiet = {{quiet.TotalMilliseconds}}ms, max = 2s }
+              state-dir = "{{stateDir ?? string.Empty}}"
               templates = [
                 {
                   name = haproxy

@@ -30,3 +30,6 @@ public sealed record IdleResult(TimeSpan Duration, TimeSpan Cpu, double GrpcMess
 
 /// <summary>A burst of puts: how long the puts took, last put → file complete, and the reloads spent.</summary>
 public sealed record BurstResult(TimeSpan Quiet, TimeSpan PutSpan, double LastPutToCompleteMs, int Reloads, IdleResult Idle);
+
+/// <summary>The apply journal's cost at one key count: put or delete → applied, journal off and on, and one entry's size.</summary>
+public sealed record JournalResult(int Keys, Distribution Off, Distribution On, long BytesPerEntry);
