@@ -76,7 +76,7 @@ static Task<int> RunJournalAsync(int samples) =>
         var loadBefore = LoadAverage();
         JournalResult[] results = [await bench.MeasureJournalAsync(100, samples), await bench.MeasureJournalAsync(10_000, samples)];
         Console.WriteLine();
-        Console.WriteLine($"| keys | put or delete → applied, journal off, p50 / p95 / max | journal on | bytes per entry |");
+        Console.WriteLine($"| keys | put or delete → applied, journal off, p50 / p95 / max | journal on | bytes per entry (median) |");
         Console.WriteLine("|---|---|---|---|");
         foreach (var result in results)
         {
