@@ -66,7 +66,7 @@ public sealed class ApplyServices : IAsyncDisposable
     /// <summary>Held for the whole of one apply of <paramref name="dest"/>: one at a time, whichever applier runs it.</summary>
     public SemaphoreSlim LockFor(string dest) => _destLocks.GetOrAdd(Path.GetFullPath(dest), _ => new SemaphoreSlim(1, 1));
 
-    public OwedReload OwedReloadFor(string dest) => _owedReloads.GetOrAdd(Path.GetFullPath(dest), path => new OwedReload(path));
+    public OwedReload OwedReloadFor(string dest) => _owedReloads.GetOrAdd(Path.GetFullPath(dest), path => new OwedReload(path, StateDir));
 
     public async ValueTask DisposeAsync()
     {

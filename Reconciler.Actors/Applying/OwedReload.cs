@@ -6,22 +6,30 @@ namespace Reconciler.Actors.Applying;
 /// Whether a dest's service still has to be reloaded: the one owner of that fact, shared by every applier of the
 /// dest in this process (a template changed on SIGHUP gets a new applier, not a new debt). It is owed from just
 /// before a new file is put in place until a reload (or a runtime change) brought the service to it. The debt
-/// survives the process in an empty marker file next to dest (<c>.&lt;destname&gt;.reconciler-reload-owed</c>): a
-/// daemon stopped or killed in between finds it at start and reloads, although dest itself is up to date (confd and
-/// consul-template would leave the service on its old configuration). The marker is best effort — it sits in the
-/// folder dest was just written to, and failing to write it must not undo a good write — so the debt is also kept in
-/// memory. A link planted at the marker's name is never followed (created O_EXCL, removed by unlink).
+/// survives the process in an empty marker file, in the state dir (<c>owed/&lt;destname&gt;-&lt;hash&gt;</c>) when
+/// there is one, else next to dest (<c>.&lt;destname&gt;.reconciler-reload-owed</c>, where earlier versions always
+/// kept it, so it is honoured there too): a daemon stopped or killed in between finds it at start and reloads,
+/// although dest itself is up to date (confd and consul-template would leave the service on its old
+/// configuration). The marker is best effort — failing to write it must not undo a good write — so the debt is also
+/// kept in memory. A link planted at the marker's name is never followed (created O_EXCL, removed by unlink).
 /// </summary>
-public sealed class OwedReload(string destPath)
+public sealed class OwedReload
 {
+    private readonly string? _besideDest;
     private volatile bool _owed;
 
-    public string MarkerPath { get; } = Path.Combine(
-        Path.GetDirectoryName(Path.GetFullPath(destPath))!,
-        $".{Path.GetFileName(destPath)}.reconciler-reload-owed");
+    /// <param name="stateDir">reconciler.state-dir; empty = the marker next to dest.</param>
+    public OwedReload(string destPath, string stateDir = "")
+    {
+        var besideDest = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(destPath))!, $".{Path.GetFileName(destPath)}.reconciler-reload-owed");
+        MarkerPath = stateDir.Length == 0 ? besideDest : Path.Combine(stateDir, "owed", StateFileName.For(destPath));
+        _besideDest = stateDir.Length == 0 ? null : besideDest;
+    }
+
+    public string MarkerPath { get; }
 
     /// <summary>Owed in memory or by the marker a previous process left.</summary>
-    public bool IsOwed => _owed || MarkerExists();
+    public bool IsOwed => _owed || MarkerExists(MarkerPath) || (_besideDest is not null && MarkerExists(_besideDest));
 
     /// <summary>About to put a new file in place: set before the rename, so a crash right after it still finds the reload owed.</summary>
     public void Owe()
@@ -29,8 +37,9 @@ public sealed class OwedReload(string destPath)
         _owed = true;
         Try(() =>
         {
-            if (!MarkerExists())
+            if (!MarkerExists(MarkerPath))
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(MarkerPath)!);
                 new FileStream(MarkerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0).Dispose();
             }
 
@@ -42,15 +51,22 @@ public sealed class OwedReload(string destPath)
     public void Paid()
     {
         _owed = false;
-        Try(() =>
+        foreach (var marker in new[] { MarkerPath, _besideDest })
         {
-            File.Delete(MarkerPath);
-            return true;
-        });
+            Try(() =>
+            {
+                if (marker is not null)
+                {
+                    File.Delete(marker); // each on its own: the state dir's folder may not exist yet
+                }
+
+                return true;
+            });
+        }
     }
 
     /// <summary>Only a regular file counts: something else planted at its name is not ours.</summary>
-    private bool MarkerExists() => Try(() => FileStatus.Of(MarkerPath) is { Kind: FileKind.Regular });
+    private static bool MarkerExists(string path) => Try(() => FileStatus.Of(path) is { Kind: FileKind.Regular });
 
     private static bool Try(Func<bool> change)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -32,10 +31,8 @@ internal sealed partial class SlotState
 
     public static SlotState For(string stateDir, string dest)
     {
-        var full = System.IO.Path.GetFullPath(dest);
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(full)))[..16];
         var folder = System.IO.Path.Combine(stateDir, "slots");
-        return new SlotState(folder, System.IO.Path.Combine(folder, $"{System.IO.Path.GetFileName(full)}-{hash}.json"));
+        return new SlotState(folder, System.IO.Path.Combine(folder, $"{StateFileName.For(dest)}.json"));
     }
 
     /// <summary>Gives <paramref name="slots"/> what the state file holds; null when it did, else why not (none yet is not a reason).</summary>
