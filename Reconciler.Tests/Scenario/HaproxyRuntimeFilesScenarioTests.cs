@@ -76,7 +76,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         // prepare, one batch, commit; the delete empties the map: prepare, commit
         Assert.Equal(
             ["runtime (3 commands)", "runtime (3 commands)", "runtime (3 commands)", "runtime (2 commands)", "runtime (3 commands)"],
-            Journal().Where(e => e.Template == "routes" && e.File == "written").Select(e => e.Applied));
+            Scenario.Journal().Where(e => e.Template == "routes" && e.File == "written").Select(e => e.Applied));
 
         await Scenario.Haproxy.ReloadAsync();
         await Scenario.ExpectReloadsAsync(1);
@@ -193,7 +193,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
         await Scenario.ExpectReloadsAsync(1);
         await ExpectAnswerAsync(Routed, HttpStatusCode.ServiceUnavailable, "down for maintenance");
         Assert.Contains(Scenario.Pipeline.Logs.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains($"Runtime change of routes falls back to a reload: socket {missing} unavailable"));
-        var recorded = Assert.Single(Journal(), e => e.Template == "routes" && e.File == "written");
+        var recorded = Assert.Single(Scenario.Journal(), e => e.Template == "routes" && e.File == "written");
         Assert.Equal(("reload", $"runtime fallback (socket): socket {missing} unavailable"), (recorded.Applied, recorded.Why?[..recorded.Why.IndexOf(':', recorded.Why.IndexOf(':') + 1)]));
         Assert.Equal([$"/routes/{Routed}"], recorded.Added.AsEnumerable());
         Assert.Null(await new HaproxyPatternsApi(isMap: true, RoutesMap, Client()).CompareAsync(File.ReadAllText(RoutesMap), default));
@@ -232,9 +232,6 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
     // both keys in one revision, as an operator's `etcdctl txn` (or a cert-manager hook) writes them
     private Task<long> PutCertificateAsync(string certificatePem, string keyPem) =>
         Scenario.Etcd.PutManyAsync([KeyValuePair.Create("/tls/site/cert", certificatePem), KeyValuePair.Create("/tls/site/key", keyPem)]);
-
-    /// <summary>What the pipeline's apply journal (in its state dir) holds.</summary>
-    private IReadOnlyList<JournalEntry> Journal() => ApplyJournal.Read(Path.Combine(Scenario.Folder, "state", ApplyJournal.FileName));
 
     private HaproxyRuntimeClient Client() => new(Scenario.AdminSocket, TimeSpan.FromSeconds(5));
 

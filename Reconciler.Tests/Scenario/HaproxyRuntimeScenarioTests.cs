@@ -122,6 +122,9 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
         await Scenario.ExpectTrafficToAsync(instances[1]);
         Assert.Equal(1, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
         Assert.DoesNotContain(Scenario.Pipeline.Logs.Lines, l => l.Level >= LogLevel.Warning); // nor did the check after the reload find a difference
+        var applied = Scenario.Journal().Where(e => e.Template == "haproxy" && e.File == "written").ToList();
+        Assert.All(applied[..^1], e => Assert.StartsWith("runtime (", e.Applied, StringComparison.Ordinal));
+        Assert.Equal(("reload", "beyond"), (applied[^1].Applied, applied[^1].Why!.Contains("frontend stats", StringComparison.Ordinal) ? "beyond" : applied[^1].Why));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Journal;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 
@@ -290,6 +291,9 @@ public sealed class HaproxyScenario : IAsyncDisposable
             .Where(line => line.StartsWith("server ", StringComparison.Ordinal) && !line.Contains(" disabled", StringComparison.Ordinal))
             .Select(line => line[(line.IndexOf('#') + 1)..].Trim())
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>What the pipeline's apply journal (in its state dir) holds.</summary>
+    public IReadOnlyList<JournalEntry> Journal() => ApplyJournal.Read(Path.Combine(_folder, "state", ApplyJournal.FileName));
 
     /// <summary>Error lines in the reconciler's log.</summary>
     public IEnumerable<CapturedLog> Errors() => Pipeline.Logs.Lines.Where(l => l.Level >= LogLevel.Error);

@@ -105,6 +105,13 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         await Scenario.ExpectReloadsAsync(2);
         await Scenario.ExpectTrafficToAsync(second);
         Assert.Equal(["stupid-server-1", "stupid-server-2"], ServerNames());
+
+        // the journal says each step, in order (a failed check is retried: once or more)
+        var steps = Scenario.Journal().Where(e => e.Template == "haproxy" && e.File != "unchanged").ToList();
+        Assert.Equal(
+            [("written", "reload", "the file changed"), ("check failed", "none", null), ("written", "reload", "the file changed")],
+            steps.Select(e => (e.File.Split(':')[0], e.Applied, e.Why)).Where((step, i) => i == 0 || step != (steps[i - 1].File.Split(':')[0], steps[i - 1].Applied, steps[i - 1].Why)));
+        Assert.Equal(steps.Select(e => e.Revision).Order(), steps.Select(e => e.Revision));
     }
 
     [Fact]
