@@ -38,8 +38,8 @@ public sealed class EtcdServer : IDisposable
 
     public static async Task<EtcdServer> StartAsync(string dataDir)
     {
-        var clientUrl = $"http://127.0.0.1:{FreePort()}";
-        var peerUrl = $"http://127.0.0.1:{FreePort()}";
+        var clientUrl = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var peerUrl = $"http://127.0.0.1:{LoopbackPort.Free()}";
         var start = new ProcessStartInfo(EtcdBinary)
         {
             // etcd logs every request it finds slow; nobody reads it here, and a full pipe would block etcd
@@ -167,12 +167,5 @@ public sealed class EtcdServer : IDisposable
         }
 
         throw new TimeoutException($"etcd at {ClientUrl} did not become healthy within {StartupTimeout.TotalSeconds:0} s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }

@@ -27,7 +27,7 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
         Directory.CreateDirectory(folder);
         await etcd.DeletePrefixAsync(Prefix);
         var (config, dest, reloadLog, pidFile) = WriteConfig(folder, runtime);
-        await RenderInitialAsync(config, dest);
+        await ReconcilerRender.ToFileAsync(config, "haproxy", dest);
         using var haproxy = HaproxyProcess.Start(dest, pidFile);
         using var daemon = ReconcilerDaemon.Launch(config, dest, reloadLog);
         await daemon.WaitForReconcileAsync(0, Timeout);
@@ -90,31 +90,12 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
                   check-cmd = "haproxy -c -q -f {{"{{src}}"}}"
                   reload-cmd = "echo reloaded >> {{reloadLog}}; kill -USR2 $(cat {{pidFile}})"
                   runtime { type = "{{(runtime ? "haproxy" : "")}}", socket = "{{socket}}", backends = ["application-backend"] }
-                  vars { stats_socket = "{{socket}}", stats_bind = "127.0.0.1:{{FreePort()}}", http_bind = "127.0.0.1:{{FreePort()}}" }
+                  vars { stats_socket = "{{socket}}", stats_bind = "127.0.0.1:{{LoopbackPort.Free()}}", http_bind = "127.0.0.1:{{LoopbackPort.Free()}}" }
                 }
               ]
             }
             """);
         return (config, dest, reloadLog, pidFile);
-    }
-
-    // the file HAProxy starts from, as a previous run would have left it: the daemon's first reconcile finds it in sync
-    private static async Task RenderInitialAsync(string config, string dest)
-    {
-        var render = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
-        {
-            ArgumentList = { "render", "haproxy", "--config", config },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("cannot start reconciler render");
-        var output = await render.StandardOutput.ReadToEndAsync();
-        await render.WaitForExitAsync();
-        if (render.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"reconciler render failed: {await render.StandardError.ReadToEndAsync()}");
-        }
-
-        await File.WriteAllTextAsync(dest, output);
     }
 
     private static async Task UntilServedByAsync(HttpClient client, Uri frontend, string name)
@@ -141,12 +122,6 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
         throw new TimeoutException($"{name} served no request within {Timeout.TotalSeconds:0} s");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>An application instance: answers every request with its name and closes the connection.</summary>
     private sealed class HttpInstance : IDisposable

@@ -36,8 +36,8 @@ public sealed class RuntimeFilesBenchmark(EtcdServer etcd, string workFolder, Te
         await PutCertificateAsync(certificates[0]);
         var files = BenchFiles.In(folder, etcd.ClientUrl);
         WriteConfigs(files, runtime);
-        await RenderAsync(files.Config, "routes", files.Map);
-        await RenderAsync(files.Config, "site-cert", files.Certificate);
+        await RenderAsync(files.Config, "routes", files.Map, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await RenderAsync(files.Config, "site-cert", files.Certificate, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var haproxy = HaproxyProcess.Start(files.Haproxy, files.PidFile, $"127.0.0.1:{files.HttpPort}");
         using var daemon = ReconcilerDaemon.Launch(files.Config, files.Map, files.ReloadLog);
         await daemon.WaitForReconcileAsync(0, Timeout);
@@ -116,27 +116,13 @@ public sealed class RuntimeFilesBenchmark(EtcdServer etcd, string workFolder, Te
             """);
     }
 
-    // the files HAProxy starts from, as a previous run would have left them: the daemon's first reconcile finds them in sync
-    private static async Task RenderAsync(string config, string template, string dest)
+    // the templates' modes, or the first reconcile would rewrite the files to set them
+    private static async Task RenderAsync(string config, string template, string dest, UnixFileMode mode)
     {
-        var render = Process.Start(new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "reconciler"))
-        {
-            ArgumentList = { "render", template, "--config", config },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        }) ?? throw new InvalidOperationException("cannot start reconciler render");
-        var output = await render.StandardOutput.ReadToEndAsync();
-        await render.WaitForExitAsync();
-        if (render.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"reconciler render {template} failed: {await render.StandardError.ReadToEndAsync()}");
-        }
-
-        await File.WriteAllTextAsync(dest, output);
+        await ReconcilerRender.ToFileAsync(config, template, dest);
         if (!OperatingSystem.IsWindows())
         {
-            // the templates' modes, or the first reconcile would rewrite the files to set them
-            File.SetUnixFileMode(dest, UnixFileMode.UserRead | UnixFileMode.UserWrite | (template == "site-cert" ? 0 : UnixFileMode.GroupRead | UnixFileMode.OtherRead));
+            File.SetUnixFileMode(dest, mode);
         }
     }
 
@@ -208,15 +194,9 @@ public sealed class RuntimeFilesBenchmark(EtcdServer etcd, string workFolder, Te
 
         public string ReloadLog => Path.Combine(Folder, "reloads.log");
 
-        public static BenchFiles In(string folder, string etcdUrl) => new(folder, etcdUrl, FreePort(), FreePort());
+        public static BenchFiles In(string folder, string etcdUrl) => new(folder, etcdUrl, LoopbackPort.Free(), LoopbackPort.Free());
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 public sealed record RuntimeFilesResult(string Mode, Distribution RouteEffective, Distribution CertificateEffective, int Reloads);
