@@ -28,6 +28,9 @@ internal static class JournalEntries
             ChangedCount = change.Changed.Length,
             RemovedCount = change.Removed.Length,
             Diff = keepDiff ? outcome.Diff : null,
+            RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
+            CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
+            ApplyMs = (long)(reconciled.Runtime is { Applied: true } runtime ? runtime.Duration : reconciled.Reload?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
         };
     }
 

@@ -31,4 +31,13 @@ public sealed record JournalEntry(
     public int RemovedCount { get; init; }
 
     public string? Diff { get; init; }
+
+    /// <summary>How long the render took.</summary>
+    public long RenderMs { get; init; }
+
+    /// <summary>How long check-cmd took; 0 without one.</summary>
+    public long CheckMs { get; init; }
+
+    /// <summary>How long the runtime change or reload-cmd took; 0 without either.</summary>
+    public long ApplyMs { get; init; }
 }

@@ -93,7 +93,7 @@ internal static class HistoryCommand
 
         Console.WriteLine($"file: {entry.File}");
         Console.WriteLine($"applied: {entry.Applied}{(entry.Why is null ? string.Empty : $", because {entry.Why}")}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {entry.Outcome} in {entry.TotalMs} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {entry.Outcome} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
         Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : entry.Diff);
         return ExitCodes.Ok;
     }
