@@ -15,6 +15,9 @@ public sealed record ApplyRequest(DesiredState State, StateChange Change, Reload
     /// </summary>
     public string? DryRunFolder { get; init; }
 
+    /// <summary>What started this apply, for the journal: keys changed, configuration reloaded, retry, onetime.</summary>
+    public string Trigger { get; init; } = Triggers.KeysChanged;
+
     /// <summary>Stops the render only (shutdown does not wait for one); a running check or reload is left to the apply's own token.</summary>
     public CancellationToken AbandonRender { get; init; }
 }

@@ -7,9 +7,9 @@ namespace Reconciler.Actors.Applying;
 /// <summary>What the journal keeps of one apply (<see cref="JournalEntry"/>), from its result.</summary>
 internal static class JournalEntries
 {
-    public static JournalEntry Of(TemplateReconciled reconciled, StateChange change, DateTimeOffset time, bool keepDiff)
+    public static JournalEntry Of(TemplateReconciled reconciled, ApplyRequest request, DateTimeOffset time, bool keepDiff)
     {
-        var outcome = reconciled.Outcome;
+        var (outcome, change) = (reconciled.Outcome, request.Change);
         return new JournalEntry(
             0,
             time,
@@ -28,6 +28,7 @@ internal static class JournalEntries
             ChangedCount = change.Changed.Length,
             RemovedCount = change.Removed.Length,
             Diff = keepDiff ? outcome.Diff : null,
+            Trigger = request.Trigger,
             RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
             CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
             ApplyMs = (long)(reconciled.Runtime is { Applied: true } runtime ? runtime.Duration : reconciled.Reload?.Duration ?? TimeSpan.Zero).TotalMilliseconds,

@@ -120,7 +120,7 @@ public sealed class TemplateApplier
             if (request.DryRunFolder is null)
             {
                 KeepSlots(outcome, logger);
-                Record(reconciled, request.Change, logger);
+                Record(reconciled, request, logger);
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 ReconcileLog.Write(logger, reconciled);
             }
@@ -345,9 +345,9 @@ public sealed class TemplateApplier
         }
     }
 
-    private void Record(TemplateReconciled reconciled, StateChange change, ILogger logger)
+    private void Record(TemplateReconciled reconciled, ApplyRequest request, ILogger logger)
     {
-        if (_services.Journal?.Append(JournalEntries.Of(reconciled, change, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
+        if (_services.Journal?.Append(JournalEntries.Of(reconciled, request, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
         {
             _journalWarned = true; // once: the state dir stays as it is until someone fixes it
             logger.LogWarning("Cannot record the applies of {Template} in {Journal}: {Reason}", Name, _services.Journal.Path, problem);

@@ -32,6 +32,9 @@ public sealed record JournalEntry(
 
     public string? Diff { get; init; }
 
+    /// <summary>What started the apply: keys changed, configuration reloaded, retry, onetime.</summary>
+    public string Trigger { get; init; } = "keys changed";
+
     /// <summary>How long the render took.</summary>
     public long RenderMs { get; init; }
 

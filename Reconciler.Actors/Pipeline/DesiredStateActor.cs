@@ -107,6 +107,7 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
             {
                 // a new or changed template renders at once from the current state, like a first render
                 schedule.Pending = new StateChange([.. _state.Keys.Keys.Where(definition.Reads)], [], []);
+                schedule.Trigger = Triggers.ConfigurationReloaded;
                 renderNow.Add(schedule);
             }
         }
@@ -189,8 +190,9 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
         var batches = ReloadBatch.For(schedules.Select(s => s.Definition), _batchPatience);
         foreach (var schedule in schedules)
         {
-            schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending, batches.GetValueOrDefault(schedule.Definition.Name)));
+            schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending, batches.GetValueOrDefault(schedule.Definition.Name)) { Trigger = schedule.Trigger });
             schedule.Pending = StateChange.None;
+            schedule.Trigger = Triggers.KeysChanged;
             schedule.Window = schedule.Window.Flushed();
         }
     }
@@ -212,5 +214,8 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
         public DebounceWindow Window { get; set; } = window;
 
         public StateChange Pending { get; set; } = StateChange.None;
+
+        /// <summary>What the next flush is for: keys changed, unless a configuration reload made it render afresh.</summary>
+        public string Trigger { get; set; } = Triggers.KeysChanged;
     }
 }

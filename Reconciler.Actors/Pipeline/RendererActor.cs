@@ -115,7 +115,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(RetryTimer);
         var abandon = new CancellationTokenSource();
-        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token };
+        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token, Trigger = request.Trigger };
         _applier.ApplyAsync(apply, _logger, _stopped.Token).PipeTo(Self, success: result => new Applied(apply, result));
         Become(() => Applying(new ApplyingState(apply, null, idle.Failures, abandon)));
     }
@@ -124,7 +124,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     {
         if (state.Last is not null)
         {
-            Apply(new RenderRequested(state.Last, StateChange.None), state);
+            Apply(new RenderRequested(state.Last, StateChange.None) { Trigger = Triggers.Retry }, state);
         }
     }
 

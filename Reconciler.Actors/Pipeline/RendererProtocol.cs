@@ -7,7 +7,11 @@ namespace Reconciler.Actors.Pipeline;
 /// State → renderer: apply this snapshot; <paramref name="Change"/> is what changed under the template's keys since
 /// its last render, <paramref name="Batch"/> the templates sharing its reload command that this change reached too.
 /// </summary>
-internal sealed record RenderRequested(DesiredState State, StateChange Change, ReloadBatch? Batch = null);
+internal sealed record RenderRequested(DesiredState State, StateChange Change, ReloadBatch? Batch = null)
+{
+    /// <summary>What asks for it (<see cref="Triggers"/>).</summary>
+    public string Trigger { get; init; } = Triggers.KeysChanged;
+}
 
 /// <summary>
 /// Root → renderer on a configuration reload that kept it: if its last apply failed, try again now (a render stopped

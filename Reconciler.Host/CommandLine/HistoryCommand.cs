@@ -81,7 +81,7 @@ internal static class HistoryCommand
             return ExitCodes.Ok;
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{entry.Sequence} {entry.Time:yyyy-MM-dd HH:mm:ss.fff}Z {entry.Template} revision {entry.Revision}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{entry.Sequence} {entry.Time:yyyy-MM-dd HH:mm:ss.fff}Z {entry.Template} revision {entry.Revision}, on {entry.Trigger}"));
         Console.WriteLine($"changes: +{entry.AddedCount} ~{entry.ChangedCount} -{entry.RemovedCount}");
         foreach (var (sign, keys) in new[] { ("+", entry.Added), ("~", entry.Changed), ("-", entry.Removed) })
         {

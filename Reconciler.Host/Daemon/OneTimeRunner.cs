@@ -27,7 +27,7 @@ internal static class OneTimeRunner
         var (state, change) = read;
         var batches = ReloadBatch.For(settings.Templates, ReloadBatch.PatienceFor(settings));
         var applied = await Task.WhenAll(templates.Select(template => template.ApplyAsync(
-            new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)),
+            new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)) { Trigger = Triggers.OneTime },
             logger,
             cancellationToken)));
         return applied.Any(a => a.Failed) ? ExitCodes.Failed : ExitCodes.Ok;

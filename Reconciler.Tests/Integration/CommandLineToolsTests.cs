@@ -161,6 +161,7 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains("  + /a/3", shown.Stdout);
         Assert.Contains("applied: reload, because the file changed", shown.Stdout);
+        Assert.Contains(", on onetime", shown.Stdout);
         Assert.Contains("+    server web-3 127.0.0.1:9003", shown.Stdout);
         Assert.StartsWith("{\"sequence\":2,", json.Stdout);
         Assert.Single(json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));

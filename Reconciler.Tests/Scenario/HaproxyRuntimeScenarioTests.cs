@@ -124,7 +124,8 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
         Assert.DoesNotContain(Scenario.Pipeline.Logs.Lines, l => l.Level >= LogLevel.Warning); // nor did the check after the reload find a difference
         var applied = Scenario.Journal().Where(e => e.Template == "haproxy" && e.File == "written").ToList();
         Assert.All(applied[..^1], e => Assert.StartsWith("runtime (", e.Applied, StringComparison.Ordinal));
-        Assert.Equal(("reload", "beyond"), (applied[^1].Applied, applied[^1].Why!.Contains("frontend stats", StringComparison.Ordinal) ? "beyond" : applied[^1].Why));
+        Assert.Equal(("reload", "beyond", "configuration reloaded"), (applied[^1].Applied, applied[^1].Why!.Contains("frontend stats", StringComparison.Ordinal) ? "beyond" : applied[^1].Why, applied[^1].Trigger));
+        Assert.All(applied[..^1], e => Assert.Equal("keys changed", e.Trigger));
     }
 
     [Fact]
