@@ -27,7 +27,7 @@ internal static class JournalEntries
             AddedCount = change.Added.Length,
             ChangedCount = change.Changed.Length,
             RemovedCount = change.Removed.Length,
-            Diff = keepDiff ? outcome.Diff : null,
+            Diff = keepDiff && outcome.Diff is { Length: <= JournalEntry.MostDiffChars } diff ? diff : null,
             Trigger = request.Trigger,
             RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
             CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,

@@ -35,16 +35,10 @@ public sealed class OwedReload
     public void Owe()
     {
         _owed = true;
-        Try(() =>
+        if (!Create(MarkerPath) && _besideDest is not null)
         {
-            if (!MarkerExists(MarkerPath))
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(MarkerPath)!);
-                new FileStream(MarkerPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0).Dispose();
-            }
-
-            return true;
-        });
+            Create(_besideDest); // the state dir unusable: where earlier versions kept it, which every version honours
+        }
     }
 
     /// <summary>The service runs what dest holds.</summary>
@@ -64,6 +58,21 @@ public sealed class OwedReload
             });
         }
     }
+
+    private static bool Create(string marker) => Try(() =>
+    {
+        if (!MarkerExists(marker))
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(marker)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            new FileStream(marker, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0).Dispose();
+        }
+
+        return true;
+    });
 
     /// <summary>Only a regular file counts: something else planted at its name is not ours.</summary>
     private static bool MarkerExists(string path) => Try(() => FileStatus.Of(path) is { Kind: FileKind.Regular });

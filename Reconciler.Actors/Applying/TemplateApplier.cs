@@ -24,14 +24,12 @@ public sealed class TemplateApplier
     private readonly OwedReload _owed;
     private readonly RuntimeApply? _runtime;
     private readonly bool _keepDiffs;
-    // the journal keeps the diff of a file up to this size: a diff of a 100,000-line map costs more than the apply
-    private const long JournalDiffLimit = 1024 * 1024;
-
     private readonly SkippedKeyWarnings _skippedKeys = new();
     private readonly SlotState? _slotState;
     private string? _slotRestoreProblem;
     private bool _slotSaveWarned;
     private bool _journalWarned;
+    private bool _slotsRestored;
 
     /// <param name="keepDiffs">Debug logging: each outcome that changes or would change dest carries the unified diff (unless log-diff is off).</param>
     public TemplateApplier(TemplateDefinition definition, CompiledTemplate template, ApplyServices services, bool keepDiffs = false)
@@ -45,9 +43,7 @@ public sealed class TemplateApplier
         _keepDiffs = keepDiffs;
         if (services.StateDir.Length > 0)
         {
-            // where a previous process, or this template's previous text, left each instance
             _slotState = SlotState.For(services.StateDir, definition.Dest);
-            _slotRestoreProblem = _slotState.RestoreInto(template.Slots);
         }
     }
 
@@ -88,6 +84,7 @@ public sealed class TemplateApplier
     /// <exception cref="TemplateException">The render failed or was held back.</exception>
     public string Render(DesiredState state, CancellationToken cancellationToken, out IReadOnlyCollection<SkippedKey> skipped)
     {
+        RestoreSlotsOnce(); // as the daemon would place each instance
         var rendered = _render.Render(state, _dest.Rendered, cancellationToken);
         skipped = rendered.Skipped;
         return rendered.Rendered ? _dest.Rendered.ToString() : throw new TemplateException(rendered.HeldBack ? $"held back by {rendered.Error}" : rendered.Error!);
@@ -111,15 +108,20 @@ public sealed class TemplateApplier
         await destLock.WaitAsync(cancellationToken);
         try
         {
+            RestoreSlotsOnce();
             var wasOwed = _owed.IsOwed;
             var outcome = await WriteAsync(request, cancellationToken);
+            if (request.DryRunFolder is null)
+            {
+                KeepSlots(outcome, logger); // with the file, before its reload: a kill in between must not lose them
+            }
+
             var reconciled = request.DryRunFolder is null
                 ? await BringServiceToFileAsync(outcome, wasOwed, request.Batch, logger, cancellationToken)
                 : new TemplateReconciled(outcome, null);
             reconciled = reconciled with { Total = started.Elapsed };
             if (request.DryRunFolder is null)
             {
-                KeepSlots(outcome, logger);
                 Record(reconciled, request, logger);
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 ReconcileLog.Write(logger, reconciled);
@@ -190,7 +192,7 @@ public sealed class TemplateApplier
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)
     {
-        if (Definition.LogDiff && (_keepDiffs || (_services.Journal is not null && _dest.Rendered.Length <= JournalDiffLimit)))
+        if (Definition.LogDiff && (_keepDiffs || (_services.Journal is not null && _dest.Rendered.Length <= JournalEntry.MostDiffChars)))
         {
             outcome = outcome with { Diff = UnifiedDiff.Between(_dest.LiveText, _dest.Rendered.ToString(), Definition.Dest) };
         }
@@ -276,6 +278,11 @@ public sealed class TemplateApplier
         }
 
         var (cause, why) = WhyReload(outcome, reconciled.Runtime);
+        if (cause == "fallback" && !Definition.LogDiff)
+        {
+            why = $"runtime fallback ({reconciled.Runtime!.ReasonLabel})"; // its reason may quote the file
+        }
+
         reconciled = reconciled with { ReloadCause = cause, ReloadWhy = why };
         var run = await ReloadAsync(batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
@@ -351,6 +358,19 @@ public sealed class TemplateApplier
         {
             _journalWarned = true; // once: the state dir stays as it is until someone fixes it
             logger.LogWarning("Cannot record the applies of {Template} in {Journal}: {Reason}", Name, _services.Journal.Path, problem);
+        }
+    }
+
+    /// <summary>
+    /// Where a previous process, or this template's previous text, left each instance: read under the dest's lock on
+    /// the first apply (not when the applier is made), so a predecessor's last save is in.
+    /// </summary>
+    private void RestoreSlotsOnce()
+    {
+        if (_slotState is not null && !_slotsRestored)
+        {
+            _slotsRestored = true;
+            _slotRestoreProblem = _slotState.RestoreInto(_render.Template.Slots);
         }
     }
 

@@ -52,9 +52,17 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         var member = await AnsweringMemberAsync(cancellationToken);
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         long revision = 0; // 0 = latest; the first response fixes the revision every later page is read at
-        foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
+        try
         {
-            revision = await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
+            foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
+            {
+                revision = await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
+            }
+        }
+        catch (RevisionUnavailableException e)
+        {
+            // compacted between two pages of one read: read again, as after any other broken read
+            throw new BackendUnavailableException($"{Description}: {e.Message}", e);
         }
 
         if (revision == 0)

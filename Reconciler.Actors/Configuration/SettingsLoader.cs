@@ -130,7 +130,7 @@ public static partial class SettingsLoader
                 MinReloadInterval = Duration(config, $"{Root}.commands.min-reload-interval"),
                 HttpDetails = Flag(config, $"{Root}.http.details"),
                 StateDir = PathSetting(config, $"{Root}.state-dir"),
-                JournalMaxEntries = Count(config, $"{Root}.journal.max-entries"),
+                JournalMaxEntries = Math.Max(1, Count(config, $"{Root}.journal.max-entries")),
                 JournalMaxBytes = ByteSize(config, $"{Root}.journal.max-bytes"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
             };

@@ -39,14 +39,20 @@ public sealed class ApplyJournal
     public long MaxBytes { get; }
 
     /// <summary>The entries on disk, oldest first; a line that does not parse (the torn last one after a crash) is skipped.</summary>
+    /// <exception cref="IOException">The journal cannot be read (no permission, a link): not the same as none.</exception>
     public static IReadOnlyList<JournalEntry> Read(string path)
     {
-        if (!File.Exists(path))
+        FileStream file;
+        try
+        {
+            file = RegularFile.OpenRead(path);
+        }
+        catch (FileNotFoundException)
         {
             return [];
         }
 
-        using var file = RegularFile.OpenRead(path);
+        using var owned = file;
         using var reader = new StreamReader(file, Encoding.UTF8);
         var entries = new List<JournalEntry>();
         while (reader.ReadLine() is { } line)
@@ -70,7 +76,7 @@ public sealed class ApplyJournal
                 Open();
                 var numbered = entry with { Sequence = ++_sequence };
                 var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(numbered, JournalJson.Default.JournalEntry) + "\n");
-                using (var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0))
+                using (var file = OpenForAppend())
                 {
                     file.Write(line);
                     file.Flush(flushToDisk: true);
@@ -87,6 +93,7 @@ public sealed class ApplyJournal
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
+                _sequence = -1; // learn the file again next time: a half-written line is ended, the counts recounted
                 return e.Message;
             }
         }
@@ -117,16 +124,33 @@ public sealed class ApplyJournal
             Directory.CreateDirectory(_folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
+        if (FileStatus.Of(Path) is { Kind: not FileKind.Regular } other)
+        {
+            throw new IOException($"{Path} is a {other.Kind}, not the journal: not written through");
+        }
+
         var existing = Read(Path);
         _sequence = existing.Count > 0 ? existing[^1].Sequence : 0;
         _entries = existing.Count;
         _bytes = File.Exists(Path) ? new FileInfo(Path).Length : 0;
         if (_bytes > 0 && LastByte() != '\n')
         {
-            using var file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
+            using var file = OpenForAppend();
             file.WriteByte((byte)'\n');
             _bytes++;
         }
+    }
+
+    // 0600 when created: entries name keys and may hold diffs
+    private FileStream OpenForAppend()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = Mode0600;
+        }
+
+        return new FileStream(Path, options);
     }
 
     private int LastByte()
@@ -136,7 +160,10 @@ public sealed class ApplyJournal
         return file.ReadByte();
     }
 
-    /// <summary>Keeps the newest entries within three quarters of both bounds: compacting is rare, not once per append.</summary>
+    /// <summary>
+    /// Keeps the newest entries within three quarters of both bounds (compacting is rare, not once per append), and
+    /// the newest one always, however large.
+    /// </summary>
     private void Compact()
     {
         var kept = new List<string>();
@@ -145,7 +172,7 @@ public sealed class ApplyJournal
         {
             var line = JsonSerializer.Serialize(entry, JournalJson.Default.JournalEntry) + "\n";
             var size = Encoding.UTF8.GetByteCount(line);
-            if (kept.Count >= MaxEntries * 3 / 4 || bytes + size > MaxBytes * 3 / 4)
+            if (kept.Count > 0 && (kept.Count >= Math.Max(1, MaxEntries * 3 / 4) || bytes + size > MaxBytes * 3 / 4))
             {
                 break;
             }

@@ -24,6 +24,9 @@ public sealed record JournalEntry(
     /// <summary>Keys named per entry: a 100,000-key change is counted, its first names kept.</summary>
     public const int MostKeyNames = 100;
 
+    /// <summary>A diff longer than this is not kept (a 100,000-line map's first write, say): the entry says so.</summary>
+    public const int MostDiffChars = 1024 * 1024;
+
     public int AddedCount { get; init; }
 
     public int ChangedCount { get; init; }

@@ -180,6 +180,11 @@ public sealed class PipelineSupervisorActor : ReceiveActor
             needRestart.Add("reconciler.http");
         }
 
+        if (old.StateDir != now.StateDir || old.JournalMaxEntries != now.JournalMaxEntries || old.JournalMaxBytes != now.JournalMaxBytes)
+        {
+            needRestart.Add("reconciler.state-dir, reconciler.journal");
+        }
+
         if (needRestart.Count > 0)
         {
             _logger.LogWarning("Configuration reload: {Settings} changed and take(s) effect at the next restart", string.Join(", ", needRestart));

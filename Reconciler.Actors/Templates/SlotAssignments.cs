@@ -70,7 +70,11 @@ internal sealed class SlotAssignments
             _previous.Clear();
             foreach (var (call, slots) in assignments)
             {
-                _previous[call] = (string?[])slots.Clone();
+                // a state file edited or damaged by hand: a slot list that is missing or names a value twice is dropped
+                if (slots is not null && slots.Where(v => v is not null).Distinct(StringComparer.Ordinal).Count() == slots.Count(v => v is not null))
+                {
+                    _previous[call] = (string?[])slots.Clone();
+                }
             }
         }
     }

@@ -39,6 +39,12 @@ internal static class RenderTemplateCommand
     /// <summary>What template <paramref name="name"/> renders for the keys now or at <paramref name="revision"/>: the text, or the exit code and nothing (the reason on stderr).</summary>
     public static async Task<(int ExitCode, string? Text)> RenderAsync(ReconcilerSettings settings, RunOptions options, string name, long? revision, CancellationToken cancellationToken)
     {
+        if (revision is <= 0)
+        {
+            await Console.Error.WriteLineAsync($"reconciler: --revision {revision}: an etcd revision is 1 or more");
+            return (ExitCodes.BadConfiguration, null);
+        }
+
         await using var services = new ApplyServices(settings);
         var template = TemplateApplier.CreateAll(settings, services).FirstOrDefault(t => t.Definition.Name == name);
         if (template is null)

@@ -57,7 +57,7 @@ internal static class DaemonRunner
         return ExitCodes.Ok;
     }
 
-    /// <summary>Where each template was left, from the journal: the revision a restarted daemon starts from, before it reads etcd.</summary>
+    /// <summary>Where each template was left, from the journal: what the last successful apply brought its service to.</summary>
     private static void LogLastApplies(ApplyServices services, ReconcilerSettings settings, ILogger logger)
     {
         if (services.Journal is not { } journal)

@@ -143,7 +143,7 @@ internal sealed class SystemdNotifyActor : ReceiveActor, IWithTimers
         if (templates.Where(t => t.LastApply is { How: not "runtime" }).MaxBy(t => t.LastApply!.At) is { LastApply: { } reload } reloaded)
         {
             var why = reload.Why is { Length: > 80 } longer ? longer[..80] + "..." : reload.Why;
-            parts.Add($"last reload {reloaded.Name} {reload.At.UtcDateTime.ToString("HH:mm:ssZ", CultureInfo.InvariantCulture)}: {why}");
+            parts.Add($"last {reload.How} {reloaded.Name} {reload.At.UtcDateTime.ToString("HH:mm:ssZ", CultureInfo.InvariantCulture)}: {why}");
         }
 
         // a newline would start a new KEY=VALUE pair

@@ -32,6 +32,17 @@ public sealed class OwedReloadTests : IDisposable
     }
 
     [Fact]
+    public void An_unusable_state_dir_keeps_the_debt_next_to_dest_so_it_still_survives_a_restart()
+    {
+        File.WriteAllText(StateDir, "a file where the state dir should be");
+
+        new OwedReload(Dest, StateDir).Owe();
+
+        Assert.True(File.Exists(BesideDest));
+        Assert.True(new OwedReload(Dest, StateDir).IsOwed);
+    }
+
+    [Fact]
     public void A_marker_an_earlier_version_left_next_to_dest_is_honoured_and_removed_once_paid()
     {
         new OwedReload(Dest).Owe();
