@@ -71,7 +71,7 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
             .ToDictionary(g => g.Key, g => g.First()[1].Trim(), StringComparer.Ordinal);
         if (!fields.TryGetValue("SHA1 FingerPrint", out var fingerprint) || !fields.TryGetValue("Serial", out var serial))
         {
-            return $"show ssl cert {name} answered {FirstLine(answer)}";
+            return $"show ssl cert {name} answered {HaproxyAnswer.FirstLine(answer)}";
         }
 
         return string.Equals(fingerprint, expected.Fingerprint, StringComparison.OrdinalIgnoreCase) && HaproxyCertificateChange.Normalized(serial) == expected.Serial
@@ -90,13 +90,6 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
             // best effort: a transaction left open is replaced by the next 'set ssl cert'
         }
 
-        return RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command}': {Said(answer)}", sent, watch.Elapsed);
+        return RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command}': {HaproxyAnswer.Whole(answer)}", sent, watch.Elapsed);
     }
-
-    // HAProxy's answer to a refused certificate: its lines joined, e.g. "inconsistencies between private key and
-    // certificate loaded '<f>'. / Can't commit <f>!" (it names the file, never its content)
-    private static string Said(string answer) =>
-        answer.Trim() is { Length: > 0 } trimmed ? HaproxyCliWord.Printable(string.Join(" / ", trimmed.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0))) : "nothing";
-
-    private static string FirstLine(string answer) => answer.Trim().Split('\n', 2)[0] is { Length: > 0 } line ? HaproxyCliWord.Printable(line.Trim()) : "nothing";
 }

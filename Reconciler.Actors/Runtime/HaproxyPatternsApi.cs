@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Reconciler.Actors.Runtime;
@@ -117,9 +116,7 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
 
     private static RuntimeApplyResult Refused(string command, string answer, int sent, Stopwatch watch)
     {
-        var first = answer.Trim().Split('\n', 2)[0];
-        var said = first.Length == 0 ? "nothing" : HaproxyCliWord.Printable(first.Trim());
-        return RuntimeApplyResult.FellBack("refused", string.Create(CultureInfo.InvariantCulture, $"HAProxy refused '{command}': {said}"), sent, watch.Elapsed);
+        return RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command}': {HaproxyAnswer.FirstLine(answer)}", sent, watch.Elapsed);
     }
 
     [GeneratedRegex(@"\ANew version created: ([0-9]+)\s*\z")]

@@ -58,7 +58,7 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
             var running = HaproxyRunningServer.ParseState(answer).ToDictionary(s => s.Name, StringComparer.Ordinal);
             if (running.Count == 0 && expected.Length > 0)
             {
-                return $"backend {backend}: show servers state answered {FirstLine(answer)}";
+                return $"backend {backend}: show servers state answered {HaproxyAnswer.FirstLine(answer)}";
             }
 
             foreach (var server in expected)
@@ -91,7 +91,7 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
     private async Task<RuntimeApplyResult?> SendAsync(HaproxyCommand command, CancellationToken cancellationToken)
     {
         var answer = await client.SendAsync(command.Command, cancellationToken);
-        return command.Succeeded(answer) ? null : RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command.Command}': {Summary(answer)}");
+        return command.Succeeded(answer) ? null : RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command.Command}': {HaproxyAnswer.Summary(answer)}");
     }
 
     private async Task<RuntimeApplyResult?> AwaitDrainedAsync(ImmutableArray<string> servers, CancellationToken cancellationToken)
@@ -113,15 +113,5 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
 
             await Task.Delay(DrainPoll, cancellationToken);
         }
-    }
-
-    private static string FirstLine(string answer) =>
-        answer.Trim().Split('\n', 2)[0] is { Length: > 0 } line ? HaproxyCliWord.Printable(line.Trim()) : "nothing";
-
-    // the reason is one line: the answer's first line, and how many more it had
-    private static string Summary(string answer)
-    {
-        var more = answer.Trim().Split('\n').Skip(1).Count(line => line.Trim().Length > 0);
-        return more == 0 ? FirstLine(answer) : $"{FirstLine(answer)} (and {more} more line{(more == 1 ? string.Empty : "s")})";
     }
 }
