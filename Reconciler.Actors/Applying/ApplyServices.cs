@@ -31,7 +31,7 @@ public sealed class ApplyServices : IAsyncDisposable
         InFlight = inFlight ?? new InFlightWork();
         _commands = new CommandRunner(CommandEnvironment.From(environment));
         CommandTimeout = commandTimeout;
-        Queue = new ReloadQueue(_commands, commandTimeout, InFlight, time) { MinReloadInterval = minReloadInterval };
+        Queue = new ReloadQueue(_commands, commandTimeout, time) { MinReloadInterval = minReloadInterval };
     }
 
     public ReloadQueue Queue { get; }

@@ -19,18 +19,16 @@ public sealed partial class ReloadQueue : IAsyncDisposable
     private readonly Dictionary<string, long> _lastStarted = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly TimeProvider _time;
-    private readonly InFlightWork? _inFlight;
     private TaskCompletionSource _changed = NewSignal();
     private QueuedRun? _running;
     private long _runningSince;
     private long _runs;
     private Task? _pump;
 
-    public ReloadQueue(CommandRunner runner, TimeSpan commandTimeout, InFlightWork? inFlight = null, TimeProvider? time = null)
+    public ReloadQueue(CommandRunner runner, TimeSpan commandTimeout, TimeProvider? time = null)
     {
         Runner = runner;
         CommandTimeout = commandTimeout;
-        _inFlight = inFlight;
         _time = time ?? TimeProvider.System;
     }
 
@@ -120,7 +118,6 @@ public sealed partial class ReloadQueue : IAsyncDisposable
         if (_pump is null)
         {
             _pump = Task.Run(PumpAsync, CancellationToken.None);
-            _inFlight?.Track(_pump);
         }
 
         return run;

@@ -36,6 +36,24 @@ public sealed class DaemonLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task Sigterm_after_a_reload_exits_at_once_with_nothing_left_running()
+    {
+        Write("keys.yaml", "/a/1: one\n");
+        Write("a.sbn", """A={{ getv "/a/1" }}""");
+        var config = Config("""
+            reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"], check-cmd = "true", reload-cmd = "true" }]
+            """);
+        using var daemon = RunningReconciler.Start("--config", config);
+        await Until(() => daemon.CountLines("reload=ok") == 1);
+
+        daemon.Signal(LibC.SIGTERM);
+
+        // the reload queue waits for the next reload until it is stopped: not work still running, to be waited for
+        Assert.Equal(0, (await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20))).ExitCode);
+        Assert.DoesNotContain(daemon.StderrLines, l => l.Contains("still being stopped"));
+    }
+
+    [Fact]
     public async Task A_reload_that_failed_before_a_restart_is_run_by_the_next_daemon_though_the_file_is_unchanged()
     {
         Write("keys.yaml", "/a/1: one\n");
