@@ -116,12 +116,13 @@ internal static class DaemonRunner
         builder.Services.AddSingleton(apply);
         builder.Services.AddHostedService<ConfigurationReloadSignal>();
         builder.Services.AddSingleton(services => SystemdNotifier.FromEnvironment(services.GetRequiredService<ILogger<SystemdNotifier>>()));
-        builder.Services.AddAkka("reconciler", (akka, provider) =>
+        builder.Services.AddAkka(LocalActorSystem.Name, (akka, provider) =>
         {
             akka.AddHocon(
                     $$"""
                     akka.coordinated-shutdown.phases.service-requests-done.timeout = {{(int)(settings.ShutdownTimeout.TotalMilliseconds + 1000)}}ms
                     akka.scheduler.implementation = "{{typeof(TimerScheduler).AssemblyQualifiedName}}"
+                    {{LocalActorSystem.Hocon}}
                     """,
                     HoconAddMode.Prepend)
                 .ConfigureLoggers(loggers =>
@@ -132,6 +133,7 @@ internal static class DaemonRunner
                 })
                 .WithActors((system, registry) => PipelineStartup.Start(system, registry, provider, settings, templates, apply));
         });
+        LocalActorSystem.Register(builder.Services);
         return builder;
     }
 

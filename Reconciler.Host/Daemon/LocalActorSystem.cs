@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Hosting.Logging;
+using Akka.Util;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Reconciler.Host.Daemon;
+
+/// <summary>
+/// The daemon's actor system: one process, no remoting, no persistence, created without loading what only those use
+/// (bench/results.md, "Footprint, second round"). Akka.Hosting creates it with <c>ActorSystem.Create(name, setup)</c>,
+/// which evaluates <c>ConfigurationFactory.Load()</c> even when the setup carries a configuration
+/// (Akka's <c>src/core/Akka/Actor/ActorSystem.cs</c>: <c>GetOrElse(ConfigurationFactory.Load())</c>): an app.config
+/// lookup through System.Configuration.ConfigurationManager that loads System.Private.Xml, System.Net.WebClient and
+/// System.ComponentModel.TypeConverter. Here the system is constructed from Akka.Hosting's configuration and setups
+/// directly, as <c>ActorSystem.Create</c> itself does, so that lookup never runs.
+/// </summary>
+internal static class LocalActorSystem
+{
+    /// <summary>
+    /// Akka's serialization extension instantiates every serializer in <c>akka.actor.serializers</c> at start
+    /// (<c>src/core/Akka/Serialization/Serialization.cs</c>); the default <c>json</c> one is Newtonsoft.Json, which brings
+    /// System.Runtime.Serialization.Formatters. A local system serialises nothing: <see cref="LocalOnlySerializer"/> instead.
+    /// </summary>
+    public static string Hocon { get; } = $"akka.actor.serializers.json = \"{typeof(LocalOnlySerializer).AssemblyQualifiedName}\"";
+
+    public const string Name = "reconciler";
+
+    /// <summary>Replaces the <see cref="ActorSystem"/> that <c>AddAkka</c> registered.</summary>
+    public static void Register(IServiceCollection services) =>
+        services.Replace(ServiceDescriptor.Singleton<ActorSystem>(Create));
+
+    private static ActorSystem Create(IServiceProvider provider)
+    {
+        var akka = provider.GetRequiredService<AkkaConfigurationBuilder>();
+        var config = akka.Configuration.GetOrElse(Config.Empty);
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(provider.GetRequiredService<ILoggerFactory>()));
+        foreach (var extra in akka.Setups)
+        {
+            setup = setup.And(extra);
+        }
+
+        var system = new ActorSystemImpl(Name, config, setup, Option<Props>.None);
+        system.Start();
+        return system;
+    }
+}
