@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds dist/reconciler_<version>_amd64.deb: a self-contained .NET publish (no .NET needed on the
-# target) under /usr/lib/reconciler with /usr/bin/reconciler, the systemd unit, the scenario's
+# Builds dist/reconciler_<version>_amd64.deb: the self-contained, trimmed .NET publish of scripts/publish.sh (no .NET
+# needed on the target) under /usr/lib/reconciler with /usr/bin/reconciler, the systemd unit, the scenario's
 # configuration and HAProxy template as conffiles, and docs and examples under /usr/share/doc.
 # Needs the .NET SDK and dpkg-deb; the runtime pack comes from the NuGet registry.
 # Usage: scripts/package.sh [--out DIR]   (default dist/; prints the package's path last)
@@ -25,12 +25,9 @@ lib="$root/usr/lib/reconciler"
 doc="$root/usr/share/doc/reconciler"
 umask 022
 
-# Its own artifacts folder, so a package build never touches the bin/obj a test run is using.
-# The runtime settings chosen here are measured in bench/results.md ("Footprint").
-dotnet publish Reconciler.Host/Reconciler.Host.csproj -c Release -r linux-x64 --self-contained \
-  --artifacts-path "$work/build" -o "$lib" --nologo -v quiet \
-  -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -p:DebugType=none \
-  -p:GenerateDocumentationFile=false >&2
+# The package's publish (self-contained, ReadyToRun, trimmed), in its own artifacts folder so a package build never
+# touches the bin/obj a test run is using.
+scripts/publish.sh "$lib" --artifacts "$work/build"
 
 mkdir -p "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/reconciler/templates" "$doc/examples" \
   "$root/usr/share/man/man1" "$root/usr/share/lintian/overrides" "$root/DEBIAN"

@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs etcd and HAProxy when missing, then dotnet test.
+# Runs the whole test suite: installs etcd and HAProxy when missing, then dotnet test; then the tests that start the
+# executable (trait Executable=reconciler) a second time, against the package's trimmed publish (scripts/publish.sh),
+# so that what trimming removes shows as a failure. With arguments (e.g. --filter ...) they go to the first pass only,
+# and the second is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+log="$work/test.log"
 status=0
 dotnet test Reconciler.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+if (($# == 0)); then
+  echo "Publishing the package's trimmed build for the executable's tests"
+  scripts/publish.sh "$work/published" --artifacts "$work/artifacts"
+  RECONCILER_EXECUTABLE="$work/published/reconciler" dotnet test Reconciler.sln -c Release --no-build \
+    --logger "console;verbosity=normal" --filter "Executable=reconciler" 2>&1 | tee -a "$log" || status=$?
+fi
 # one plain summary line for whoever reads the end of the output
 awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 }
      END { printf "%d passed, %d failed\n", passed, failed }' "$log"

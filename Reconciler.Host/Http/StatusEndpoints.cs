@@ -28,11 +28,15 @@ internal static class StatusEndpoints
             var current = await actor.Ask<PipelineStatus>(GetPipelineStatus.Instance, AskTimeout, cancellationToken);
             return Results.Json(
                 HealthReport.From(current, DateTimeOffset.UtcNow, settings.HttpDetails),
+                HealthJson.Default.HealthReport,
                 statusCode: current.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }
         catch (AskTimeoutException)
         {
-            return Results.Json(new { status = "unhealthy", error = "the status actor did not answer" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(
+                new UnansweredHealth("unhealthy", "the status actor did not answer"),
+                HealthJson.Default.UnansweredHealth,
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
 

@@ -6,6 +6,7 @@ namespace Reconciler.Tests.Confd;
 
 /// <summary>The built executable pointed at a confd folder, and <c>reconciler convert-template</c>.</summary>
 [UnsupportedOSPlatform("windows")]
+[Trait("Executable", "reconciler")]
 public sealed class ConfdCommandLineTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-confd-cli-").FullName;

@@ -34,16 +34,24 @@ public static class ReconcilerProcess
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>The executable built next to the tests, with every stream redirected.</summary>
+    /// <summary>
+    /// The executable built next to the tests, or the one <c>RECONCILER_EXECUTABLE</c> names (scripts/test.sh runs the
+    /// process tests again against the package's trimmed publish), with every stream redirected.
+    /// </summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var published = Environment.GetEnvironmentVariable("RECONCILER_EXECUTABLE");
+        var start = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
+        if (string.IsNullOrEmpty(published))
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
+        }
+
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

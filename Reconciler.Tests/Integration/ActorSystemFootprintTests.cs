@@ -6,6 +6,7 @@ namespace Reconciler.Tests.Integration;
 /// The running daemon maps none of what only Akka.NET's app.config lookup and default JSON serializer would load
 /// (Reconciler.Host/Daemon/LocalActorSystem.cs): a local actor system reads no app.config and serialises nothing.
 /// </summary>
+[Trait("Executable", "reconciler")]
 public sealed class ActorSystemFootprintTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-footprint-").FullName;

@@ -4,6 +4,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary>render-timeout against the running executable: a runaway template fails, stops using CPU and is not retried.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class BoundedRenderTests : IDisposable
 {
     private const int SigHup = 1;

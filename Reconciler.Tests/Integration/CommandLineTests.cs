@@ -3,6 +3,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary>The executable as operators run it: exit codes, one-line errors, --onetime.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-cli-").FullName;

@@ -3,6 +3,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary><c>check</c>, <c>render</c> and <c>--noop</c> on the file backend: they answer and touch nothing.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class CommandLineToolsTests : IDisposable
 {
     private const string Template = """

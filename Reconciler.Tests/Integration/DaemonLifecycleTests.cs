@@ -4,6 +4,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary>The daemon process under signals: SIGTERM exits cleanly mid-check, SIGHUP reloads or rejects the configuration.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class DaemonLifecycleTests : IDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);

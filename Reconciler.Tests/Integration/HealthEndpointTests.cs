@@ -6,6 +6,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary>/healthz and /metrics of the running executable, against a real etcd or the file backend.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class HealthEndpointTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

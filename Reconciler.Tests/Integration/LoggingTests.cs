@@ -5,6 +5,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary>What the executable writes to stderr: JSON lines, syslog priority prefixes under journald, masked secrets.</summary>
+[Trait("Executable", "reconciler")]
 public sealed partial class LoggingTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

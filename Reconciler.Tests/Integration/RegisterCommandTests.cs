@@ -5,6 +5,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary><c>reconciler register</c> as a systemd unit runs it, against a real etcd.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdFixture>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);

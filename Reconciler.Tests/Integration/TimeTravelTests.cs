@@ -4,6 +4,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Integration;
 
 /// <summary><c>render --revision</c> and <c>diff --from --to</c> against a real etcd's history.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class TimeTravelTests : IAsyncLifetime, IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("reconciler-history-").FullName;

@@ -4,6 +4,7 @@ using Reconciler.Tests.Fixtures;
 namespace Reconciler.Tests.Systemd;
 
 /// <summary>The built executable started as systemd starts a Type=notify service, read from a real notify socket.</summary>
+[Trait("Executable", "reconciler")]
 public sealed class SystemdServiceTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);

@@ -130,10 +130,13 @@ internal sealed class ConfdConfigFile
             hocon.Append(key).Append(" = ").Append(value switch
             {
                 Dictionary<string, object> inner => Hocon(inner),
-                _ => JsonSerializer.Serialize(value),
+                IEnumerable<string> list => $"[{string.Join(',', list.Select(Quoted))}]",
+                _ => Quoted((string)value),
             }).Append('\n');
         }
 
         return hocon.Append('}').ToString();
     }
+
+    private static string Quoted(string text) => $"\"{JsonEncodedText.Encode(text)}\"";
 }

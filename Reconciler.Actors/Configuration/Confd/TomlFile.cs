@@ -40,7 +40,7 @@ internal sealed class TomlFile
             // The strict syntax parse rejects what the model reader lets through (a key or table defined twice).
             SyntaxParser.ParseStrict(text, path);
             var metadata = new TomlMetadataStore();
-            var root = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = path, MetadataStore = metadata });
+            var root = TomlSerializer.Deserialize<TomlTable>(text, new TomlModel(new TomlSerializerOptions { SourceName = path, MetadataStore = metadata }));
             return new TomlFile(path, root ?? new TomlTable(), metadata);
         }
         catch (TomlException e)
@@ -59,4 +59,15 @@ internal sealed class TomlFile
         metadata.TryGetProperties(table, out var properties) && properties is not null && properties.TryGetProperty(key, out var property) && property is not null
             ? property.Span.Start.Line + 1
             : null;
+}
+
+/// <summary>TOML read into Tomlyn's document model, generated at build time: no reflection for a trimmed build to lose.</summary>
+[TomlSerializable(typeof(TomlTable))]
+internal sealed partial class TomlModel : TomlSerializerContext
+{
+    /// <summary>With options of the caller's (the file's name for errors, the store of where each setting was written).</summary>
+    public TomlModel(TomlSerializerOptions options)
+        : base(options)
+    {
+    }
 }
