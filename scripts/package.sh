@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds dist/reconciler_<version>_amd64.deb: the self-contained, trimmed .NET publish of scripts/publish.sh (no .NET
+# Builds dist/reconciler_<version>_amd64.deb: the self-contained .NET publish of scripts/publish.sh (no .NET
 # needed on the target) under /usr/lib/reconciler with /usr/bin/reconciler, the systemd unit, the scenario's
 # configuration and HAProxy template as conffiles, and docs and examples under /usr/share/doc.
 # Needs the .NET SDK and dpkg-deb; the runtime pack comes from the NuGet registry.
@@ -25,7 +25,7 @@ lib="$root/usr/lib/reconciler"
 doc="$root/usr/share/doc/reconciler"
 umask 022
 
-# The package's publish (self-contained, ReadyToRun, trimmed), in its own artifacts folder so a package build never
+# The package's publish (self-contained, ReadyToRun), in its own artifacts folder so a package build never
 # touches the bin/obj a test run is using.
 scripts/publish.sh "$lib" --artifacts "$work/build"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs etcd and HAProxy when missing, then dotnet test; then the tests that start the
-# executable (trait Executable=reconciler) a second time, against the package's trimmed publish (scripts/publish.sh),
-# so that what trimming removes shows as a failure. With arguments (e.g. --filter ...) they go to the first pass only,
+# executable (trait Executable=reconciler) a second time, against the package's publish (scripts/publish.sh:
+# self-contained, ReadyToRun), the build operators run rather than the one next to the tests. With arguments (e.g. --filter ...) they go to the first pass only,
 # and the second is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ log="$work/test.log"
 status=0
 dotnet test Reconciler.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
 if (($# == 0)); then
-  echo "Publishing the package's trimmed build for the executable's tests"
+  echo "Publishing the package's build for the executable's tests"
   scripts/publish.sh "$work/published" --artifacts "$work/artifacts"
   RECONCILER_EXECUTABLE="$work/published/reconciler" dotnet test Reconciler.sln -c Release --no-build \
     --logger "console;verbosity=normal" --filter "Executable=reconciler" 2>&1 | tee -a "$log" || status=$?

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Reconciler.Actors.State;
 using Scriban.Runtime;
 
@@ -54,9 +53,6 @@ internal sealed partial class TemplateFunctions : ScriptObject
     /// Imports under the exact confd name: the name-less import would pass it through the member renamer
     /// (<c>jsonArray</c> → <c>json_array</c>).
     /// </summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification =
-        "Scriban reads the delegate's method and parameters by reflection: they are this assembly's, which the package's " +
-        "partial trim keeps whole (it trims only assemblies that declare themselves trimmable); the integration suite runs against it")]
     private void Register(string name, Delegate function) => ScriptObjectExtensions.Import(this, name, function);
 
     private void RegisterKeyFunctions(bool asConfd)

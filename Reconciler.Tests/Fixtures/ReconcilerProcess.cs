@@ -36,7 +36,7 @@ public static class ReconcilerProcess
 
     /// <summary>
     /// The executable built next to the tests, or the one <c>RECONCILER_EXECUTABLE</c> names (scripts/test.sh runs the
-    /// process tests again against the package's trimmed publish), with every stream redirected.
+    /// process tests again against the package's publish), with every stream redirected.
     /// </summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
