@@ -12,7 +12,14 @@ public sealed record ColdPathResult(
     Distribution Sparse,
     Distribution? BackToBack,
     MemoryUsage Final,
-    int? Assemblies);
+    int? Assemblies,
+    DaemonOwnTimes? SparseOwnTimes);
+
+/// <summary>
+/// The daemon's own stage times during the sparse changes (p50 of its <c>Reconciled</c> log lines' render and check-cmd,
+/// whole ms): what of put → file is its own work; the rest is etcd → watch → fold, write + fsync + rename, the probe.
+/// </summary>
+public sealed record DaemonOwnTimes(double RenderP50, double CheckP50);
 
 /// <summary>
 /// The cold path (issue 12): each daemon freshly started, start → first complete render, RSS once idle, then changes
@@ -72,12 +79,15 @@ public sealed class ColdPathBenchmarks(EtcdServer etcd, string workFolder, TextW
         var idle = daemon.ReadMemory();
         var assemblies = (daemon as ReconcilerDaemon)?.LoadedAssemblies().Count;
 
+        var reconcilesBefore = (daemon as ReconcilerDaemon)?.ReconcileCount;
         var sparse = new List<double>();
         for (var n = 0; n < SparseSamples; n++)
         {
             sparse.Add(await TimeChangeAsync(daemon, probe, n));
             await Task.Delay(SparseGap);
         }
+
+        var ownTimes = daemon is ReconcilerDaemon reconciler && reconcilesBefore is { } from ? OwnTimes(reconciler.ReconcilesSince(from)) : null;
 
         Distribution? together = null;
         if (backToBack)
@@ -94,12 +104,16 @@ public sealed class ColdPathBenchmarks(EtcdServer etcd, string workFolder, TextW
 
         // leave the prefix as it was preloaded: a put without its delete (odd sample count) is undone
         await etcd.DeletePrefixAsync($"{ScenarioKeys.Prefix}/{ChangeGroup}@");
-        var result = new ColdPathResult(name, _preloaded, startup, idle, sparse[0], Distribution.Of(sparse), together, daemon.ReadMemory(), assemblies);
+        var result = new ColdPathResult(name, _preloaded, startup, idle, sparse[0], Distribution.Of(sparse), together, daemon.ReadMemory(), assemblies, ownTimes);
         progress.WriteLine($"{_preloaded,7:N0} keys, {name}: start → first render {startup.TotalMilliseconds:0} ms, idle RSS {Megabytes(idle.ResidentBytes)}, " +
                            $"first change {result.FirstChangeMs:0.0} ms, sparse {result.Sparse}, back to back {together?.ToString() ?? "-"}, " +
                            $"peak RSS {Megabytes(result.Final.PeakResidentBytes)}, assemblies {assemblies?.ToString() ?? "-"}");
         return result;
     }
+
+    private static DaemonOwnTimes OwnTimes(IReadOnlyList<ReconcileRecord> reconciles) => new(
+        Distribution.Of([.. reconciles.Select(r => (double)r.RenderMs)]).P50,
+        Distribution.Of([.. reconciles.Select(r => (double)r.CheckMs)]).P50);
 
     /// <summary>Sample <paramref name="n"/>: even ones put a new instance, odd ones delete the one put before.</summary>
     private async Task<double> TimeChangeAsync(IMeasuredDaemon daemon, DestFileProbe probe, int n)

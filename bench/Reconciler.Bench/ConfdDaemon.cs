@@ -22,6 +22,19 @@ public sealed class ConfdDaemon : IMeasuredDaemon
 
     public static ConfdDaemon Start(string executable, string folder, string etcdUrl)
     {
+        var (confdir, destPath) = WriteConfdir(folder);
+        return new ConfdDaemon(DaemonProcess.Start(StartInfo(executable, confdir, etcdUrl, watch: true), "confd"), destPath);
+    }
+
+    /// <summary>confd's command line over the keys of <see cref="WriteConfdir"/>: <c>-watch</c>, or one pass (<c>-onetime</c>).</summary>
+    public static ProcessStartInfo StartInfo(string executable, string confdir, string etcdUrl, bool watch) => new(executable)
+    {
+        ArgumentList = { "-backend", "etcdv3", "-node", etcdUrl, watch ? "-watch" : "-onetime", "-confdir", confdir, "-log-level", "info" },
+    };
+
+    /// <summary>The confdir (resource and template) in <paramref name="folder"/>, and the dest it writes.</summary>
+    public static (string Confdir, string DestPath) WriteConfdir(string folder)
+    {
         var confdir = Path.Combine(folder, "confd");
         Directory.CreateDirectory(Path.Combine(confdir, "conf.d"));
         Directory.CreateDirectory(Path.Combine(confdir, "templates"));
@@ -40,12 +53,7 @@ public sealed class ConfdDaemon : IMeasuredDaemon
             {{range getvs "{{{ScenarioKeys.Prefix}}}/*"}}    server {{.}} cookie A check
             {{end}}
             """);
-
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList = { "-backend", "etcdv3", "-node", etcdUrl, "-watch", "-confdir", confdir, "-log-level", "info" },
-        };
-        return new ConfdDaemon(DaemonProcess.Start(start, "confd"), destPath);
+        return (confdir, destPath);
     }
 
     public MemoryUsage ReadMemory()

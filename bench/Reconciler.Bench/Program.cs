@@ -16,6 +16,11 @@ var levers = new Option<string[]>("--lever")
     AllowMultipleArgumentsPerToken = false,
 };
 var confd = new Option<FileInfo>("--confd") { Description = "With --cold-path: confd's executable", DefaultValueFactory = _ => new FileInfo("../shared/tools/confd") };
+var footprintRounds = new Option<int>("--footprint-rounds")
+{
+    Description = "With --cold-path: interleaved --onetime runs per column, and the co-located daemons' PSS, at the smallest size (0: neither)",
+    DefaultValueFactory = _ => 15,
+};
 var coldSizes = new Option<int[]>("--cold-sizes") { Description = "With --cold-path: key counts (the largest gets no back-to-back run)", DefaultValueFactory = _ => [100, 10_000, 100_000] };
 var root = new RootCommand("Benchmarks the reconciler executable against an etcd it starts itself (issue 6's measures).")
 {
@@ -30,6 +35,7 @@ var root = new RootCommand("Benchmarks the reconciler executable against an etcd
     levers,
     confd,
     coldSizes,
+    footprintRounds,
 };
 root.SetAction((result, _) => result.GetValue(poolChanges)
     ? RunPoolChangesAsync()
@@ -43,6 +49,7 @@ root.SetAction((result, _) => result.GetValue(poolChanges)
         [.. (result.GetValue(levers) is { Length: > 0 } given ? given : ["build="]).Select(DaemonLaunch.Parse)],
         result.GetValue(confd)!,
         result.GetValue(coldSizes)!,
+        result.GetValue(footprintRounds),
         string.Join(' ', ["scripts/bench.sh", .. args]))
     : RunAsync(
     result.GetValue(output)!,
@@ -121,13 +128,14 @@ static Task<int> RunPoolChangesAsync() =>
         Console.WriteLine($"reconciler {ReconcilerVersion()}, {DateTimeOffset.Now:yyyy-MM-dd HH:mm zzz}, load average before {loadBefore}, after {LoadAverage()}");
     });
 
-static Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> launches, FileInfo confd, int[] sizes, string command)
+static Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> launches, FileInfo confd, int[] sizes, int footprintRounds, string command)
 {
     var conditions = StartRun(command);
     return WithEtcdAsync(async (etcd, work) =>
     {
         var bench = new ColdPathBenchmarks(etcd, work, Console.Out);
         var results = new List<ColdPathResult>();
+        IReadOnlyList<FootprintResult> footprint = [];
         foreach (var keys in sizes.Order())
         {
             await bench.PreloadAsync(keys);
@@ -138,9 +146,13 @@ static Task<int> ColdPathAsync(FileInfo output, IReadOnlyList<DaemonLaunch> laun
             }
 
             results.Add(await bench.MeasureConfdAsync(confd.FullName, backToBack));
+            if (keys == sizes.Min() && footprintRounds > 0)
+            {
+                footprint = await new FootprintBenchmarks(etcd, work, Console.Out).MeasureAsync(launches, confd.FullName, keys, footprintRounds);
+            }
         }
 
-        await WriteReportAsync(output, ColdPathReport.Render(results, await conditions(etcd)));
+        await WriteReportAsync(output, ColdPathReport.Render(results, footprint, sizes.Min(), await conditions(etcd)));
     });
 }
 

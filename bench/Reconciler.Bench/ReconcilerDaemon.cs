@@ -38,11 +38,16 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
     /// <param name="stateDir">reconciler.state-dir (the apply journal); none when null.</param>
     public static ReconcilerDaemon Start(string folder, string etcdUrl, TimeSpan quiet, DaemonLaunch? launch = null, string? stateDir = null)
     {
+        var files = WriteConfig(folder, etcdUrl, quiet, stateDir);
+        return Launch(files.ConfigPath, files.DestPath, files.ReloadLogPath, launch);
+    }
+
+    /// <summary>The config <see cref="Start"/> runs on, written to <paramref name="folder"/> (also what a <c>--onetime</c> run reads).</summary>
+    public static ReconcilerFiles WriteConfig(string folder, string etcdUrl, TimeSpan quiet, string? stateDir = null)
+    {
         Directory.CreateDirectory(folder);
-        var destPath = Path.Combine(folder, "haproxy.cfg");
-        var reloadLogPath = Path.Combine(folder, "reloads.log");
-        var configPath = Path.Combine(folder, "reconciler.conf");
-        File.WriteAllText(configPath, $$"""
+        var files = new ReconcilerFiles(Path.Combine(folder, "reconciler.conf"), Path.Combine(folder, "haproxy.cfg"), Path.Combine(folder, "reloads.log"));
+        File.WriteAllText(files.ConfigPath, $$"""
             reconciler {
               backend { type = etcd, endpoints = ["{{etcdUrl}}"] }
               debounce { quiet = {{quiet.TotalMilliseconds}}ms, max = 2s }
@@ -51,16 +56,16 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
                 {
                   name = haproxy
                   src = "{{Path.Combine(AppContext.BaseDirectory, "haproxy.cfg.sbn")}}"
-                  dest = "{{destPath}}"
+                  dest = "{{files.DestPath}}"
                   keys = ["{{ScenarioKeys.Prefix}}"]
                   check-cmd = "true"
-                  reload-cmd = "echo reloaded >> {{reloadLogPath}}"
+                  reload-cmd = "echo reloaded >> {{files.ReloadLogPath}}"
                   vars { stats_socket = "{{folder}}/admin.sock", stats_bind = "127.0.0.1:8888", http_bind = "127.0.0.1:8080" }
                 }
               ]
             }
             """);
-        return Launch(configPath, destPath, reloadLogPath, launch);
+        return files;
     }
 
     /// <summary>
@@ -156,16 +161,24 @@ public sealed class ReconcilerDaemon : IMeasuredDaemon
     }
 }
 
-public sealed record MemoryUsage(long ResidentBytes, long PeakResidentBytes)
+/// <summary>Where <see cref="ReconcilerDaemon.WriteConfig"/> put the config, and where that config writes dest and logs reloads.</summary>
+public sealed record ReconcilerFiles(string ConfigPath, string DestPath, string ReloadLogPath);
+
+/// <param name="ProportionalBytes">
+/// PSS: each page counted once across the processes that share it (one binary's file-backed pages are shared by every
+/// daemon started from it), so the PSS of co-located daemons adds up to what they take together.
+/// </param>
+public sealed record MemoryUsage(long ResidentBytes, long PeakResidentBytes, long ProportionalBytes)
 {
-    /// <summary>VmRSS and VmHWM of process <paramref name="pid"/>.</summary>
+    /// <summary>VmRSS and VmHWM (<c>/proc/&lt;pid&gt;/status</c>) and Pss (<c>/proc/&lt;pid&gt;/smaps_rollup</c>) of process <paramref name="pid"/>.</summary>
     public static MemoryUsage Of(int pid)
     {
         var status = File.ReadAllLines($"/proc/{pid}/status");
-        long Kilobytes(string field) => long.Parse(
-            status.First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
+        var rollup = File.ReadAllLines($"/proc/{pid}/smaps_rollup");
+        long Kilobytes(string[] lines, string field) => long.Parse(
+            lines.First(l => l.StartsWith(field + ":", StringComparison.Ordinal))[(field.Length + 1)..].Trim().Split(' ')[0],
             CultureInfo.InvariantCulture);
-        return new MemoryUsage(Kilobytes("VmRSS") * 1024, Kilobytes("VmHWM") * 1024);
+        return new MemoryUsage(Kilobytes(status, "VmRSS") * 1024, Kilobytes(status, "VmHWM") * 1024, Kilobytes(rollup, "Pss") * 1024);
     }
 }
 
