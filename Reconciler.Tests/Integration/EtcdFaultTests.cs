@@ -12,7 +12,6 @@ namespace Reconciler.Tests.Integration;
 /// wiped cluster. Each test samples the file and /healthz together and asserts that the file comes to equal
 /// etcd within a bound and that /healthz did not say healthy while the file was known to lag.
 /// </summary>
-[Trait("Executable", "reconciler")]
 public sealed class EtcdFaultTests(ITestOutputHelper output) : IDisposable
 {
     private const string Prefix = "/fault";
