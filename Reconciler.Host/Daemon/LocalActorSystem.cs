@@ -22,6 +22,8 @@ namespace Reconciler.Host.Daemon;
 /// </summary>
 internal static class LocalActorSystem
 {
+    public const string Name = "reconciler";
+
     /// <summary>
     /// Akka's serialization extension instantiates every serializer in <c>akka.actor.serializers</c> at start
     /// (<c>src/core/Akka/Serialization/Serialization.cs</c>); the default <c>json</c> one is Newtonsoft.Json, which brings
@@ -29,12 +31,14 @@ internal static class LocalActorSystem
     /// </summary>
     public static string Hocon { get; } = $"akka.actor.serializers.json = \"{typeof(LocalOnlySerializer).AssemblyQualifiedName}\"";
 
-    public const string Name = "reconciler";
-
     /// <summary>Replaces the <see cref="ActorSystem"/> that <c>AddAkka</c> registered.</summary>
     public static void Register(IServiceCollection services) =>
         services.Replace(ServiceDescriptor.Singleton<ActorSystem>(Create));
 
+    /// <remarks>
+    /// Akka.Hosting's own factory also writes registered extensions into the configuration and adds a dependency-resolver
+    /// setup: this daemon registers no extension and resolves no actor through DI. Adding either means adding it here.
+    /// </remarks>
     private static ActorSystem Create(IServiceProvider provider)
     {
         var akka = provider.GetRequiredService<AkkaConfigurationBuilder>();

@@ -9,7 +9,6 @@ namespace Reconciler.Tests.Scenario;
 /// docs/scenario.md end to end: instances register in etcd, the reconciler rewrites haproxy.cfg from the shipped
 /// template, checks it with <c>haproxy -c</c> and reloads a real master-worker HAProxy, and traffic follows.
 /// </summary>
-[Trait("Executable", "reconciler")]
 public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private readonly ITestOutputHelper _output;
