@@ -1,6 +1,4 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Reconciler.Actors.Output;
@@ -14,7 +12,6 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
 {
     private readonly CommandEnvironment _environment = environment ?? CommandEnvironment.Minimal;
 
-    private const string SetsidPath = "/usr/bin/setsid";
     private const string ShellPath = "/bin/sh";
     private const int OutputLimit = 64 * 1024;
 
@@ -38,8 +35,12 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
 
         var watch = Stopwatch.StartNew();
         var output = new OutputTail(OutputLimit);
-        var process = Start(commandLine, _environment);
-        var drained = Task.WhenAll(CollectAsync(process.StandardOutput, output), CollectAsync(process.StandardError, output));
+
+        // In a session of its own, so the pid is the process group id. The shell first sends its stderr into stdout's
+        // pipe, keeping both in the order they were written, then runs the operator's command line (configuration,
+        // never etcd data).
+        var process = SpawnedProcess.Start(ShellPath, ["-c", "exec 2>&1\n" + commandLine], _environment.Variables);
+        var drained = CollectAsync(new StreamReader(process.Output, Encoding.UTF8), output);
         try
         {
             var stopped = !await ExitsWithinAsync(process, timeout, cancellationToken);
@@ -50,7 +51,7 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
 
             await Task.WhenAny(drained, Task.Delay(OutputGrace, CancellationToken.None));
             var cancelled = stopped && cancellationToken.IsCancellationRequested;
-            return new CommandResult(process.ExitCode, output.ToString(), watch.Elapsed, TimedOut: stopped && !cancelled, cancelled);
+            return new CommandResult(await process.Exited, output.ToString(), watch.Elapsed, TimedOut: stopped && !cancelled, cancelled);
         }
         finally
         {
@@ -60,71 +61,28 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
         }
     }
 
-    private static Process Start(string commandLine, CommandEnvironment environment)
-    {
-        // setsid execs (no fork: our child is never a group leader), so the shell's pid is its process group id.
-        // The shell first sends its stderr into stdout's pipe, keeping both in the order they were written,
-        // then runs the operator's command line (configuration, never etcd data) — one exec fewer than a wrapper shell.
-        var start = new ProcessStartInfo(SetsidPath)
-        {
-            ArgumentList = { ShellPath, "-c", "exec 2>&1\n" + commandLine },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        start.Environment.Clear();
-        foreach (var (name, value) in environment.Variables)
-        {
-            start.Environment[name] = value;
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {SetsidPath}");
-        }
-        catch (Win32Exception e)
-        {
-            throw new InvalidOperationException($"cannot start {SetsidPath} {ShellPath}: {e.Message}", e);
-        }
-
-        process.StandardInput.Close();
-        return process;
-    }
-
     /// <summary>True when the process exits by itself before the timeout and without cancellation.</summary>
-    private static async Task<bool> ExitsWithinAsync(Process process, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> ExitsWithinAsync(SpawnedProcess process, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(deadline.Token);
+            await process.Exited.WaitAsync(timeout, cancellationToken);
             return true;
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             return false;
         }
     }
 
-    private static async Task KillGroupAsync(Process process)
+    private static async Task KillGroupAsync(SpawnedProcess process)
     {
-        var groupId = process.Id;
-        if (LibC.kill(-groupId, LibC.SIGKILL) != 0 && Marshal.GetLastPInvokeError() == LibC.ESRCH && !process.HasExited)
-        {
-            // Stopped so early that setsid has not run yet: the process is still in our group, kill just it.
-            // (HasExited first: once reaped, its pid may belong to someone else.)
-            _ = LibC.kill(groupId, LibC.SIGKILL);
-        }
+        process.KillGroup();
+        await process.Exited;
 
-        await process.WaitForExitAsync(CancellationToken.None);
-
-        // A job forked in the instant between setsid and the first kill would have escaped it.
-        _ = LibC.kill(-groupId, LibC.SIGKILL);
+        // Reaped, the shell's pid stays the group's id for as long as a job of it is still in the group, and no other
+        // group can take it: a job that outlived the shell is killed too.
+        process.KillGroup();
     }
 
     private static async Task CollectAsync(StreamReader reader, OutputTail output)

@@ -6,8 +6,8 @@ using System.Runtime.InteropServices;
 namespace Reconciler.Actors.Output;
 
 /// <summary>
-/// The few libc calls .NET does not expose: process-group kill, fchown, statx, opening without following a symlink,
-/// directory fsync and user/group lookup. Linux (glibc) values; the daemon runs on Linux only.
+/// The few libc calls .NET does not expose: process-group kill, spawning in a new session, fchown, statx, opening
+/// without following a symlink, directory fsync and user/group lookup. Linux (glibc) values; the daemon runs on Linux only.
 /// </summary>
 internal static class LibC
 {
@@ -19,6 +19,7 @@ internal static class LibC
     public const int SIGTERM = 15;
 
     public const int ESRCH = 3;
+    public const int EINTR = 4;
     public const int ERANGE = 34;
 
     public const int ELOOP = 40;
@@ -36,6 +37,13 @@ internal static class LibC
 
     /// <summary>O_NOFOLLOW is one of the few open flags whose value depends on the architecture.</summary>
     public static int O_NOFOLLOW => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSID = 0x80;
+
+    /// <summary>Bytes that hold glibc's posix_spawn_file_actions_t (80), posix_spawnattr_t (336) or sigset_t (128), with room.</summary>
+    public const int SpawnStructBytes = 512;
 
     /// <summary>uid_t/gid_t -1: chown leaves that id unchanged.</summary>
     public const uint KeepId = uint.MaxValue;
@@ -131,4 +139,48 @@ internal static class LibC
     /// <summary>Reentrant lookup; returns 0 with a null result when the name is unknown.</summary>
     [DllImport(Library)]
     public static extern int getgrnam_r([MarshalAs(UnmanagedType.LPUTF8Str)] string name, out Group group, byte[] buffer, nuint bufferLength, out IntPtr result);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int pipe2(int[] fds, int flags);
+
+    [DllImport(Library)]
+    public static extern int posix_spawn_file_actions_init(IntPtr actions);
+
+    [DllImport(Library)]
+    public static extern int posix_spawn_file_actions_destroy(IntPtr actions);
+
+    [DllImport(Library)]
+    public static extern int posix_spawn_file_actions_adddup2(IntPtr actions, int fd, int newFd);
+
+    [DllImport(Library)]
+    public static extern int posix_spawn_file_actions_addopen(IntPtr actions, int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+    [DllImport(Library)]
+    public static extern int posix_spawnattr_init(IntPtr attributes);
+
+    [DllImport(Library)]
+    public static extern int posix_spawnattr_destroy(IntPtr attributes);
+
+    [DllImport(Library)]
+    public static extern int posix_spawnattr_setflags(IntPtr attributes, short flags);
+
+    [DllImport(Library)]
+    public static extern int posix_spawnattr_setsigmask(IntPtr attributes, IntPtr signals);
+
+    [DllImport(Library)]
+    public static extern int posix_spawnattr_setsigdefault(IntPtr attributes, IntPtr signals);
+
+    [DllImport(Library)]
+    public static extern int sigemptyset(IntPtr signals);
+
+    [DllImport(Library)]
+    public static extern int sigfillset(IntPtr signals);
+
+    /// <summary>Returns 0 or an errno value (it does not set errno).</summary>
+    [DllImport(Library)]
+    public static extern int posix_spawn(
+        out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr fileActions, IntPtr attributes, IntPtr[] argv, IntPtr[] envp);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int waitpid(int pid, out int status, int options);
 }

@@ -64,6 +64,36 @@ public sealed class CommandRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_command_ignores_and_blocks_no_signal_whatever_the_daemon_does()
+    {
+        // SigIgn and SigBlk of the shell itself: a disposition the runtime set (SIGPIPE ignored) must not reach it
+        var result = await _runner.RunAsync("grep -E '^Sig(Ign|Blk):' /proc/$$/status", Generous, CancellationToken.None);
+
+        var masks = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(line => line[..6], line => ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+        const ulong StandardSignals = 0x7fffffff; // 1-31: above them are glibc's own (32, 33) and the real-time ones
+        Assert.Equal(0ul, masks["SigIgn"] & StandardSignals);
+        Assert.Equal(0ul, masks["SigBlk"]);
+    }
+
+    [Fact]
+    public async Task A_command_killed_by_a_signal_reports_128_plus_the_signal()
+    {
+        var result = await _runner.RunAsync("kill -TERM $$", Generous, CancellationToken.None);
+
+        Assert.Equal(128 + 15, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_missing_shell_or_command_is_an_exit_code_not_a_crash()
+    {
+        var result = await _runner.RunAsync("/nonexistent/check-tool", Generous, CancellationToken.None);
+
+        Assert.Equal(127, result.ExitCode);
+        Assert.Contains("/nonexistent/check-tool", result.Output);
+    }
+
+    [Fact]
     public async Task Timeout_kills_the_whole_process_group_including_background_jobs()
     {
         var result = await _runner.RunAsync(
