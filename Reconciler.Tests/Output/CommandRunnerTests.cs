@@ -66,8 +66,9 @@ public sealed class CommandRunnerTests : IDisposable
     [Fact]
     public async Task The_command_ignores_and_blocks_no_signal_whatever_the_daemon_does()
     {
-        // SigIgn and SigBlk of the shell itself: a disposition the runtime set (SIGPIPE ignored) must not reach it
-        var result = await _runner.RunAsync("grep -E '^Sig(Ign|Blk):' /proc/$$/status", Generous, CancellationToken.None);
+        // What the command inherits through exec (grep replacing the shell reads its own): a disposition the runtime set
+        // (SIGPIPE ignored) must not reach it. The shell's own mask is no measure: it blocks signals around its forks.
+        var result = await _runner.RunAsync("exec grep -E '^Sig(Ign|Blk):' /proc/self/status", Generous, CancellationToken.None);
 
         var masks = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .ToDictionary(line => line[..6], line => ulong.Parse(line[7..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
