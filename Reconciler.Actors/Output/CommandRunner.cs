@@ -36,10 +36,9 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
         var watch = Stopwatch.StartNew();
         var output = new OutputTail(OutputLimit);
 
-        // In a session of its own, so the pid is the process group id. The shell first sends its stderr into stdout's
-        // pipe, keeping both in the order they were written, then runs the operator's command line (configuration,
-        // never etcd data).
-        var process = SpawnedProcess.Start(ShellPath, ["-c", "exec 2>&1\n" + commandLine], _environment.Variables);
+        // In a session of its own, so the pid is the process group id; stdout and stderr share one pipe, so they keep the
+        // order they were written in. The command line is the operator's configuration, never etcd data.
+        var process = SpawnedProcess.Start(ShellPath, ["-c", commandLine], _environment.Variables);
         var drained = CollectAsync(new StreamReader(process.Output, Encoding.UTF8), output);
         try
         {
