@@ -1,3 +1,5 @@
+using Reconciler.Actors.Output;
 using Reconciler.Host.CommandLine;
 
+ChildSignal.RestoreDefault();
 return await ReconcilerCommandLine.RunAsync(args);

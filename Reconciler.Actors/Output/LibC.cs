@@ -38,6 +38,14 @@ internal static class LibC
     /// <summary>O_NOFOLLOW is one of the few open flags whose value depends on the architecture.</summary>
     public static int O_NOFOLLOW => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
+    public const int SIGCHLD = 17;
+
+    /// <summary>The handler field of <c>struct sigaction</c> (its first field on x64 and arm64) for "ignore".</summary>
+    public const nint SIG_IGN = 1;
+
+    /// <summary>Bytes that hold glibc's <c>struct sigaction</c> (152 on x64), with room.</summary>
+    public const int SigactionBytes = 256;
+
     public const short POSIX_SPAWN_SETSIGDEF = 0x04;
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSID = 0x80;
@@ -183,4 +191,8 @@ internal static class LibC
 
     [DllImport(Library, SetLastError = true)]
     public static extern int waitpid(int pid, out int status, int options);
+
+    /// <summary><paramref name="action"/> and <paramref name="previous"/> point at <see cref="SigactionBytes"/> bytes, or are zero.</summary>
+    [DllImport(Library, SetLastError = true)]
+    public static extern int sigaction(int signal, IntPtr action, IntPtr previous);
 }

@@ -103,13 +103,13 @@ internal sealed class SpawnedProcess : IDisposable
             var error = Marshal.GetLastPInvokeError();
             if (error != LibC.EINTR)
             {
-                // ECHILD: reaped by someone else (SIGCHLD ignored when the daemon started): the status is lost
+                // ECHILD: reaped by someone else, the status lost (the usual cause, SIGCHLD ignored at start, ChildSignal undoes)
                 throw new InvalidOperationException($"cannot learn how process {pid} exited: {new Win32Exception(error).Message}");
             }
         }
     }
 
-    private static IntPtr ZeroedMemory(int bytes)
+    internal static IntPtr ZeroedMemory(int bytes)
     {
         var memory = Marshal.AllocCoTaskMem(bytes);
         Marshal.Copy(new byte[bytes], 0, memory, bytes);
