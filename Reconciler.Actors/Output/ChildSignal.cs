@@ -15,13 +15,13 @@ public static class ChildSignal
     /// </summary>
     public static void RestoreDefault()
     {
-        var current = SpawnedProcess.ZeroedMemory(LibC.SigactionBytes);
+        var current = LibC.AllocZeroed(LibC.SigactionBytes);
         try
         {
             if (LibC.sigaction(LibC.SIGCHLD, IntPtr.Zero, current) == 0 && Marshal.ReadIntPtr(current) == LibC.SIG_IGN)
             {
                 // all zeros: SIG_DFL, an empty mask, no flags
-                var defaultAction = SpawnedProcess.ZeroedMemory(LibC.SigactionBytes);
+                var defaultAction = LibC.AllocZeroed(LibC.SigactionBytes);
                 _ = LibC.sigaction(LibC.SIGCHLD, defaultAction, IntPtr.Zero);
                 Marshal.FreeCoTaskMem(defaultAction);
             }

@@ -148,6 +148,14 @@ internal static class LibC
     [DllImport(Library)]
     public static extern int getgrnam_r([MarshalAs(UnmanagedType.LPUTF8Str)] string name, out Group group, byte[] buffer, nuint bufferLength, out IntPtr result);
 
+    /// <summary>Zeroed memory for a libc structure passed by pointer; freed with <see cref="Marshal.FreeCoTaskMem"/>.</summary>
+    public static IntPtr AllocZeroed(int bytes)
+    {
+        var memory = Marshal.AllocCoTaskMem(bytes);
+        Marshal.Copy(new byte[bytes], 0, memory, bytes);
+        return memory;
+    }
+
     [DllImport(Library, SetLastError = true)]
     public static extern int pipe2(int[] fds, int flags);
 

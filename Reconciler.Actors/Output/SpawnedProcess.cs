@@ -43,9 +43,9 @@ internal sealed class SpawnedProcess : IDisposable
 
         var output = new SafePipeHandle(pipe[0], ownsHandle: true);
         var strings = new List<IntPtr>();
-        var actions = ZeroedMemory(LibC.SpawnStructBytes);
-        var attributes = ZeroedMemory(LibC.SpawnStructBytes);
-        var signals = ZeroedMemory(LibC.SpawnStructBytes);
+        var actions = LibC.AllocZeroed(LibC.SpawnStructBytes);
+        var attributes = LibC.AllocZeroed(LibC.SpawnStructBytes);
+        var signals = LibC.AllocZeroed(LibC.SpawnStructBytes);
         try
         {
             _ = LibC.posix_spawn_file_actions_init(actions);
@@ -107,13 +107,6 @@ internal sealed class SpawnedProcess : IDisposable
                 throw new InvalidOperationException($"cannot learn how process {pid} exited: {new Win32Exception(error).Message}");
             }
         }
-    }
-
-    internal static IntPtr ZeroedMemory(int bytes)
-    {
-        var memory = Marshal.AllocCoTaskMem(bytes);
-        Marshal.Copy(new byte[bytes], 0, memory, bytes);
-        return memory;
     }
 
     private static IntPtr[] NullTerminated(IReadOnlyList<string> values, List<IntPtr> allocated)

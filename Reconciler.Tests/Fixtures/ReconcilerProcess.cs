@@ -16,6 +16,15 @@ public static class ReconcilerProcess
             start.Environment[name] = value;
         }
 
+        return await RunToExitAsync(start);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> (a <see cref="StartInfo"/>, or one wrapping it in another program) to completion;
+    /// killed with its process tree when it has not exited within 60 s.
+    /// </summary>
+    public static async Task<ProcessResult> RunToExitAsync(ProcessStartInfo start)
+    {
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -28,7 +37,7 @@ public static class ReconcilerProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"reconciler {string.Join(' ', args)} did not exit within 60s");
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not exit within 60s");
         }
 
         return new ProcessResult(process.ExitCode, await stdout, await stderr);

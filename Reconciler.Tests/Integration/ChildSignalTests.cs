@@ -27,22 +27,17 @@ public sealed class ChildSignalTests : IDisposable
 
         // perl (Essential in Debian) sets the disposition and execs the executable with it
         var reconciler = ReconcilerProcess.StartInfo(["--config", config, "--onetime"]);
-        var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("perl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in new[] { "-e", "$SIG{CHLD} = 'IGNORE'; exec @ARGV or die", reconciler.FileName }.Concat(reconciler.ArgumentList))
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(deadline.Token);
+        var result = await ReconcilerProcess.RunToExitAsync(start);
 
-        var log = await stderr;
-        Assert.True(process.ExitCode == 0, log);
-        Assert.Contains("check=ok", log);
-        Assert.Contains("reload=ok", log);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("check=ok", result.Stderr);
+        Assert.Contains("reload=ok", result.Stderr);
         Assert.Equal("A=one", File.ReadAllText(Path.Combine(_folder, "a.txt")));
     }
 }
