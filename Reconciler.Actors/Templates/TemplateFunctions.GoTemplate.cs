@@ -16,15 +16,15 @@ internal sealed partial class TemplateFunctions
 
     private void RegisterGoTemplateFunctions()
     {
-        Register("isTrue", IsTrue);
-        Register("goPrint", GoValueFormat.Print);
+        Register<object?, bool>("isTrue", IsTrue);
+        Register<object?, string>("goPrint", GoValueFormat.Print);
         Register("goPrintf", (string format, object?[] arguments) => GoValueFormat.Sprintf(format, arguments));
         Register("goSprint", (object?[] values) => GoValueFormat.Sprint(values));
         Register("goSprintln", (object?[] values) => GoValueFormat.Sprintln(values));
-        Register("goLen", GoLength);
+        Register<object?, long>("goLen", GoLength);
         Register("goIndex", (object? value, object?[] keys) => keys.Aggregate(value, GoIndex));
-        Register("goRange", RangeValues);
-        Register("goPairs", RangePairs);
+        Register<object?, IEnumerable>("goRange", RangeValues);
+        Register<object?, ScriptArray>("goPairs", RangePairs);
     }
 
     /// <summary>

@@ -15,10 +15,10 @@ internal sealed partial class TemplateFunctions
 
     private void RegisterGuardFunctions()
     {
-        Register("instances", Instances);
-        Register("lineSafe", LineSafe);
-        Register("haproxyWord", HaproxyWord);
-        Register("mapEntries", MapEntries);
+        Register<string, ScriptArray>("instances", Instances);
+        Register<string, string>("lineSafe", LineSafe);
+        Register<string, string>("haproxyWord", HaproxyWord);
+        Register<string, string, ScriptArray>("mapEntries", MapEntries);
     }
 
     /// <summary>

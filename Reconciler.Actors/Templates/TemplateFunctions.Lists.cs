@@ -17,10 +17,10 @@ internal sealed partial class TemplateFunctions
         Register("mul", (long a, long b) => a * b);
         Register("div", (long a, long b) => a / b);
         Register("mod", (long a, long b) => a % b);
-        Register("seq", Sequence);
-        Register("reverse", Reverse);
-        Register("sortByLength", asConfd ? (TemplateContext context, IEnumerable values) => AsGoSorts(SortByLength(context, values), Encoding.UTF8.GetByteCount) : SortByLength);
-        Register("sortKVByLength", asConfd ? (IEnumerable entries) => AsGoSorts(SortKeyValuesByLength(entries), entry => Encoding.UTF8.GetByteCount(entry.Key)) : SortKeyValuesByLength);
+        Register<long, long, long[]>("seq", Sequence);
+        Register<IEnumerable, object?[]>("reverse", Reverse);
+        Register<TemplateContext, IEnumerable, string[]>("sortByLength", asConfd ? (context, values) => AsGoSorts(SortByLength(context, values), Encoding.UTF8.GetByteCount) : SortByLength);
+        Register<IEnumerable, KeyValueEntry[]>("sortKVByLength", asConfd ? entries => AsGoSorts(SortKeyValuesByLength(entries), entry => Encoding.UTF8.GetByteCount(entry.Key)) : SortKeyValuesByLength);
     }
 
     /// <summary>The integers from <paramref name="first"/> to <paramref name="last"/> inclusive; empty when last &lt; first.</summary>

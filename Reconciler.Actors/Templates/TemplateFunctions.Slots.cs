@@ -15,7 +15,7 @@ internal sealed partial class TemplateFunctions
     /// <summary>Slots are for pools of tens to hundreds; a registry that floods the prefix must not grow the file without bound.</summary>
     private const int DefaultMaximumSlots = 1024;
 
-    private void RegisterSlotFunctions() => Register("haproxySlots", Slots);
+    private void RegisterSlotFunctions() => Register<TemplateContext, IEnumerable, int, int, ScriptArray>("haproxySlots", Slots);
 
     /// <summary>
     /// <paramref name="minimum"/> slots, doubled until every value fits, at most <paramref name="maximum"/> (more values

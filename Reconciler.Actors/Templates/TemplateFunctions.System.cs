@@ -8,12 +8,12 @@ internal sealed partial class TemplateFunctions
     private void RegisterSystemFunctions()
     {
         Register("datetime", () => DateTime.Now);
-        Register("getenv", GetEnvironmentVariable);
-        Register("lookupIP", LookupIP);
+        Register<string, string, string>("getenv", GetEnvironmentVariable);
+        Register<TemplateContext, string, string[]>("lookupIP", LookupIP);
         // confd filters lookupIP's text: an address with a '.' is IPv4, one with a ':' IPv6
         Register("lookupIPV4", (TemplateContext context, string host) => LookupIP(context, host).Where(ip => ip.Contains('.', StringComparison.Ordinal)).ToArray());
         Register("lookupIPV6", (TemplateContext context, string host) => LookupIP(context, host).Where(ip => ip.Contains(':', StringComparison.Ordinal)).ToArray());
-        Register("lookupSRV", LookupSRV);
+        Register<TemplateContext, string, string, string, ServiceRecord[]>("lookupSRV", LookupSRV);
 
         // Like Go's os.Stat: a directory exists too.
         Register("fileExists", (string path) => File.Exists(path) || Directory.Exists(path));

@@ -12,22 +12,22 @@ internal sealed partial class TemplateFunctions
 {
     private void RegisterTextFunctions()
     {
-        Register("base", PathBase);
-        Register("dir", PathDir);
-        Register("split", Split);
-        Register("join", Join);
-        Register("toUpper", ToUpper);
-        Register("toLower", ToLower);
+        Register<string, string>("base", PathBase);
+        Register<string, string>("dir", PathDir);
+        Register<string, string, string[]>("split", Split);
+        Register<TemplateContext, IEnumerable, string, string>("join", Join);
+        Register<string, string>("toUpper", ToUpper);
+        Register<string, string>("toLower", ToLower);
         Register("contains", (string s, string substring) => s.Contains(substring, StringComparison.Ordinal));
-        Register("replace", Replace);
-        Register("trimSuffix", TrimSuffix);
-        Register("atoi", Atoi);
-        Register("parseBool", ParseBool);
+        Register<string, string, string, int, string>("replace", Replace);
+        Register<string, string, string>("trimSuffix", TrimSuffix);
+        Register<string, long>("atoi", Atoi);
+        Register<string, bool>("parseBool", ParseBool);
         Register("base64Encode", (string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s)));
         Register("base64Decode", (string s) => Encoding.UTF8.GetString(Convert.FromBase64String(s)));
-        Register("json", ParseJsonObject);
-        Register("jsonArray", ParseJsonArray);
-        Register("map", CreateMap);
+        Register<string, ScriptObject>("json", ParseJsonObject);
+        Register<string, ScriptArray>("jsonArray", ParseJsonArray);
+        Register<object?[], ScriptObject>("map", CreateMap);
     }
 
     /// <summary>confd's map: a map from alternating keys (strings) and values.</summary>

@@ -49,21 +49,30 @@ internal sealed partial class TemplateFunctions : ScriptObject
         RegisterGuardFunctions();
     }
 
-    /// <summary>
-    /// Imports under the exact confd name: the name-less import would pass it through the member renamer
-    /// (<c>jsonArray</c> → <c>json_array</c>).
-    /// </summary>
-    private void Register(string name, Delegate function) => ScriptObjectExtensions.Import(this, name, function);
+    // Each function is registered under its exact confd name (the name-less import would pass it through the member
+    // renamer: jsonArray -> json_array) and through Scriban's typed wrappers, which call the delegate directly:
+    // importing a bare Delegate builds its wrapper by reflection, which native AOT cannot vouch for.
+    private void Register<TResult>(string name, Func<TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
+
+    private void Register<T1, TResult>(string name, Func<T1, TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
+
+    private void Register<T1, T2, TResult>(string name, Func<T1, T2, TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
+
+    private void Register<T1, T2, T3, TResult>(string name, Func<T1, T2, T3, TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
+
+    private void Register<T1, T2, T3, T4, TResult>(string name, Func<T1, T2, T3, T4, TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
+
+    private void Define(string name, IScriptCustomFunction function) => SetValue(name, function, readOnly: true);
 
     private void RegisterKeyFunctions(bool asConfd)
     {
-        Register("getv", GetValue);
-        Register("getvs", GetValues);
-        Register("get", Get);
-        Register("gets", GetAll);
-        Register("ls", asConfd ? ConfdList : List);
-        Register("lsdir", asConfd ? ConfdListDirectories : ListDirectories);
-        Register("exists", Exists);
+        Register<string, string?, string>("getv", GetValue);
+        Register<string, string[]>("getvs", GetValues);
+        Register<string, KeyValueEntry>("get", Get);
+        Register<string, KeyValueEntry[]>("gets", GetAll);
+        Register<string, string[]>("ls", asConfd ? ConfdList : List);
+        Register<string, string[]>("lsdir", asConfd ? ConfdListDirectories : ListDirectories);
+        Register<string, bool>("exists", Exists);
     }
 
     /// <summary>The value of <paramref name="key"/>, else <paramref name="defaultValue"/>; a missing key without one is an error.</summary>

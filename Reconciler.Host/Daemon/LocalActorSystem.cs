@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Akka.Actor;
 using Akka.Actor.Internal;
 using Akka.Actor.Setup;
@@ -8,6 +9,7 @@ using Akka.Util;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Scheduling;
 
 namespace Reconciler.Host.Daemon;
 
@@ -38,7 +40,15 @@ internal static class LocalActorSystem
     /// <remarks>
     /// Akka.Hosting's own factory also writes registered extensions into the configuration and adds a dependency-resolver
     /// setup: this daemon registers no extension and resolves no actor through DI. Adding either means adding it here.
+    /// <para>
+    /// Akka creates the types its configuration names by name, which a native (trimmed) build keeps only when told:
+    /// the scheduler and serializer this daemon configures, and the serializer Akka.Streams' own configuration adds
+    /// (Akka.Hosting references Akka.Streams). Akka itself is kept whole (Reconciler.Host.csproj).
+    /// </para>
     /// </remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(TimerScheduler))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(LocalOnlySerializer))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, "Akka.Streams.Serialization.StreamRefSerializer", "Akka.Streams")]
     private static ActorSystem Create(IServiceProvider provider)
     {
         var akka = provider.GetRequiredService<AkkaConfigurationBuilder>();
