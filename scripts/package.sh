@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Builds dist/reconciler_<version>_amd64.deb: the self-contained .NET publish of scripts/publish.sh (no .NET
-# needed on the target) under /usr/lib/reconciler with /usr/bin/reconciler, the systemd unit, the scenario's
-# configuration and HAProxy template as conffiles, and docs and examples under /usr/share/doc.
-# Needs the .NET SDK and dpkg-deb; the runtime pack comes from the NuGet registry.
+# Builds dist/reconciler_<version>_amd64.deb: the native executable of scripts/publish.sh (no .NET needed on the
+# target) as /usr/bin/reconciler, the systemd unit, the scenario's configuration and HAProxy template as conffiles,
+# and docs and examples under /usr/share/doc.
+# Needs the .NET SDK, clang, zlib1g-dev and dpkg-deb; the AOT compiler comes from the NuGet registry.
 # Usage: scripts/package.sh [--out DIR]   (default dist/; prints the package's path last)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,17 +21,19 @@ version="$upstream-1"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
-lib="$root/usr/lib/reconciler"
 doc="$root/usr/share/doc/reconciler"
 umask 022
 
-# The package's publish (self-contained, ReadyToRun), in its own artifacts folder so a package build never
-# touches the bin/obj a test run is using.
-scripts/publish.sh "$lib" --artifacts "$work/build"
+# The package's publish (one native executable), in its own artifacts folder so a package build never touches the
+# bin/obj a test run is using.
+scripts/publish.sh "$work/published" --artifacts "$work/build"
+published=("$work/published"/*)
+[[ ${#published[@]} -eq 1 && "${published[0]}" == "$work/published/reconciler" ]] \
+  || { echo "package.sh: the publish holds more than the executable: ${published[*]}" >&2; exit 1; }
 
 mkdir -p "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/reconciler/templates" "$doc/examples" \
   "$root/usr/share/man/man1" "$root/usr/share/lintian/overrides" "$root/DEBIAN"
-ln -s ../lib/reconciler/reconciler "$root/usr/bin/reconciler"
+cp "$work/published/reconciler" "$root/usr/bin/reconciler"
 
 sed 's:^ExecStart=/usr/local/bin/reconciler :ExecStart=/usr/bin/reconciler :;
      s:^# Reconciler as a systemd service\. Install\: see README\.md.*:# Reconciler as a systemd service, from the reconciler package (README.md, "Install").:' \
@@ -54,10 +56,10 @@ cp packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/reconciler
 cp config/hocon/reference.conf config/hocon/haproxy.conf config/hocon/demo.conf config/demo/keys.yaml \
   config/systemd/stupid-server@.service config/systemd/stupid-server-register@.service "$doc/examples/"
 
-# Debian's modes: shared objects are not executable, only the host and createdump are
+# Debian's modes: only the executable is
 find "$root" -type d -exec chmod 0755 {} +
 find "$root" -type f -exec chmod 0644 {} +
-chmod 0755 "$lib/reconciler" "$lib/createdump"
+chmod 0755 "$root/usr/bin/reconciler"
 # The configuration may hold the etcd password (backend.password): readable by root only
 chmod 0640 "$root/etc/reconciler/reconciler.conf"
 

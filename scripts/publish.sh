@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Publishes reconciler as the package ships it: self-contained (no .NET on the target) and ReadyToRun (start-up).
-# Not trimmed: trimming saved 4 MB of one daemon's RSS but cost 40 ms of --onetime and 3.5 MB of PSS per daemon when
-# many run on one host (bench/results.md, "Footprint, second round").
+# Publishes reconciler as the package ships it: one native executable (Native AOT), no .NET needed on the target.
+# Every trim and AOT warning fails it (Reconciler.Host.csproj). Needs clang and zlib1g-dev (scripts/install-deps.sh);
+# the ILCompiler package comes from NuGet by itself. About two minutes on two cores.
 # Usage: scripts/publish.sh OUT [--artifacts DIR]   (its own artifacts folder, so a test run's bin/obj are not touched)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +21,8 @@ if [[ -z "$artifacts" ]]; then
 fi
 trap '[[ -z "$cleanup" ]] || rm -rf "$cleanup"' EXIT
 
-dotnet publish Reconciler.Host/Reconciler.Host.csproj -c Release -r linux-x64 --self-contained \
+# No debug symbols: the executable alone is the product (no .dbg or .pdb next to it)
+dotnet publish Reconciler.Host/Reconciler.Host.csproj -c Release -r linux-x64 -p:PublishAot=true \
   --artifacts-path "$artifacts" -o "$out" --nologo -v quiet \
-  -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -p:DebugType=none -p:GenerateDocumentationFile=false >&2
+  -p:SatelliteResourceLanguages=en -p:DebugType=none -p:DebugSymbols=false -p:StripSymbols=true \
+  -p:GenerateDocumentationFile=false >&2

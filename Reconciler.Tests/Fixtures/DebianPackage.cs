@@ -1,7 +1,7 @@
 namespace Reconciler.Tests.Fixtures;
 
 /// <summary>
-/// The Debian package, built once per test run by <c>scripts/package.sh</c> from this checkout (a self-contained
+/// The Debian package, built once per test run by <c>scripts/package.sh</c> from this checkout (a native AOT
 /// publish in its own artifacts folder: a minute or two) and unpacked into a temp root, as dpkg would lay it out.
 /// </summary>
 public sealed class DebianPackage : IAsyncLifetime

@@ -43,20 +43,23 @@ public static class ReconcilerProcess
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>The package's executable that <c>RECONCILER_EXECUTABLE</c> names; null for the JIT build next to the tests.</summary>
+    public static string? Published => Environment.GetEnvironmentVariable("RECONCILER_EXECUTABLE") is { Length: > 0 } path ? path : null;
+
     /// <summary>
     /// The executable built next to the tests, or the one <c>RECONCILER_EXECUTABLE</c> names (scripts/test.sh runs the
     /// process tests again against the package's publish), with every stream redirected.
     /// </summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
-        var published = Environment.GetEnvironmentVariable("RECONCILER_EXECUTABLE");
-        var start = new ProcessStartInfo(string.IsNullOrEmpty(published) ? "dotnet" : published)
+        var published = Published;
+        var start = new ProcessStartInfo(published ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        if (string.IsNullOrEmpty(published))
+        if (published is null)
         {
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "reconciler.dll"));
         }

@@ -51,11 +51,13 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     {
         var listing = await DebianPackage.DpkgDebAsync("-c", package.PackagePath);
 
-        Assert.Contains("./usr/bin/reconciler -> ../lib/reconciler/reconciler", listing);
+        // one native executable: no runtime, no assemblies, nothing under /usr/lib
+        Assert.Matches(@"-rwxr-xr-x root/root +\d+ [-\d]+ [\d:]+ \./usr/bin/reconciler\n", listing);
+        Assert.DoesNotContain("./usr/lib/", listing);
+        Assert.DoesNotContain(".dll", listing);
+        Assert.DoesNotContain(".so", listing);
         foreach (var path in new[]
                  {
-                     // the runtime travels with it: self-contained
-                     "./usr/lib/reconciler/reconciler", "./usr/lib/reconciler/libcoreclr.so", "./usr/lib/reconciler/System.Private.CoreLib.dll",
                      "./lib/systemd/system/reconciler.service",
                      "./etc/reconciler/reconciler.conf", "./etc/reconciler/templates/haproxy.cfg.sbn",
                      "./etc/reconciler/templates/hosts.map.sbn", "./etc/reconciler/templates/deny.acl.sbn", "./etc/reconciler/templates/site.pem.sbn",
