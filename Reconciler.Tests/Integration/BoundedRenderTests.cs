@@ -32,7 +32,10 @@ public sealed class BoundedRenderTests : IDisposable
         Assert.Contains("render failed: ", failed);
         Assert.Contains("t.sbn: stopped after 0.5s (render-timeout)", failed);
         var renderMs = int.Parse(System.Text.RegularExpressions.Regex.Match(failed, @"render=(\d+)ms").Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.InRange(renderMs, 500, 5000); // stopped at its bound (plus the scheduling of a loaded machine)
+        // stopped at its bound (plus the scheduling of a loaded machine); .NET's timers count on a coarse clock
+        // (CLOCK_MONOTONIC_COARSE, a tick of a few ms), so by the render's precise stopwatch one may fire a tick early:
+        // seen as 498 ms once, against the native executable
+        Assert.InRange(renderMs, 490, 5000);
 
         // nothing spins on: over a second the whole process uses a fraction of one core (a spinning render takes all of it)
         var before = CpuSeconds(daemon.Pid);
