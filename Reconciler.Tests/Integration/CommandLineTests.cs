@@ -161,6 +161,37 @@ public sealed class CommandLineTests(EtcdFixture etcd) : IClassFixture<EtcdFixtu
         Assert.Equal("one two ", File.ReadAllText(Path.Combine(_folder, "out.txt")));
     }
 
+    /// <summary>
+    /// What a template reads from .NET objects (SRV records' fields, JSON objects and arrays, key/value entries): the
+    /// package's native executable must keep every member a template can name.
+    /// </summary>
+    [Fact]
+    public async Task Onetime_renders_dns_records_json_and_entries_field_by_field()
+    {
+        using var dns = await DnsmasqServer.StartAsync(
+            "--srv-host=_http._tcp.pool.test,web-1.pool.test,8081,20,7",
+            "--host-record=web-1.pool.test,10.0.0.1");
+        Write("keys.yaml", "/a/1: '{\"port\": 9000, \"tags\": [\"x\", \"y\"]}'\n");
+        var template = Write("t.sbn", """
+            {{~ for s in lookupSRV "http" "tcp" "pool.test" }}srv {{ s.Target }} {{ s.Port }} {{ s.Priority }} {{ s.Weight }}
+            {{ end ~}}
+            {{~ for ip in lookupIP "web-1.pool.test" }}ip {{ ip }}
+            {{ end ~}}
+            {{~ for e in gets "/a/*" }}{{ e.Key }} port {{ (json e.Value).port }} tags {{ (json e.Value).tags | array.join "," }}
+            {{ end ~}}
+            """);
+        var config = Write("dns.conf", $$"""
+            reconciler.backend { type = file, file.path = keys.yaml }
+            reconciler.dns.servers = ["{{dns.Endpoint}}"]
+            reconciler.templates = [{ name = t, src = "{{template}}", dest = out.txt, keys = ["/a"] }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("srv web-1.pool.test. 8081 20 7\nip 10.0.0.1\n/a/1 port 9000 tags x,y\n", File.ReadAllText(Path.Combine(_folder, "out.txt")));
+    }
+
     private string FileBackendConfig(string prefix, string template, string check)
     {
         if (!File.Exists(Path.Combine(_folder, "keys.yaml")))
