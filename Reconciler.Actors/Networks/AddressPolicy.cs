@@ -25,6 +25,9 @@ public sealed class AddressPolicy
     /// <summary>No network restriction and host names taken; the never-rules still hold. For a render without rules.</summary>
     public static readonly AddressPolicy Unrestricted = new([new IPNetwork(IPAddress.Any, 0), new IPNetwork(IPAddress.IPv6Any, 0)], allowHostNames: true, ownAddresses: FrozenSet<IPAddress>.Empty, settingPrefix: string.Empty);
 
+    /// <summary>The default rule where the load balancer's own addresses are not known (a render outside the daemon).</summary>
+    public static readonly AddressPolicy Default = new([], allowHostNames: false, ownAddresses: FrozenSet<IPAddress>.Empty);
+
     private static readonly IPNetwork ThisNetwork = IPNetwork.Parse("0.0.0.0/8");
     private static readonly IPNetwork Loopback4 = IPNetwork.Parse("127.0.0.0/8");
     private static readonly IPNetwork LinkLocal4 = IPNetwork.Parse("169.254.0.0/16");

@@ -19,29 +19,38 @@ internal static class LocalAddresses
     private static FrozenSet<IPAddress> ReadInterfaces()
     {
         var addresses = new HashSet<IPAddress>();
-        try
+        foreach (var unicast in NetworkInterface.GetAllNetworkInterfaces().SelectMany(Unicast))
         {
-            foreach (var unicast in NetworkInterface.GetAllNetworkInterfaces().SelectMany(i => i.GetIPProperties().UnicastAddresses))
+            var address = AddressPolicy.Normalised(unicast.Address);
+            if (IPAddress.IsLoopback(address))
             {
-                var address = AddressPolicy.Normalised(unicast.Address);
-                if (IPAddress.IsLoopback(address))
-                {
-                    continue;
-                }
-
-                addresses.Add(address.ScopeId == 0 ? address : new IPAddress(address.GetAddressBytes()));
-                if (address.AddressFamily == AddressFamily.InterNetwork && unicast.PrefixLength is > 0 and < 31)
-                {
-                    addresses.Add(Broadcast(address, unicast.PrefixLength));
-                }
+                continue;
             }
-        }
-        catch (NetworkInformationException)
-        {
-            // no interface list (a restricted sandbox): loopback, link-local and the rest are still refused
+
+            addresses.Add(new IPAddress(address.GetAddressBytes())); // without an IPv6 scope: a registration has none
+            if (address.AddressFamily == AddressFamily.InterNetwork && unicast.PrefixLength is > 0 and < 31)
+            {
+                addresses.Add(Broadcast(address, unicast.PrefixLength));
+            }
         }
 
         return addresses.ToFrozenSet();
+    }
+
+    /// <summary>
+    /// An interface's addresses; none when the kernel will not say (a sandbox refuses some queries with EOPNOTSUPP):
+    /// the other interfaces still count, and loopback, link-local and the rest are refused all the same.
+    /// </summary>
+    internal static IEnumerable<UnicastIPAddressInformation> Unicast(NetworkInterface networkInterface)
+    {
+        try
+        {
+            return [.. networkInterface.GetIPProperties().UnicastAddresses];
+        }
+        catch (Exception e) when (e is NetworkInformationException or SocketException)
+        {
+            return [];
+        }
     }
 
     private static IPAddress Broadcast(IPAddress address, int prefixLength)

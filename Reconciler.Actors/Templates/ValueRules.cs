@@ -11,6 +11,6 @@ public sealed record ValueRules(bool RejectControlCharacters, long MaxValueBytes
 {
     public static readonly ValueRules None = new(false, long.MaxValue) { Addresses = AddressPolicy.Unrestricted };
 
-    /// <summary>Where <c>instances</c> and <c>haproxySlots</c> let an instance point; a template's default rule unless set.</summary>
-    public AddressPolicy Addresses { get; init; } = AddressPolicy.ForTemplate([], allowHostNames: false);
+    /// <summary>Where <c>instances</c> and <c>haproxySlots</c> let an instance point; the default rule unless set.</summary>
+    public AddressPolicy Addresses { get; init; } = AddressPolicy.Default;
 }

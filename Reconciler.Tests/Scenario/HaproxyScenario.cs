@@ -110,7 +110,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
     /// <summary>Registers the instance as its systemd sidecar would: <c>reconciler register</c> with a lease of <paramref name="ttl"/>.</summary>
     public RunningReconciler SelfRegister(NamedHttpServer instance, string ttl) =>
         RunningReconciler.Start(
-            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--ttl", ttl);
+            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--allowed-networks", "127.0.0.0/8", "--ttl", ttl);
 
     public Task RegisterAsync(NamedHttpServer instance) => Etcd.PutAsync(KeyOf(instance), instance.Registration);
 
