@@ -1,5 +1,6 @@
 using Reconciler.Actors.Networks;
 using Reconciler.Actors.Runtime;
+using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 using Reconciler.Tests.Fixtures;
 
@@ -10,7 +11,8 @@ namespace Reconciler.Tests.Networks;
 /// address, <c>haproxy -c</c> takes on a server line; whatever <c>mapEntries "network"</c> takes, <c>haproxy -c</c> takes
 /// in an ACL file (<c>src -f</c>) and the admin socket takes through <c>add acl</c>. Each row also pins what HAProxy
 /// does with it, so a row where the parser is stricter says so: HAProxy takes <c>0x7f000001</c> through its resolver
-/// (as 127.0.0.1, past any rule on addresses), <c>10.0.0.0/+8</c> through <c>strtol</c>.
+/// (as 127.0.0.1, past any rule on addresses), <c>10.0.0.0/+8</c> through <c>strtol</c>. And a map word
+/// <c>mapEntries</c> takes is one key and one value both in a map file and through <c>add map</c>.
 /// </summary>
 public sealed class HaproxyAddressAgreementTests(HaproxyAddressAgreementTests.RunningHaproxy haproxy) : IClassFixture<HaproxyAddressAgreementTests.RunningHaproxy>
 {
@@ -109,6 +111,49 @@ public sealed class HaproxyAddressAgreementTests(HaproxyAddressAgreementTests.Ru
         Assert.True(!ours || (fileTakes && addAclTakes));
     }
 
+    [Theory]
+    [InlineData("shop.example.com", true)]
+    [InlineData("backend-a", true)]
+    [InlineData("a;b", true)]
+    [InlineData("%[src]", true)]
+    [InlineData("a{b}$c~d", true)]
+    [InlineData("a<<", true)]
+    [InlineData("a#b", false)]
+    [InlineData("#a", false)]
+    [InlineData("a\\b", false)]
+    [InlineData("a'b", false)]
+    [InlineData("a\"b", false)]
+    [InlineData("a b", false)]
+    [InlineData("caf\u00e9", false)]
+    public async Task A_map_word_mapEntries_takes_is_one_key_and_one_value_in_a_map_file_and_through_add_map(string word, bool weTake)
+    {
+        var state = DesiredState.From([KeyValuePair.Create($"/routes/{word}", word)], 1);
+        var output = new Reconciler.Actors.Output.ContentBuffer();
+        CompiledTemplate.Parse("""{{ for r in mapEntries "/routes/*" }}{{ r.name }} {{ r.value }}{{ "\n" }}{{ end }}""", "map.sbn")
+            .Render(state, null, output, RenderLimits.None with { Values = new ValueRules(true, 1024) }, CancellationToken.None);
+        var line = output.ToString();
+
+        Assert.Equal(weTake, line.Length > 0);
+        if (!weTake)
+        {
+            return;
+        }
+
+        var map = Path.Combine(haproxy.Folder, $"row-{Guid.NewGuid():N}.map");
+        await File.WriteAllTextAsync(map, line);
+        var check = await haproxy.CheckAsync($$"""
+            frontend map
+                bind 127.0.0.1:{{FreePort.Next()}}
+                http-request set-header x-route %[req.hdr(host),map({{map}},none)]
+            """);
+        var added = await haproxy.Client.SendPayloadAsync($"add map {haproxy.Map}", [line.TrimEnd('\n')], CancellationToken.None);
+        var entries = await haproxy.Client.SendAsync($"show map {haproxy.Map}", CancellationToken.None);
+
+        Assert.True(check.ExitCode == 0, $"haproxy -c: exit {check.ExitCode}\n{check.Stderr}");
+        Assert.True(added.Trim().Length == 0, $"add map answered: {added}");
+        Assert.Contains(entries.Split('\n'), entry => entry.EndsWith($" {word} {word}", StringComparison.Ordinal));
+    }
+
     /// <summary>One HAProxy 2.6 for the class, its admin socket at level admin, with an ACL file loaded; and <c>haproxy -c</c>.</summary>
     public sealed class RunningHaproxy : IAsyncLifetime
     {
@@ -119,17 +164,20 @@ public sealed class HaproxyAddressAgreementTests(HaproxyAddressAgreementTests.Ru
 
         public string Acl => Path.Combine(Folder, "deny.acl");
 
+        public string Map => Path.Combine(Folder, "routes.map");
+
         internal HaproxyRuntimeClient Client => new(Path.Combine(Folder, "admin.sock"), TimeSpan.FromSeconds(5));
 
         public async Task InitializeAsync()
         {
             await File.WriteAllTextAsync(Acl, "192.0.2.1\n");
+            await File.WriteAllTextAsync(Map, "first.example backend-a\n");
             var config = Path.Combine(Folder, "haproxy.cfg");
             await File.WriteAllTextAsync(config, Config($$"""
                 frontend f
                     bind 127.0.0.1:{{_port}}
                     http-request deny if { src -f {{Acl}} }
-                    http-request return status 200
+                    http-request return status 200 content-type text/plain lf-string "%[req.hdr(host),map({{Map}},none)]"
                 """));
             _haproxy = await HaproxyMasterWorker.StartAsync(config, Path.Combine(Folder, "haproxy.pid"), Path.Combine(Folder, "master.sock"), _port);
         }
