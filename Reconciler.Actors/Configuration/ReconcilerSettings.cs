@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using Reconciler.Actors.Networks;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
@@ -137,15 +138,25 @@ public sealed record TemplateDefinition(
     /// <summary>A longer value read by the template holds the render back (max-value-bytes).</summary>
     public long MaxValueBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>Networks an instance may point into (allowed-networks); empty for the default rule (<see cref="AddressPolicy"/>).</summary>
+    public ImmutableArray<IPNetwork> AllowedNetworks { get; init; } = [];
+
+    /// <summary>Whether an instance may name a host, resolved by HAProxy at load (allow-hostnames).</summary>
+    public bool AllowHostNames { get; init; }
+
     /// <summary>The render's limits: render-timeout, max-output-bytes, and what it takes from the registry.</summary>
-    public RenderLimits RenderLimits => new(RenderTimeout, MaxOutputBytes) { Values = new ValueRules(RejectControlCharacters, MaxValueBytes) };
+    public RenderLimits RenderLimits => new(RenderTimeout, MaxOutputBytes)
+    {
+        Values = new ValueRules(RejectControlCharacters, MaxValueBytes) { Addresses = AddressPolicy.ForTemplate(AllowedNetworks, AllowHostNames) },
+    };
 
     public bool Reads(string key) => Keys.Any(p => p.Covers(key));
 
     /// <summary>Value equality, including the key list and variables (records compare those by reference).</summary>
     public bool IsSameAs(TemplateDefinition other) =>
-        this with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off } == other with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off }
+        this with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off, AllowedNetworks = [] } == other with { Keys = [], Variables = ImmutableDictionary<string, string>.Empty, Runtime = RuntimeSettings.Off, AllowedNetworks = [] }
         && Runtime.IsSameAs(other.Runtime)
+        && AllowedNetworks.SequenceEqual(other.AllowedNetworks)
         && Keys.SequenceEqual(other.Keys)
         && Variables.Count == other.Variables.Count
         && Variables.All(kv => other.Variables.TryGetValue(kv.Key, out var value) && value == kv.Value);

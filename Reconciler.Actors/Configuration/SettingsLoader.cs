@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Reconciler.Actors.Configuration.Confd;
+using Reconciler.Actors.Networks;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
@@ -312,11 +313,20 @@ public static partial class SettingsLoader
                 RejectControlCharacters = Flag(template, "reject-control-characters", at),
                 MaxKeys = Count(template, "max-keys", at),
                 MaxValueBytes = ByteSize(template, "max-value-bytes", at),
+                AllowedNetworks = AllowedNetworks(template, at),
+                AllowHostNames = Flag(template, "allow-hostnames", at),
             };
             Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
             CheckRuntime(definition, at);
             CheckOnMachine(definition, at);
             return definition;
+        }
+
+        private ImmutableArray<IPNetwork> AllowedNetworks(Config template, string at)
+        {
+            var networks = AddressPolicy.ParseNetworks(StringList(template, "allowed-networks", at), out var problem);
+            Check($"{at}.allowed-networks", problem);
+            return networks;
         }
 
         private void CheckOnMachine(TemplateDefinition template, string at)

@@ -1,4 +1,4 @@
-using System.Net;
+using Reconciler.Actors.Networks;
 using Scriban.Runtime;
 
 namespace Reconciler.Actors.Templates;
@@ -23,21 +23,26 @@ internal sealed partial class TemplateFunctions
 
     /// <summary>
     /// The registrations under <paramref name="pattern"/> that parse as <c>&lt;name&gt; &lt;host&gt;:&lt;port&gt;</c>
-    /// (<see cref="InstanceValue"/>), sorted by value as <c>getvs</c> sorts; each has <c>key</c>, <c>name</c>,
-    /// <c>host</c>, <c>port</c>, <c>address</c> and <c>value</c>. One that does not parse is skipped and reported.
+    /// (<see cref="InstanceValue"/>) and point where the template's allowed-networks and allow-hostnames let them
+    /// (<see cref="AddressPolicy"/>), sorted by value as <c>getvs</c> sorts; each has <c>key</c>, <c>name</c>,
+    /// <c>host</c>, <c>port</c>, <c>address</c> and <c>value</c>. Any other is skipped and reported.
     /// </summary>
     private ScriptArray Instances(string pattern)
     {
         var parsed = new List<(string Key, InstanceValue Instance)>();
         foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)))
         {
-            if (InstanceValue.TryParse(value, out var instance, out var reason))
+            if (!InstanceValue.TryParse(value, out var instance, out var reason))
             {
-                parsed.Add((key, instance!));
+                guard.Skip(key, $"its value {reason}");
+            }
+            else if (instance!.Refusal(guard.Addresses) is { } refusal)
+            {
+                guard.Skip(key, $"its host {refusal}");
             }
             else
             {
-                guard.Skip(key, $"its value {reason}");
+                parsed.Add((key, instance));
             }
         }
 
@@ -63,7 +68,8 @@ internal sealed partial class TemplateFunctions
     /// <c>name</c> (the key's last segment: a host, say) and <c>value</c>. One whose name or value is not one HAProxy
     /// word (<c>haproxyWord</c>) is skipped and reported: no value can add an entry, a comment or a second word.
     /// <paramref name="kind"/> <c>"network"</c> takes a value only when it is an IP address or a CIDR network (for
-    /// <c>src -f</c>, which refuses the whole file for one that is not).
+    /// <c>src -f</c>, which refuses the whole file for one that is not), in a form HAProxy 2.6 reads both in the file
+    /// and through <c>add acl</c>: not <c>[::1]</c>, <c>fe80::1%1</c>, <c>0x7f.0.0.1</c> or <c>10.1</c>.
     /// </summary>
     private ScriptArray MapEntries(string pattern, string kind = "word")
     {
@@ -111,13 +117,8 @@ internal sealed partial class TemplateFunctions
             ? value
             : throw new ArgumentException($"haproxyWord: {Origin(value)} is not one HAProxy word (printable ASCII without spaces, #, quotes or backslashes)");
 
-    /// <summary>An IPv4 address in four parts, an IPv6 address, or either with a CIDR prefix length (not .NET's short forms like "10.1").</summary>
-    private static bool IsNetwork(string value)
-    {
-        var address = value.Split('/', 2)[0];
-        var parsed = value.Contains('/', StringComparison.Ordinal) ? IPNetwork.TryParse(value, out _) : IPAddress.TryParse(value, out _);
-        return parsed && (address.Contains(':', StringComparison.Ordinal) || address.Count(c => c == '.') == 3);
-    }
+    /// <summary>An address or a network as both an ACL file and <c>add acl</c> take it (<see cref="HaproxyAddressSyntax"/>).</summary>
+    private static bool IsNetwork(string value) => HaproxyAddressSyntax.TryParseNetwork(value, out _);
 
     private static bool IsHaproxyWord(string value) =>
         value.Length > 0 && value.All(c => c is > ' ' and < '\x7f') && value.IndexOfAny(HaproxySpecial) < 0;

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using Reconciler.Actors.Networks;
 using Scriban;
 using Scriban.Runtime;
 
@@ -34,7 +35,11 @@ internal sealed partial class TemplateFunctions
         var items = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var value in values.Cast<object?>())
         {
-            items.TryAdd(Identity(context, value), value);
+            var identity = Identity(context, value);
+            if (!items.ContainsKey(identity) && PointsWhereAllowed(identity))
+            {
+                items.Add(identity, value);
+            }
         }
 
         if (SlotAssignments.CapacityFor(items.Count, minimum) > maximum)
@@ -52,6 +57,51 @@ internal sealed partial class TemplateFunctions
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// False when <paramref name="identity"/> is an instance registration (<c>&lt;name&gt; &lt;host&gt;:&lt;port&gt;</c>),
+    /// a <c>&lt;host&gt;:&lt;port&gt;</c> or an address that the template's allowed-networks or allow-hostnames refuse
+    /// (<c>getvs</c> hands such values out unchecked): each key holding it is skipped and reported. A value that is
+    /// none of these is placed as it is; a refused one no key holds came from the template, whose error it is.
+    /// </summary>
+    private bool PointsWhereAllowed(string identity)
+    {
+        string? refusal;
+        if (InstanceValue.TryParse(identity, out var instance, out _))
+        {
+            refusal = instance!.Refusal(guard.Addresses);
+        }
+        else if (InstanceValue.TryParseEndpoint(identity, out var host, out _, out _))
+        {
+            refusal = InstanceValue.HostRefusal(host, guard.Addresses);
+        }
+        else if (HaproxyAddressSyntax.TryParseAddress(identity, out var address))
+        {
+            refusal = guard.Addresses.Refusal(address);
+        }
+        else
+        {
+            return true;
+        }
+
+        if (refusal is null)
+        {
+            return true;
+        }
+
+        var holders = state.Keys.Where(kv => kv.Value == identity).Select(kv => kv.Key).ToList();
+        if (holders.Count == 0)
+        {
+            throw new ArgumentException($"haproxySlots: a value the template made {refusal}");
+        }
+
+        foreach (var key in holders)
+        {
+            guard.Skip(key, $"its host {refusal}");
+        }
+
+        return false;
     }
 
     private static string Identity(TemplateContext context, object? value) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Reconciler.Actors.Networks;
 
 namespace Reconciler.Actors.Templates;
 
@@ -12,6 +13,9 @@ namespace Reconciler.Actors.Templates;
 internal sealed class ValueGuard(ValueRules rules)
 {
     private readonly Dictionary<string, SkippedKey> _skipped = new(StringComparer.Ordinal);
+
+    /// <summary>Where an instance may point (allowed-networks, allow-hostnames).</summary>
+    public AddressPolicy Addresses => rules.Addresses;
 
     /// <summary>The keys left out so far, each once, in the order met.</summary>
     public IReadOnlyCollection<SkippedKey> Skipped => _skipped.Values;

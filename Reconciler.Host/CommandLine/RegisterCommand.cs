@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Networks;
 using Reconciler.Actors.Registration;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
@@ -38,6 +39,15 @@ internal static class RegisterCommand
             Description = "instance (default): --value must be \"<name> <host>:<port>\", as the shipped template renders it; text: any one-line value",
         };
         valueFormat.AcceptOnlyFromAmong(RegistrationValue.Instance, RegistrationValue.Text);
+        var allowedNetworks = new Option<string?>("--allowed-networks")
+        {
+            Description = "Networks --value's host may be in, comma-separated CIDRs (10.0.0.0/8,fd00::/8; 127.0.0.0/8 for a load balancer on this host). "
+                + "Default: any address but loopback, link-local (cloud metadata), unspecified, multicast and broadcast",
+        };
+        var allowHostNames = new Option<bool>("--allow-hostnames")
+        {
+            Description = "Let --value name a host instead of an address (the template must set allow-hostnames = true too)",
+        };
         var ttl = new Option<string>("--ttl") { Description = "Lease TTL (10s, 1m, or seconds); the key goes this long after the process dies. Default 10s" };
         var username = new Option<string?>("--username") { Description = "etcd user (with --password-file)" };
         var passwordFile = new Option<string?>("--password-file") { Description = "File holding the etcd user's password" };
@@ -47,7 +57,7 @@ internal static class RegisterCommand
 
         var command = new Command("register", "Keep a key in etcd under a lease until stopped: an app instance's self-registration. SIGTERM revokes it at once; if the process dies, it expires after --ttl.")
         {
-            endpoints, key, value, valueFormat, ttl, username, passwordFile, caFile, certFile, keyFile,
+            endpoints, key, value, valueFormat, allowedNetworks, allowHostNames, ttl, username, passwordFile, caFile, certFile, keyFile,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -71,7 +81,15 @@ internal static class RegisterCommand
                 return await FailAsync($"--key: {e.Message}");
             }
 
-            if (RegistrationValue.Problem(result.GetValue(value)!, result.GetValue(valueFormat) ?? RegistrationValue.Instance) is { } problem)
+            var networks = AddressPolicy.ParseNetworks(
+                (result.GetValue(allowedNetworks) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), out var networksProblem);
+            if (networksProblem is not null)
+            {
+                return await FailAsync($"--allowed-networks: {networksProblem}");
+            }
+
+            var addresses = RegistrationValue.Addresses(networks, result.GetValue(allowHostNames));
+            if (RegistrationValue.Problem(result.GetValue(value)!, result.GetValue(valueFormat) ?? RegistrationValue.Instance, addresses) is { } problem)
             {
                 return await FailAsync($"--value {problem}");
             }

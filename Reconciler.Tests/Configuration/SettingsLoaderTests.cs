@@ -34,6 +34,29 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Allowed_networks_and_allow_hostnames_default_to_the_refusing_rule_and_are_set_per_template()
+    {
+        var settings = Load("""
+            reconciler.template-defaults.allowed-networks = ["10.0.0.0/8"]
+            reconciler.templates = [
+              { name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/apps"] }
+              { name = b, src = templates/a.sbn, dest = out/b.cfg, keys = ["/apps"], allowed-networks = ["127.0.0.0/8", "fd00::7"], allow-hostnames = true }
+            ]
+            """);
+        var defaults = Load(Template("a", "out/c.cfg")).Templates[0];
+
+        Assert.Empty(defaults.AllowedNetworks);
+        Assert.False(defaults.AllowHostNames);
+        Assert.NotNull(defaults.RenderLimits.Values.Addresses.Refusal(System.Net.IPAddress.Loopback));
+        Assert.Equal<System.Net.IPNetwork>([System.Net.IPNetwork.Parse("10.0.0.0/8")], settings.Templates[0].AllowedNetworks);
+        Assert.Equal<System.Net.IPNetwork>([System.Net.IPNetwork.Parse("127.0.0.0/8"), System.Net.IPNetwork.Parse("fd00::7/128")], settings.Templates[1].AllowedNetworks);
+        Assert.True(settings.Templates[1].AllowHostNames);
+        Assert.Null(settings.Templates[1].RenderLimits.Values.Addresses.Refusal(System.Net.IPAddress.Loopback));
+        Assert.False(settings.Templates[0].IsSameAs(settings.Templates[0] with { AllowedNetworks = [System.Net.IPNetwork.Parse("10.0.0.0/16")] }));
+        Assert.True(settings.Templates[0].IsSameAs(settings.Templates[0] with { AllowedNetworks = [System.Net.IPNetwork.Parse("10.0.0.0/8")] }));
+    }
+
+    [Fact]
     public void Dns_servers_take_an_address_with_or_without_a_port()
     {
         var settings = Load("reconciler.dns.servers = [\"10.0.0.2\", \"127.0.0.1:8600\", \"[::1]:8600\"]\n" + Template("a", "out/a.cfg"));

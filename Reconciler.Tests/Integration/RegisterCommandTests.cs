@@ -74,6 +74,14 @@ public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdF
     [InlineData("--value", "x 10.0.0.5:80\n    server tail 127.0.0.1:2", "--value has a control character (a newline, say)")]
     [InlineData("--value", "x 10.0.0.5:80 backup", "--value is not \"<name> <host>:<port>\"")]
     [InlineData("--value", "x 10.0.0.5:99999", "--value has no port from 1 to 65535 after the host: the shipped template would skip it")]
+    [InlineData("--value", "x 169.254.169.254:80", "--value has a host that is link-local (169.254.0.0/16, fe80::/10, where cloud metadata answers); allow it with --allowed-networks")]
+    [InlineData("--value", "x 0.0.0.0:80", "--value has a host that is unspecified")]
+    [InlineData("--value", "x [::]:80", "--value has a host that is unspecified")]
+    [InlineData("--value", "x [::ffff:127.0.0.1]:22", "--value has a host that is loopback")]
+    [InlineData("--value", "x 127.0.0.1:22", "--value has a host that is loopback (the load balancer itself); allow it with --allowed-networks")]
+    [InlineData("--value", "x 0x7f000001:80", "--value has a host that is neither an IP address")]
+    [InlineData("--value", "evil does-not-exist.invalid:80", "--value has a host that is a host name, refused without --allow-hostnames")]
+    [InlineData("--allowed-networks", "10.0.0.0/33", "--allowed-networks: \"10.0.0.0/33\" is not an IP address or a CIDR network")]
     [InlineData("--key", "/apps/a\rb", "--key: \"/apps/a\\rb\" has a control character")]
     public async Task A_bad_option_is_one_line_on_stderr_and_exit_2(string option, string value, string expected)
     {
@@ -102,7 +110,7 @@ public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdF
 
     private static RunningReconciler Register(EtcdFixture etcd, string key, string ttl) =>
         RunningReconciler.Start(
-            "register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "stupid-server-1 127.0.0.1:9001", "--ttl", ttl);
+            "register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "stupid-server-1 127.0.0.1:9001", "--allowed-networks", "127.0.0.0/8", "--ttl", ttl);
 
     private static async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
     {

@@ -71,13 +71,14 @@ public sealed class HaproxyScenario : IAsyncDisposable
     /// Also the shipped optional templates (routes map, deny ACL, site certificate) as an operator enables them,
     /// with a first certificate (<see cref="FirstCertificate"/>) in etcd and a TLS bind on <see cref="TlsPort"/>.
     /// </param>
+    /// <param name="allowHostNames">haproxy.cfg's allow-hostnames: instances may name a host, which HAProxy resolves when it loads the file.</param>
     public static async Task<HaproxyScenario> StartAsync(
-        ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null, bool optionalFiles = false)
+        ActorSystem system, bool runtime = true, string? runtimeSocket = null, Func<string, string>? editTemplate = null, bool optionalFiles = false, bool allowHostNames = false)
     {
         var scenario = new HaproxyScenario(await EtcdFixture.StartNewAsync(), Directory.CreateTempSubdirectory("reconciler-scenario-").FullName);
         try
         {
-            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate, optionalFiles);
+            await scenario.StartHaproxyAndPipelineAsync(system, runtime, runtimeSocket, editTemplate, optionalFiles, allowHostNames);
             return scenario;
         }
         catch
@@ -110,7 +111,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
     /// <summary>Registers the instance as its systemd sidecar would: <c>reconciler register</c> with a lease of <paramref name="ttl"/>.</summary>
     public RunningReconciler SelfRegister(NamedHttpServer instance, string ttl) =>
         RunningReconciler.Start(
-            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--ttl", ttl);
+            "register", "--endpoints", Etcd.ClientUrl, "--key", KeyOf(instance), "--value", instance.Registration, "--allowed-networks", "127.0.0.0/8", "--ttl", ttl);
 
     public Task RegisterAsync(NamedHttpServer instance) => Etcd.PutAsync(KeyOf(instance), instance.Registration);
 
@@ -221,7 +222,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate, bool optionalFiles)
+    private async Task StartHaproxyAndPipelineAsync(ActorSystem system, bool runtime, string? runtimeSocket, Func<string, string>? editTemplate, bool optionalFiles, bool allowHostNames)
     {
         var pidFile = Path.Combine(_folder, "haproxy.pid");
         var variables = new Dictionary<string, string>
@@ -243,6 +244,7 @@ public sealed class HaproxyScenario : IAsyncDisposable
             settings = ShippedHaproxyConfig.Load(Etcd.ClientUrl, ConfigFile, variables, reloadCommand, socket);
         }
 
+        settings = settings with { Templates = settings.Templates.SetItem(0, settings.Templates[0] with { AllowHostNames = allowHostNames }) };
         if (editTemplate is not null)
         {
             var template = settings.Templates[0];

@@ -23,7 +23,8 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     private HaproxyScenario Scenario => _scenario!;
 
     // the reload path: every change reloads (HaproxyRuntimeScenarioTests covers the shipped runtime API)
-    public async Task InitializeAsync() => _scenario = await HaproxyScenario.StartAsync(Sys, runtime: false);
+    // allow-hostnames: with it, a well-formed registration HAProxy still refuses (a name it cannot resolve) can reach the check
+    public async Task InitializeAsync() => _scenario = await HaproxyScenario.StartAsync(Sys, runtime: false, allowHostNames: true);
 
     public async Task DisposeAsync()
     {
@@ -88,7 +89,7 @@ public sealed class HaproxyScenarioTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
         var live = Scenario.LiveConfig;
         var before = await Scenario.Haproxy.ShowProcAsync();
 
-        // a well-formed registration HAProxy still refuses: a host name it cannot resolve
+        // a well-formed registration HAProxy still refuses: a host name it cannot resolve (allow-hostnames is on)
         await Scenario.Etcd.PutAsync(HaproxyScenario.KeyOf(second), "stupid-server-2 no-such-host.invalid:9000");
         await Scenario.WaitUntilAsync(
             "the check failure with HAProxy's own message in the log",

@@ -58,6 +58,41 @@ public sealed class RegistryTrustScenarioTests : Akka.TestKit.Xunit2.TestKit, IA
         Assert.All(warnings, w => Assert.DoesNotContain("attacker", w.Message));
     }
 
+    [Fact]
+    public async Task A_registration_pointing_at_cloud_metadata_the_load_balancers_frontend_or_a_host_name_is_skipped_and_a_good_one_applies()
+    {
+        var good = Scenario.StartInstance(1);
+        var bad = new Dictionary<string, string>
+        {
+            ["metadata"] = "meta 169.254.169.254:80",
+            ["mapped"] = "meta [::ffff:169.254.169.254]:80",
+            ["any"] = $"loop 0.0.0.0:{Scenario.HttpPort}",
+            ["name"] = "evil does-not-exist.invalid:80",
+            ["hex"] = "hex 0x7f000001:80",
+        };
+        foreach (var (name, value) in bad)
+        {
+            await Scenario.Etcd.PutAsync($"{HaproxyScenario.Prefix}/{name}@1.service", value);
+        }
+
+        await Scenario.RegisterAsync(good);
+        await ExpectRuntimeAppliesAsync(1);
+        await Scenario.ExpectTrafficToAsync(good);
+
+        Assert.Equal(["stupid-server-1"], Scenario.InstancesInFile());
+        Assert.DoesNotContain("169.254.", Scenario.LiveConfig);
+        Assert.DoesNotContain("0.0.0.0", Scenario.LiveConfig);
+        Assert.DoesNotContain("invalid", Scenario.LiveConfig);
+        Assert.Equal(0, (await Scenario.Haproxy.ShowProcAsync()).Reloads);
+        var warnings = Scenario.Pipeline.Logs.Lines.Where(l => l.Level == LogLevel.Warning && l.Message.Contains("skips key")).Select(l => l.Message).ToList();
+        Assert.Equal(bad.Count, warnings.Count); // one each, not one per render
+        Assert.Contains(warnings, w => w.Contains($"skips key {HaproxyScenario.Prefix}/metadata@1.service: its host is outside allowed-networks"));
+        Assert.Contains(warnings, w => w.Contains($"skips key {HaproxyScenario.Prefix}/mapped@1.service: its host is outside allowed-networks"));
+        Assert.Contains(warnings, w => w.Contains($"skips key {HaproxyScenario.Prefix}/any@1.service: its host is unspecified"));
+        Assert.Contains(warnings, w => w.Contains($"skips key {HaproxyScenario.Prefix}/name@1.service: its host is a host name"));
+        Assert.Contains(warnings, w => w.Contains($"skips key {HaproxyScenario.Prefix}/hex@1.service: its value has a host that is neither"));
+    }
+
     private Task ExpectRuntimeAppliesAsync(int count) =>
         Scenario.WaitUntilAsync(
             $"{count} changes applied at runtime",

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Net;
 using System.Text.RegularExpressions;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Runtime;
@@ -8,8 +10,8 @@ namespace Reconciler.Tests.Scenario;
 /// The example an operator starts from, <c>config/hocon/haproxy.conf</c> with its templates in
 /// <c>config/templates</c> (copied beside the tests with their relative layout), loaded through the real
 /// <see cref="SettingsLoader"/>. A test changes only what differs per deployment: the etcd endpoint, the dest
-/// files, the reload command, the admin socket and the template variables the shipped file declares (ports,
-/// paths). The templates, their keys, modes, check-cmds and the debounce stay as shipped.
+/// files, the reload command, the admin socket, the template variables the shipped file declares (ports,
+/// paths), and allowed-networks (the instances listen on loopback). The templates, their keys, modes, check-cmds and the debounce stay as shipped.
 /// </summary>
 /// <remarks>
 /// Overriding in code rather than in HOCON: a template is an element of the <c>templates</c> list, which HOCON
@@ -61,6 +63,9 @@ public static partial class ShippedHaproxyConfig
         return haproxy with { Templates = [.. haproxy.Templates, .. optional] };
     }
 
+    /// <summary>The tests' instances listen on loopback, which the shipped default refuses: the test says so, as allowed-networks would.</summary>
+    public static readonly ImmutableArray<IPNetwork> InstancesOnLoopback = [IPNetwork.Parse("127.0.0.0/8")];
+
     private static ReconcilerSettings Adapt(ReconcilerSettings shipped, string etcdUrl, string dest, IReadOnlyDictionary<string, string> variables, string reloadCommand, string? runtimeSocket)
     {
         var haproxy = Assert.Single(shipped.Templates);
@@ -70,7 +75,7 @@ public static partial class ShippedHaproxyConfig
         return shipped with
         {
             Backend = shipped.Backend with { Endpoints = [etcdUrl] },
-            Templates = [haproxy with { Dest = dest, ReloadCommand = reloadCommand, Variables = haproxy.Variables.SetItems(variables), Runtime = runtime }],
+            Templates = [haproxy with { Dest = dest, ReloadCommand = reloadCommand, Variables = haproxy.Variables.SetItems(variables), Runtime = runtime, AllowedNetworks = InstancesOnLoopback }],
         };
     }
 

@@ -1,3 +1,6 @@
+using System.Collections.Frozen;
+using System.Net;
+using Reconciler.Actors.Networks;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
@@ -92,11 +95,73 @@ public sealed class ValueGuardTests
             ("/apps/6", "web-6 10.0.0.6:0"),
             ("/apps/7", Injected));
 
-        var (output, skipped) = Render("""{{ for i in instances "/apps/*" }}{{ i.key }} {{ i.name }} {{ i.address }}|{{ end }}""", state);
+        var anywhere = Guarded with { Values = Guarded.Values with { Addresses = AddressPolicy.Unrestricted } };
+
+        var (output, skipped) = Render("""{{ for i in instances "/apps/*" }}{{ i.key }} {{ i.name }} {{ i.address }}|{{ end }}""", state, anywhere);
 
         Assert.Equal("/apps/1 web-1 10.0.0.1:80|/apps/2 web-2 [::1]:8080|/apps/3 web-3 backend.internal:443|", output);
         Assert.Equal(["/apps/4", "/apps/5", "/apps/6", "/apps/7"], skipped.Select(s => s.Key).Order());
         Assert.All(skipped, s => Assert.DoesNotContain("10.0.0", s.Reason));
+    }
+
+    [Fact]
+    public void Instances_by_default_skip_an_address_of_the_load_balancer_or_only_it_reaches_and_a_host_name_by_key()
+    {
+        var state = State(
+            ("/apps/good", "web-1 10.0.0.1:80"),
+            ("/apps/loopback", "x 127.0.0.1:22"),
+            ("/apps/loopback6", "x [::1]:80"),
+            ("/apps/mapped", "x [::ffff:127.0.0.1]:80"),
+            ("/apps/metadata", "x 169.254.169.254:80"),
+            ("/apps/any", "x 0.0.0.0:8080"),
+            ("/apps/any6", "x [::]:8080"),
+            ("/apps/hex", "x 0x7f000001:80"),
+            ("/apps/octal", "x 0177.0.0.1:80"),
+            ("/apps/name", "evil does-not-exist.invalid:80"));
+
+        var (output, skipped) = Render("""{{ for i in instances "/apps/*" }}{{ i.address }}|{{ end }}""", state);
+
+        Assert.Equal("10.0.0.1:80|", output);
+        var reasons = skipped.ToDictionary(s => s.Key, s => s.Reason);
+        Assert.StartsWith("its host is loopback", reasons["/apps/loopback"]);
+        Assert.StartsWith("its host is loopback", reasons["/apps/loopback6"]);
+        Assert.StartsWith("its host is loopback", reasons["/apps/mapped"]);
+        Assert.StartsWith("its host is link-local", reasons["/apps/metadata"]);
+        Assert.StartsWith("its host is unspecified", reasons["/apps/any"]);
+        Assert.StartsWith("its host is unspecified", reasons["/apps/any6"]);
+        Assert.StartsWith("its value has a host that is neither an IP address", reasons["/apps/hex"]);
+        Assert.StartsWith("its value has a host that is neither an IP address", reasons["/apps/octal"]);
+        Assert.StartsWith("its host is a host name, refused without allow-hostnames", reasons["/apps/name"]);
+        Assert.Equal(9, reasons.Count);
+    }
+
+    [Fact]
+    public void Instances_take_what_allowed_networks_and_allow_hostnames_allow()
+    {
+        var state = State(("/apps/a", "web-1 127.0.0.1:9001"), ("/apps/b", "web-2 10.0.0.1:80"), ("/apps/c", "web-3 app.internal:80"));
+        var rules = Guarded with { Values = Guarded.Values with { Addresses = new AddressPolicy([IPNetwork.Parse("127.0.0.0/8")], allowHostNames: true, FrozenSet<IPAddress>.Empty) } };
+
+        var (output, skipped) = Render("""{{ for i in instances "/apps/*" }}{{ i.address }}|{{ end }}""", state, rules);
+
+        Assert.Equal("127.0.0.1:9001|app.internal:80|", output);
+        Assert.Equal("/apps/b: its host is outside allowed-networks", Assert.Single(skipped.Select(s => $"{s.Key}: {s.Reason}")));
+    }
+
+    [Fact]
+    public void HaproxySlots_over_plain_values_skips_one_that_points_where_instances_would_not()
+    {
+        var state = State(
+            ("/apps/a", "web-1 10.0.0.1:80"),
+            ("/apps/b", "169.254.169.254:80"),
+            ("/apps/c", "127.0.0.1"),
+            ("/apps/d", "web-4 [::1]:80"),
+            ("/apps/e", "not an address at all"));
+
+        var (output, skipped) = Render("""{{ for slot in haproxySlots (getvs "/apps/*") 8 }}{{ if slot.value }}{{ slot.value }}|{{ end }}{{ end }}""", state);
+
+        Assert.Equal(["not an address at all", "web-1 10.0.0.1:80"], output.Split('|', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal(["/apps/b", "/apps/c", "/apps/d"], skipped.Select(s => s.Key).Order(StringComparer.Ordinal));
+        Assert.All(skipped, s => Assert.StartsWith("its host is ", s.Reason));
     }
 
     [Fact]
@@ -184,6 +249,13 @@ public sealed class ValueGuardTests
     [InlineData("localhost", false)]
     [InlineData("10.1", false)]
     [InlineData("10.0.0.0/33", false)]
+    [InlineData("[::1]", false)]
+    [InlineData("[::1]:80", false)]
+    [InlineData("fe80::1%1", false)]
+    [InlineData("::1%lo", false)]
+    [InlineData("0x7f.0.0.1", false)]
+    [InlineData("0x7f000001", false)]
+    [InlineData("0177.0.0.1", false)]
     public void MapEntries_of_kind_network_takes_only_addresses_and_networks(string value, bool taken)
     {
         var (output, skipped) = Render("""{{ for c in mapEntries "/denied/*" "network" }}{{ c.value }};{{ end }}""", State(("/denied/a", value)));

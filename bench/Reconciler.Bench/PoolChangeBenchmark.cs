@@ -88,6 +88,8 @@ public sealed class PoolChangeBenchmark(EtcdServer etcd, string workFolder, Text
                   dest = "{{dest}}"
                   keys = ["{{Prefix}}"]
                   check-cmd = "haproxy -c -q -f {{"{{src}}"}}"
+                  # the instances listen on loopback, which the shipped default refuses
+                  allowed-networks = ["127.0.0.0/8"]
                   reload-cmd = "echo reloaded >> {{reloadLog}}; kill -USR2 $(cat {{pidFile}})"
                   runtime { type = "{{(runtime ? "haproxy" : "")}}", socket = "{{socket}}", backends = ["application-backend"] }
                   vars { stats_socket = "{{socket}}", stats_bind = "127.0.0.1:{{LoopbackPort.Free()}}", http_bind = "127.0.0.1:{{LoopbackPort.Free()}}" }
