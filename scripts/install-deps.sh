@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh Debian 12 machine: etcd, HAProxy, dnsmasq (a DNS
 # server the lookupSRV tests run on loopback; dnsmasq-base starts no service) and openssl (the shipped
-# certificate template's check, and the TLS client of the certificate scenario).
+# certificate template's check, and the TLS client of the certificate scenario), and acl (setfacl: the
+# dest-folder check's tests grant write through a POSIX ACL).
 set -euo pipefail
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
@@ -9,6 +10,7 @@ command -v etcdctl >/dev/null || missing+=(etcd-client)
 command -v haproxy >/dev/null || missing+=(haproxy)
 [[ -x /usr/sbin/dnsmasq ]] || missing+=(dnsmasq-base)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v setfacl >/dev/null || missing+=(acl)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo="sudo"
