@@ -47,7 +47,18 @@ internal static class AdminSocketTrust
             return "its listener's credentials cannot be read (SO_PEERCRED)";
         }
 
-        var owner = FileStatus.Of(socket) is { } status ? status.UserId : uint.MaxValue;
+        FileStatus? status;
+        try
+        {
+            status = FileStatus.Of(socket);
+        }
+        catch (IOException e)
+        {
+            return e.Message;
+        }
+
+        // no file (removed since the connect): no owner to accept, only root or the daemon's user
+        var owner = status is { } found ? found.UserId : uint.MaxValue;
         return PeerProblem(BinaryPrimitives.ReadUInt32LittleEndian(credentials.AsSpan(4)), owner, LibC.geteuid());
     }
 
