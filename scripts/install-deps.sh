@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh Debian 12 machine: etcd, HAProxy, dnsmasq (a DNS
 # server the lookupSRV tests run on loopback; dnsmasq-base starts no service) and openssl (the shipped
-# certificate template's check, and the TLS client of the certificate scenario); clang and zlib1g-dev for the
-# native executable's publish (scripts/publish.sh, which the tests and the package run).
+# certificate template's check, and the TLS client of the certificate scenario), acl (setfacl: the dest-folder
+# check's tests grant write through a POSIX ACL); clang and zlib1g-dev for the native executable's publish
+# (scripts/publish.sh, which the tests and the package run).
 set -euo pipefail
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
@@ -10,6 +11,7 @@ command -v etcdctl >/dev/null || missing+=(etcd-client)
 command -v haproxy >/dev/null || missing+=(haproxy)
 [[ -x /usr/sbin/dnsmasq ]] || missing+=(dnsmasq-base)
 command -v openssl >/dev/null || missing+=(openssl)
+command -v setfacl >/dev/null || missing+=(acl)
 command -v clang >/dev/null || missing+=(clang)
 [[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then

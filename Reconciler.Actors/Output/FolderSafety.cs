@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Reconciler.Actors.Output;
 
@@ -7,8 +8,9 @@ namespace Reconciler.Actors.Output;
 /// and renames files there as root; a folder someone else may write to (or rename, through a parent they may write
 /// to) would let them swap a checked file or plant links at the names the daemon uses. The rule is OpenSSH's
 /// StrictModes: the folder and each folder above it is owned by root or the daemon's user and writable by nobody
-/// else; a folder above it may be world-writable only with the sticky bit (like /tmp: others cannot rename what they
-/// do not own).
+/// else, by its mode or by a POSIX ACL entry; a folder above it may be world-writable only with the sticky bit (like
+/// /tmp: others cannot rename what they do not own). A folder reached through a symbolic link is checked along the
+/// path as given (whoever may replace the link) and along its real path (whoever may write where it leads).
 /// </summary>
 internal static class FolderSafety
 {
@@ -18,15 +20,25 @@ internal static class FolderSafety
     /// <summary>Why <paramref name="folder"/> is not safe to write into, as a phrase; null when it is (or cannot be examined).</summary>
     public static string? Problem(string folder)
     {
+        var path = Path.GetFullPath(folder);
+        var real = RealPath(path);
+        return Problem(path, path) ?? (real is not null && real != path ? Problem(real, path) : null);
+    }
+
+    /// <summary>Walks <paramref name="path"/> up to /; <paramref name="asGiven"/> names the folder in the phrase when the walk is of its real path.</summary>
+    private static string? Problem(string path, string asGiven)
+    {
         var user = LibC.geteuid();
         var group = LibC.getegid();
-        var path = Path.GetFullPath(folder);
+        var via = path == asGiven ? string.Empty : $" (where {asGiven} leads)";
         for (var current = path; current is not null; current = Path.GetDirectoryName(current))
         {
             FileStatus? status;
+            IReadOnlyList<AclEntry> acl;
             try
             {
                 status = FileStatus.Of(current, followLink: true);
+                acl = status is null ? [] : PosixAcl.Of(current);
             }
             catch (IOException)
             {
@@ -38,16 +50,16 @@ internal static class FolderSafety
                 continue;
             }
 
-            if (Problem(found, user, group, isDestFolder: current == path) is { } problem)
+            if (Problem(found, acl, user, group, isDestFolder: current == path) is { } problem)
             {
-                return current == path ? $"folder {current} {problem}" : $"folder {current}, above it, {problem}";
+                return current == path ? $"folder {current}{via} {problem}" : $"folder {current}, above it{via}, {problem}";
             }
         }
 
         return null;
     }
 
-    private static string? Problem(FileStatus folder, uint user, uint group, bool isDestFolder)
+    private static string? Problem(FileStatus folder, IReadOnlyList<AclEntry> acl, uint user, uint group, bool isDestFolder)
     {
         if (folder.UserId != 0 && folder.UserId != user)
         {
@@ -65,7 +77,28 @@ internal static class FolderSafety
             return $"is writable by group gid {Id(folder.GroupId)} (mode {Octal(folder.Mode)}): make it writable only by root or the daemon's user";
         }
 
-        return null;
+        return !sticky && PosixAcl.WriterBeyondMode(acl, user, group) is { } writer
+            ? $"{writer}: make it writable only by root or the daemon's user (setfacl -x)"
+            : null;
+    }
+
+    /// <summary><paramref name="path"/> with every link resolved; null when it cannot be (it does not exist, say).</summary>
+    private static string? RealPath(string path)
+    {
+        var resolved = LibC.realpath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            LibC.free(resolved);
+        }
     }
 
     private static string Id(uint id) => id.ToString(CultureInfo.InvariantCulture);

@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Output;
 
 /// <summary>
 /// The few libc calls .NET does not expose: process-group kill, spawning in a new session, fchown, statx, opening
-/// without following a symlink, directory fsync and user/group lookup. Linux (glibc) values; the daemon runs on Linux only.
+/// without following a symlink, directory fsync, user/group lookup, extended attributes (POSIX ACLs) and realpath. Linux (glibc) values; the daemon runs on Linux only.
 /// </summary>
 internal static class LibC
 {
@@ -23,6 +23,8 @@ internal static class LibC
     public const int ERANGE = 34;
 
     public const int ELOOP = 40;
+    public const int ENODATA = 61;
+    public const int EOPNOTSUPP = 95;
 
     public const int O_RDONLY = 0;
     public const int O_NONBLOCK = 0x800;
@@ -136,6 +138,17 @@ internal static class LibC
 
     [DllImport(Library, SetLastError = true)]
     public static extern int fsync(int fd);
+
+    /// <summary>Returns the value's length, or -1 (ENODATA: no such attribute; ERANGE: <paramref name="size"/> too small).</summary>
+    [DllImport(Library, SetLastError = true)]
+    public static extern nint getxattr([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [MarshalAs(UnmanagedType.LPUTF8Str)] string name, byte[] value, nuint size);
+
+    /// <summary>The path with every link and ".." resolved, in memory to release with <see cref="free"/>; zero on failure.</summary>
+    [DllImport(Library, SetLastError = true)]
+    public static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport(Library)]
+    public static extern void free(IntPtr memory);
 
     [DllImport(Library, SetLastError = true)]
     public static extern int close(int fd);

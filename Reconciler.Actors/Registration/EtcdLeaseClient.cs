@@ -36,11 +36,12 @@ public sealed class EtcdLeaseClient : ILeaseClient
             : throw new RegistrationRejectedException($"{Description}: lease grant refused: {response.Error}");
     }
 
-    public Task PutAsync(string key, string value, long leaseId, CancellationToken cancellationToken)
+    public async Task<bool> PutUnlessTakenAsync(string key, string value, long leaseId, CancellationToken cancellationToken)
     {
-        var request = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = leaseId };
-        return CallAsync("put", () => _client.GetConnection().KVClient.PutAsync(
-            request, deadline: Deadline(), cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+        // etcd compares are ANDed: "absent" and "ours" are two transactions, the common one (absent) first
+        var absent = new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Create, Result = Compare.Types.CompareResult.Equal, CreateRevision = 0 };
+        var ours = new Compare { Key = ByteString.CopyFromUtf8(key), Target = Compare.Types.CompareTarget.Lease, Result = Compare.Types.CompareResult.Equal, Lease = leaseId };
+        return await PutIfAsync(absent, key, value, leaseId, cancellationToken) || await PutIfAsync(ours, key, value, leaseId, cancellationToken);
     }
 
     public Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken) =>
@@ -74,6 +75,18 @@ public sealed class EtcdLeaseClient : ILeaseClient
     }
 
     public void Dispose() => _client.Dispose();
+
+    private async Task<bool> PutIfAsync(Compare condition, string key, string value, long leaseId, CancellationToken cancellationToken)
+    {
+        var request = new TxnRequest
+        {
+            Compare = { condition },
+            Success = { new RequestOp { RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(key), Value = ByteString.CopyFromUtf8(value), Lease = leaseId } } },
+        };
+        var response = await CallAsync("put", () => _client.GetConnection().KVClient.TxnAsync(
+            request, deadline: Deadline(), cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+        return response.Succeeded;
+    }
 
     private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
 

@@ -16,8 +16,12 @@ public interface ILeaseClient : IDisposable
     /// <summary>A new lease that expires <paramref name="ttl"/> after its last renewal (etcd may lengthen it).</summary>
     Task<Lease> GrantAsync(TimeSpan ttl, CancellationToken cancellationToken);
 
-    /// <summary>Puts the key attached to the lease: it goes when the lease goes.</summary>
-    Task PutAsync(string key, string value, long leaseId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Puts the key attached to the lease (it goes when the lease goes), in one transaction, only when the key does
+    /// not exist or already carries this lease; false, and nothing written, when it exists otherwise: another host's
+    /// key is never overwritten, so revoking the lease never deletes it.
+    /// </summary>
+    Task<bool> PutUnlessTakenAsync(string key, string value, long leaseId, CancellationToken cancellationToken);
 
     /// <summary>Renews the lease; returns its time to live, <see cref="TimeSpan.Zero"/> when it expired or never existed.</summary>
     Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken);

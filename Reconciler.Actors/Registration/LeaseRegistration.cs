@@ -8,7 +8,9 @@ namespace Reconciler.Actors.Registration;
 /// the lease is renewed every third of the TTL, and stopping revokes it, so the key goes at once. If the process
 /// dies, nobody renews and etcd deletes the key when the TTL runs out. When etcd cannot be reached the key is
 /// re-established (the same lease if it survived, else a new one) as soon as it can; each change between
-/// "registered" and "etcd unreachable" is logged once, the retries in between only at debug level.
+/// "registered" and "etcd unreachable" is logged once, the retries in between only at debug level. A key that exists
+/// and is not this registration's is never overwritten (<see cref="RegistrationKeyTakenException"/>); and since
+/// revoking the lease deletes only the keys that still carry it, stopping never deletes a key another host put since.
 /// </summary>
 public sealed partial class LeaseRegistration(ILeaseClient etcd, string key, string value, TimeSpan ttl, ILogger logger)
 {
@@ -29,6 +31,7 @@ public sealed partial class LeaseRegistration(ILeaseClient etcd, string key, str
 
     /// <summary>Registers, keeps the registration alive until <paramref name="stop"/> is cancelled, then revokes it.</summary>
     /// <exception cref="RegistrationRejectedException">etcd refused for good (credentials, permissions); nothing is left registered.</exception>
+    /// <exception cref="RegistrationKeyTakenException">The key exists and is not this registration's; it is left as it is.</exception>
     public async Task RunAsync(CancellationToken stop)
     {
         try
@@ -81,7 +84,12 @@ public sealed partial class LeaseRegistration(ILeaseClient etcd, string key, str
             _lease = await etcd.GrantAsync(ttl, stop);
         }
 
-        await etcd.PutAsync(key, value, _lease.Id, stop);
+        if (!await etcd.PutUnlessTakenAsync(key, value, _lease.Id, stop))
+        {
+            throw new RegistrationKeyTakenException(
+                $"{key} already exists under another lease or none (another host's, or this host's previous run until its lease expires); it is left as it is");
+        }
+
         _registered = true;
         if (_everRegistered)
         {

@@ -1,4 +1,4 @@
 namespace Reconciler.Actors.Registration;
 
 /// <summary>etcd refused a registration call for a reason retrying cannot fix (credentials, permissions, a bad key).</summary>
-public sealed class RegistrationRejectedException(string message, Exception? inner = null) : Exception(message, inner);
+public class RegistrationRejectedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -42,9 +42,11 @@ public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string
     }
 
     /// <summary>
-    /// Why HAProxy would refuse to load <paramref name="pem"/> (no certificate; a private key that is not the
-    /// certificate's); null when it would load it. A file without a key is fit: HAProxy may find the key in
-    /// <c>&lt;file&gt;.key</c>.
+    /// Why HAProxy would refuse to load <paramref name="pem"/> (no certificate; more than one private key; a private
+    /// key that is not the certificate's); null when it would load it. A file without a key is fit: HAProxy may find
+    /// the key in <c>&lt;file&gt;.key</c>. More than one key is refused outright: OpenSSL and HAProxy take the first,
+    /// while .NET pairs the certificate with the first key of its algorithm, so an EC key before the RSA one passed
+    /// a check HAProxy then failed.
     /// </summary>
     public static string? Unfit(string pem)
     {
@@ -54,9 +56,15 @@ public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string
             return "the certificate file holds no readable CERTIFICATE block";
         }
 
-        if (!pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        var keys = PrivateKeyCount(pem);
+        if (keys == 0)
         {
             return null;
+        }
+
+        if (keys > 1)
+        {
+            return $"the certificate file holds {keys} private keys: HAProxy reads only the first; keep one, the certificate's";
         }
 
         try
@@ -72,6 +80,24 @@ public sealed record HaproxyCertificateChange(string Name, ImmutableArray<string
 
     /// <summary>The serial in the form both sides are compared in: hex digits without leading zeros (HAProxy prints whole bytes).</summary>
     public static string Normalized(string serial) => serial.TrimStart('0') is { Length: > 0 } digits ? digits.ToUpperInvariant() : "0";
+
+    /// <summary>PEM blocks whose label is a private key's: PRIVATE KEY, ENCRYPTED PRIVATE KEY, RSA PRIVATE KEY, EC PRIVATE KEY...</summary>
+    private static int PrivateKeyCount(string pem)
+    {
+        var count = 0;
+        var rest = pem.AsMemory();
+        while (PemEncoding.TryFind(rest.Span, out var found))
+        {
+            if (rest.Span[found.Label].EndsWith("PRIVATE KEY", StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            rest = rest[found.Location.End..];
+        }
+
+        return count;
+    }
 
     /// <summary>The first certificate of <paramref name="pem"/>: the leaf, by the order HAProxy and OpenSSL read a crt file.</summary>
     private static X509Certificate2? Leaf(string pem)

@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Runtime;
 /// HAProxy's admin socket: a unix socket path or host:port. One command per connection (HAProxy answers and closes),
 /// each bounded by <paramref name="timeout"/>. Throws <see cref="HaproxySocketException"/> when the socket cannot be
 /// reached or does not answer in time, and for a command that is not exactly one command or a payload that is not
-/// only lines of data.
+/// only lines of data, and before anything is sent to a unix socket that may not be HAProxy's (<see cref="AdminSocketTrust"/>).
 /// </summary>
 internal sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
 {
@@ -64,8 +64,18 @@ internal sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
         deadline.CancelAfter(timeout);
         try
         {
+            if (IsUnix && AdminSocketTrust.PathProblem(socket) is { } pathProblem)
+            {
+                throw new HaproxySocketException($"socket {socket} not used: {pathProblem}");
+            }
+
             using var connection = Connect(out var endpoint);
             await connection.ConnectAsync(endpoint, deadline.Token);
+            if (IsUnix && AdminSocketTrust.PeerProblem(connection, socket) is { } peerProblem)
+            {
+                throw new HaproxySocketException($"socket {socket} not used: {peerProblem}");
+            }
+
             await connection.SendAsync(Encoding.ASCII.GetBytes(text), SocketFlags.None, deadline.Token);
             // whole, then decoded: a map's value may be UTF-8, and a character may straddle two reads
             using var answer = new MemoryStream();
@@ -88,9 +98,12 @@ internal sealed class HaproxyRuntimeClient(string socket, TimeSpan timeout)
         }
     }
 
+    /// <summary>A unix socket path; else host:port, which neither a folder nor SO_PEERCRED can vouch for.</summary>
+    private bool IsUnix => socket.StartsWith('/');
+
     private System.Net.Sockets.Socket Connect(out EndPoint endpoint)
     {
-        if (socket.StartsWith('/'))
+        if (IsUnix)
         {
             endpoint = new UnixDomainSocketEndPoint(socket);
             return new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

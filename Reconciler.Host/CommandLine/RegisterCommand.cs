@@ -140,6 +140,11 @@ internal static class RegisterCommand
                 await new LeaseRegistration(etcd, key, value, ttl, logger).RunAsync(stopping.Token);
                 return ExitCodes.Ok;
             }
+            catch (RegistrationKeyTakenException e)
+            {
+                logger.LogError("Not registered: {Reason}", e.Message);
+                return ExitCodes.BadConfiguration;
+            }
             catch (RegistrationRejectedException e)
             {
                 logger.LogError("etcd refused the registration of {Key}: {Reason}", key, e.Message);

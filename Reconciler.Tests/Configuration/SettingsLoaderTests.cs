@@ -25,6 +25,7 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal(TimeSpan.FromMilliseconds(200), settings.Debounce.Quiet);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.Debounce.Max);
         Assert.Equal(TimeSpan.FromSeconds(30), settings.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.MinReloadInterval); // measured against a reload storm: bench/results.md
         var template = Assert.Single(settings.Templates);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, template.Mode);
         Assert.Equal(settings.Debounce, template.Debounce);

@@ -102,6 +102,7 @@ public sealed class DaemonLifecycleTests : IDisposable
         var reloads = Path.Combine(_folder, "reloads");
         using var daemon = RunningReconciler.Start("--config", Config($$"""
             reconciler.debounce.quiet = 0ms
+            reconciler.commands.min-reload-interval = 0s # every SIGHUP's reload runs as soon as it can
             reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"],
               reload-cmd = "sleep 0.05; echo reloaded >> '{{reloads}}'" }]
             """));

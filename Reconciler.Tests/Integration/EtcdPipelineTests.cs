@@ -151,6 +151,7 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         var hocon = $$"""
             reconciler {
               backend.endpoints = ["{{etcd.ClientUrl}}"]
+              commands.min-reload-interval = 0s # the reload counts below follow each change at once
               debounce { quiet = {{quiet}}, max = 2s }
               templates = [ {{templates}} ]
             }
@@ -181,6 +182,7 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
         var hocon = $$"""
             reconciler {
               backend.endpoints = ["{{etcd.ClientUrl}}"]
+              commands.min-reload-interval = 0s # the reload counts below follow each change at once
               debounce { quiet = {{quiet}}, max = {{max}} }
               templates = [{
                 name = app

@@ -64,6 +64,34 @@ public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdF
         Assert.Single(register.Lines, l => l.Contains("Lost etcd")); // once, though it retried every 667 ms
     }
 
+    [Fact]
+    public async Task A_key_another_host_holds_is_refused_with_exit_2_and_left_as_it_is()
+    {
+        var key = $"{_prefix}/taken";
+        await etcd.PutAsync(key, "theirs 10.0.0.9:80");
+
+        var result = await ReconcilerProcess.RunAsync(["register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "mine 10.0.0.1:80", "--ttl", "10s"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Stdout.Split('\n').Concat(result.Stderr.Split('\n')), l => l.Contains($"Not registered: {key} already exists under another lease or none", StringComparison.Ordinal));
+        Assert.Equal("theirs 10.0.0.9:80", (await etcd.RangeAsync(key))[key]);
+        Assert.Equal(0, await etcd.LeaseOfAsync(key));
+    }
+
+    [Fact]
+    public async Task Stopping_leaves_a_key_another_host_put_over_the_registration()
+    {
+        var key = $"{_prefix}/overwritten";
+        await using var register = RunningReconciler.Start("register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "mine 10.0.0.1:80", "--ttl", "10s");
+        await register.WaitForLineAsync(l => l.Contains($"Registered {key}"), "the registration");
+        await etcd.PutAsync(key, "theirs 10.0.0.9:80");
+
+        register.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await register.WaitForExitAsync(Deadline)).ExitCode);
+
+        Assert.Equal("theirs 10.0.0.9:80", (await etcd.RangeAsync(key))[key]);
+    }
+
     [Theory]
     [InlineData("--ttl", "soon", "--ttl: \"soon\" is not a duration")]
     [InlineData("--ttl", "0", "--ttl: must be at least 1s")]

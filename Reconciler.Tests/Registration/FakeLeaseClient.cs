@@ -68,15 +68,30 @@ public sealed class FakeLeaseClient : ILeaseClient
         return lease;
     });
 
-    public Task PutAsync(string key, string value, long leaseId, CancellationToken cancellationToken) => Call("put", () =>
+    public Task<bool> PutUnlessTakenAsync(string key, string value, long leaseId, CancellationToken cancellationToken) => Call("put", () =>
     {
         if (!_leases.ContainsKey(leaseId))
         {
             throw new BackendUnavailableException("put: requested lease not found");
         }
 
-        return _keys[key] = (value, leaseId);
+        if (_keys.TryGetValue(key, out var held) && held.Lease != leaseId)
+        {
+            return false;
+        }
+
+        _keys[key] = (value, leaseId);
+        return true;
     });
+
+    /// <summary>Another host's put of <paramref name="key"/>, without a lease.</summary>
+    public void PutOthers(string key, string value)
+    {
+        lock (_gate)
+        {
+            _keys[key] = (value, 0);
+        }
+    }
 
     public Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken) =>
         Call("keepalive", () => _leases.GetValueOrDefault(leaseId));

@@ -129,6 +129,19 @@ public sealed class LeaseRegistrationTests : IAsyncDisposable
         Assert.Contains("permission denied", refused.Message);
     }
 
+    [Fact]
+    public async Task A_key_another_host_holds_is_never_overwritten_nor_deleted()
+    {
+        _etcd.PutOthers(Key, "theirs 10.0.0.9:80");
+        Start();
+
+        var refused = await Assert.ThrowsAsync<RegistrationKeyTakenException>(() => _running!.WaitAsync(Deadline));
+
+        Assert.StartsWith($"{Key} already exists under another lease or none", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(("theirs 10.0.0.9:80", 0L), _etcd.Get(Key));
+        Assert.Equal(1, _etcd.Count("revoke")); // the lease it took, which carries nothing
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_running is { IsCompleted: false })

@@ -141,6 +141,40 @@ public sealed class DestFileSystemTests : IAsyncDisposable
     }
 
     [Fact]
+    public void A_dest_folder_whose_acl_lets_another_user_or_group_write_is_refused_unless_the_mask_forbids_it()
+    {
+        var folder = _folder["acl"];
+        Directory.CreateDirectory(folder);
+
+        Run("setfacl", "-m", "u:0:rwx,g:0:rwx", folder);
+        Assert.Null(FolderSafety.Problem(folder)); // root's entries
+        Run("setfacl", "-m", "u:12345:rwx", folder);
+        Assert.Equal($"folder {folder} has an ACL entry granting write to uid 12345: make it writable only by root or the daemon's user (setfacl -x)", FolderSafety.Problem(folder));
+        Run("setfacl", "-m", "m::r-x", folder);
+        Assert.Null(FolderSafety.Problem(folder)); // the mask caps the named entry below write
+        Run("setfacl", "-b", folder);
+        Run("setfacl", "-m", "g:12345:rwx", folder);
+        Assert.Contains("has an ACL entry granting write to gid 12345", FolderSafety.Problem(folder));
+        Assert.Contains("above it", FolderSafety.Problem(Path.Combine(folder, "sub")) ?? string.Empty);
+    }
+
+    [Fact]
+    public void A_dest_folder_reached_through_a_link_is_checked_where_the_link_leads()
+    {
+        var theirs = _folder["theirs"];
+        Directory.CreateDirectory(Path.Combine(theirs, "etc"));
+        Run("chown", "12345:12345", theirs);
+        var link = _folder["etc-haproxy"];
+        File.CreateSymbolicLink(link, Path.Combine(theirs, "etc"));
+
+        Assert.Equal(
+            $"folder {theirs}, above it (where {link} leads), is owned by uid 12345, not by root or the daemon's user: its owner could swap the files written there",
+            FolderSafety.Problem(link));
+        Run("chown", "0:0", theirs);
+        Assert.Null(FolderSafety.Problem(link));
+    }
+
+    [Fact]
     public void A_sticky_world_writable_folder_above_dest_is_allowed_as_tmp_is()
     {
         Assert.Null(FolderSafety.Problem(_folder.Path));

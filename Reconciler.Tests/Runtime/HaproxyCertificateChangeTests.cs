@@ -1,5 +1,6 @@
 using Reconciler.Actors.Runtime;
 using Reconciler.Tests.Fixtures;
+using Reconciler.Tests.Output;
 
 namespace Reconciler.Tests.Runtime;
 
@@ -65,6 +66,50 @@ public sealed class HaproxyCertificateChangeTests
         Assert.Null(HaproxyCertificateChange.Unfit(site.CertificatePem));
         Assert.Equal("the private key in the certificate file is not the certificate's (or cannot be read)", HaproxyCertificateChange.Unfit(other.CertificatePem + site.KeyPem));
         Assert.Equal("the certificate file holds no readable CERTIFICATE block", HaproxyCertificateChange.Unfit(site.KeyPem));
+    }
+
+    [Fact]
+    public async Task A_file_with_more_than_one_private_key_is_unfit_as_haproxy_finds_it_whatever_key_dotnet_would_pair()
+    {
+        using var folder = new TempFolder();
+        await OpenSsl(folder, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-out", "rsa.crt", "-subj", "/CN=site", "-days", "2");
+        await OpenSsl(folder, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ec.key");
+        string Read(string name) => File.ReadAllText(folder[name]);
+        var (certificate, rsa, ec) = (Read("rsa.crt"), Read("rsa.key"), Read("ec.key"));
+
+        Assert.Null(HaproxyCertificateChange.Unfit(certificate + rsa));
+        foreach (var pem in new[] { ec + rsa + certificate, certificate + ec + rsa, rsa + rsa + certificate })
+        {
+            Assert.Equal("the certificate file holds 2 private keys: HAProxy reads only the first; keep one, the certificate's", HaproxyCertificateChange.Unfit(pem));
+        }
+
+        Assert.Equal("the private key in the certificate file is not the certificate's (or cannot be read)", HaproxyCertificateChange.Unfit(certificate + ec));
+
+        // HAProxy 2.6 itself: the file .NET alone would have paired (EC key first) is refused, the one-key file loads
+        Assert.Equal(0, (await HaproxyCheck(folder, certificate + rsa)).ExitCode);
+        Assert.NotEqual(0, (await HaproxyCheck(folder, ec + rsa + certificate)).ExitCode);
+    }
+
+    private static async Task OpenSsl(TempFolder folder, params string[] arguments)
+    {
+        var run = await ExternalCommand.RunAsync("openssl", arguments, TimeSpan.FromSeconds(60), workingDirectory: folder.Path);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+    }
+
+    private static async Task<ProcessResult> HaproxyCheck(TempFolder folder, string pem)
+    {
+        File.WriteAllText(folder["site.pem"], pem);
+        File.WriteAllText(folder["haproxy.cfg"], $"""
+            defaults
+                mode http
+                timeout client 1s
+                timeout server 1s
+                timeout connect 1s
+            frontend site
+                bind 127.0.0.1:{FreePort.Next()} ssl crt {folder["site.pem"]}
+
+            """);
+        return await ExternalCommand.RunAsync("haproxy", ["-c", "-q", "-f", folder["haproxy.cfg"]], TimeSpan.FromSeconds(30));
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Runtime;
 using Reconciler.Tests.Fixtures;
+using Reconciler.Tests.Output;
 using Xunit.Abstractions;
 
 namespace Reconciler.Tests.Scenario;
@@ -185,7 +186,8 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
     [Fact]
     public async Task Without_the_socket_a_route_reloads_once_with_the_reason_and_haproxy_then_runs_the_map()
     {
-        var missing = Path.Combine(Path.GetTempPath(), $"reconciler-no-such-{Guid.NewGuid():N}.sock");
+        using var sockets = new TempFolder(); // a folder only root writes to: a socket in /tmp is refused before it is tried
+        var missing = sockets["no-such.sock"];
         _scenario = await HaproxyScenario.StartAsync(Sys, runtimeSocket: missing, optionalFiles: true);
 
         await Scenario.Etcd.PutAsync($"/routes/{Routed}", "maintenance");
@@ -202,7 +204,8 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
     [Fact]
     public async Task On_an_operator_level_socket_maps_change_at_runtime_and_a_certificate_reloads_once_with_the_reason()
     {
-        var operatorSocket = Path.Combine(Path.GetTempPath(), $"reconciler-operator-{Guid.NewGuid():N}.sock");
+        using var sockets = new TempFolder(); // a folder only root writes to: a socket in /tmp is refused before it is tried
+        var operatorSocket = sockets["operator.sock"];
         _scenario = await HaproxyScenario.StartAsync(Sys, runtimeSocket: operatorSocket, optionalFiles: true, editTemplate: shipped => WithOperatorSocket(shipped, operatorSocket));
         var rotated = SiteCertificate.Create("site-2");
 

@@ -6,6 +6,7 @@ using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Tests.Fixtures;
+using Reconciler.Tests.Output;
 using Xunit.Abstractions;
 
 namespace Reconciler.Tests.Scenario;
@@ -152,7 +153,8 @@ public sealed class HaproxyRuntimeScenarioTests : Akka.TestKit.Xunit2.TestKit, I
     [Fact]
     public async Task Without_the_socket_every_change_reloads_with_a_warning_saying_why()
     {
-        var missing = Path.Combine(Path.GetTempPath(), $"reconciler-no-such-{Guid.NewGuid():N}.sock");
+        using var sockets = new TempFolder(); // a folder only root writes to: a socket in /tmp is refused before it is tried
+        var missing = sockets["no-such.sock"];
         _scenario = await HaproxyScenario.StartAsync(Sys, runtimeSocket: missing);
         var instance = Scenario.StartInstance(1);
 
