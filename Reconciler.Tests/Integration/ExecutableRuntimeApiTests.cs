@@ -106,7 +106,8 @@ public sealed partial class ExecutableRuntimeApiTests : IAsyncLifetime
             .Replace("\"../templates/", $"\"{templates}/", StringComparison.Ordinal)
             .Replace("http://127.0.0.1:2379", Etcd.ClientUrl, StringComparison.Ordinal)
             .Replace("/var/lib/reconciler", Path.Combine(_folder, "state"), StringComparison.Ordinal)
-            .Replace("/run/haproxy/admin.sock", socket, StringComparison.Ordinal)
+            .Replace("/run/haproxy-admin.sock", socket, StringComparison.Ordinal)
+            .Replace("allowed-networks = []", "allowed-networks = [\"127.0.0.0/8\"]", StringComparison.Ordinal) // the instances listen on loopback
             .Replace("systemctl reload haproxy", $"kill -USR2 $(cat {Path.Combine(_folder, "haproxy.pid")})", StringComparison.Ordinal)
             .Replace("/etc/haproxy/", _folder + "/", StringComparison.Ordinal);
         hocon = Variable("stats_bind").Replace(hocon, $"$1\"127.0.0.1:{FreePort.Next()}\"");
