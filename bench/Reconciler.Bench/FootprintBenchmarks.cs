@@ -15,7 +15,7 @@ public sealed record FootprintResult(string Daemon, Distribution OneTime, Memory
 /// </summary>
 public sealed class FootprintBenchmarks(EtcdServer etcd, string workFolder, TextWriter progress)
 {
-    public const int ColocatedDaemons = 20;
+    public const int ColocatedDaemons = 10;
 
     private static readonly TimeSpan OneTimeTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan RenderTimeout = TimeSpan.FromMinutes(2);
