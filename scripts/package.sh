@@ -3,16 +3,19 @@
 # target) as /usr/bin/reconciler, the systemd unit, the scenario's configuration and HAProxy template as conffiles,
 # and docs and examples under /usr/share/doc.
 # Needs the .NET SDK, clang, zlib1g-dev and dpkg-deb; the AOT compiler comes from the NuGet registry.
-# Usage: scripts/package.sh [--out DIR]   (default dist/; prints the package's path last)
+# Usage: scripts/package.sh [--out DIR] [--executable FILE]   (default dist/; prints the package's path last)
+#   --executable: package this native executable (one scripts/publish.sh made) instead of publishing one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
 
 out="$repo/dist"
+executable=""
 while (($#)); do
   case "$1" in
     --out) out="$(realpath -m "$2")"; shift 2 ;;
-    *) echo "package.sh: unknown argument $1 (use --out DIR)" >&2; exit 2 ;;
+    --executable) executable="$(realpath -m "$2")"; shift 2 ;;
+    *) echo "package.sh: unknown argument $1 (use --out DIR, --executable FILE)" >&2; exit 2 ;;
   esac
 done
 
@@ -26,7 +29,12 @@ umask 022
 
 # The package's publish (one native executable), in its own artifacts folder so a package build never touches the
 # bin/obj a test run is using.
-scripts/publish.sh "$work/published" --artifacts "$work/build"
+if [[ -n "$executable" ]]; then
+  mkdir -p "$work/published"
+  cp "$executable" "$work/published/reconciler"
+else
+  scripts/publish.sh "$work/published" --artifacts "$work/build"
+fi
 published=("$work/published"/*)
 [[ ${#published[@]} -eq 1 && "${published[0]}" == "$work/published/reconciler" ]] \
   || { echo "package.sh: the publish holds more than the executable: ${published[*]}" >&2; exit 1; }

@@ -42,14 +42,12 @@ internal static class LocalActorSystem
     /// setup: this daemon registers no extension and resolves no actor through DI. Adding either means adding it here.
     /// <para>
     /// Akka creates the types its configuration names by name, which a native (trimmed) build keeps only when told:
-    /// the scheduler and serializer this daemon configures, and the serializer Akka.Streams' own configuration adds with
-    /// the type it binds (Akka.Hosting references Akka.Streams; a type not found is a warning on stdout at start). Akka itself is kept whole (Reconciler.Host.csproj).
+    /// the scheduler and serializer this daemon configures here, and what Akka.Streams' own configuration names
+    /// (Daemon/AkkaStreamsTypes.xml; Akka.Hosting adds that configuration). Akka itself is kept whole (Reconciler.Host.csproj).
     /// </para>
     /// </remarks>
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(TimerScheduler))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, typeof(LocalOnlySerializer))]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicConstructors, "Akka.Streams.Serialization.StreamRefSerializer", "Akka.Streams")]
-    [DynamicDependency(DynamicallyAccessedMemberTypes.None, "Akka.Streams.Implementation.StreamRef.IStreamRefsProtocol", "Akka.Streams")]
     private static ActorSystem Create(IServiceProvider provider)
     {
         var akka = provider.GetRequiredService<AkkaConfigurationBuilder>();

@@ -2,7 +2,8 @@ namespace Reconciler.Tests.Fixtures;
 
 /// <summary>
 /// The Debian package, built once per test run by <c>scripts/package.sh</c> from this checkout (a native AOT
-/// publish in its own artifacts folder: a minute or two) and unpacked into a temp root, as dpkg would lay it out.
+/// publish in its own artifacts folder, two to four minutes, or the executable scripts/test.sh published:
+/// <c>RECONCILER_PACKAGE_EXECUTABLE</c>) and unpacked into a temp root, as dpkg would lay it out.
 /// </summary>
 public sealed class DebianPackage : IAsyncLifetime
 {
@@ -26,8 +27,12 @@ public sealed class DebianPackage : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // scripts/test.sh publishes the native executable once, for this and for the executable's second pass
+        var published = Environment.GetEnvironmentVariable("RECONCILER_PACKAGE_EXECUTABLE");
         var built = await ExternalCommand.RunAsync(
-            Path.Combine(RepositoryRoot, "scripts", "package.sh"), ["--out", Path.Combine(_folder, "dist")], BuildTimeout);
+            Path.Combine(RepositoryRoot, "scripts", "package.sh"),
+            string.IsNullOrEmpty(published) ? ["--out", Path.Combine(_folder, "dist")] : ["--out", Path.Combine(_folder, "dist"), "--executable", published],
+            BuildTimeout);
         Assert.True(built.ExitCode == 0, $"scripts/package.sh exited {built.ExitCode}:\n{built.Stderr}");
         PackagePath = built.Stdout.Trim().Split('\n')[^1];
 
