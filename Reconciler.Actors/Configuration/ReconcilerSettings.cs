@@ -137,6 +137,9 @@ public sealed record TemplateDefinition(
     /// <summary>A longer value read by the template holds the render back (max-value-bytes).</summary>
     public long MaxValueBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>What a refused check leads to: the keys that cause it found and left out (on), or the whole render refused.</summary>
+    public QuarantineSettings Quarantine { get; init; } = QuarantineSettings.Default;
+
     /// <summary>The render's limits: render-timeout, max-output-bytes, and what it takes from the registry.</summary>
     public RenderLimits RenderLimits => new(RenderTimeout, MaxOutputBytes) { Values = new ValueRules(RejectControlCharacters, MaxValueBytes) };
 

@@ -312,8 +312,10 @@ public static partial class SettingsLoader
                 RejectControlCharacters = Flag(template, "reject-control-characters", at),
                 MaxKeys = Count(template, "max-keys", at),
                 MaxValueBytes = ByteSize(template, "max-value-bytes", at),
+                Quarantine = new QuarantineSettings(Flag(template, "quarantine.enabled", at), Count(template, "quarantine.max-checks", at)),
             };
             Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
+            Check($"{at}.quarantine.max-checks", definition.Quarantine.MaxChecks > 0 || !definition.Quarantine.Enabled ? null : "must be at least 1 (or quarantine.enabled = false)");
             CheckRuntime(definition, at);
             CheckOnMachine(definition, at);
             return definition;
