@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Configuration;
 /// </summary>
 public sealed record QuarantineSettings(bool Enabled, int MaxChecks)
 {
-    public static readonly QuarantineSettings Default = new(true, 16);
+    public static readonly QuarantineSettings Default = new(true, 20);
 
     public static readonly QuarantineSettings Off = new(false, 0);
 }
