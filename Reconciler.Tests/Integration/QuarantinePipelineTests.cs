@@ -7,7 +7,8 @@ namespace Reconciler.Tests.Integration;
 /// <summary>
 /// Quarantine through the whole pipeline: a real etcd, and a real <c>haproxy -c</c> as check-cmd of a plain template
 /// whose server lines take each value as it is. A registration naming a host that does not resolve makes HAProxy
-/// refuse the whole file; it is left out, and every other change applies.
+/// refuse the whole file; it is left out, and every other change applies. (haproxy -c binds nothing: the frontend is
+/// there because a file without a listener fails the check.)
 /// </summary>
 public sealed class QuarantinePipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.TestKit, IClassFixture<EtcdFixture>, IAsyncLifetime
 {
@@ -17,6 +18,9 @@ public sealed class QuarantinePipelineTests(EtcdFixture etcd) : Akka.TestKit.Xun
             timeout connect 1s
             timeout client 1s
             timeout server 1s
+        frontend web
+            bind 127.0.0.1:1
+            default_backend app
         backend app
         {{~ for s in getvs (prefix + "/*") }}
             server {{ s }}
