@@ -152,12 +152,13 @@ public sealed class TemplateApplier
             return await WriteStateAsync(request.State, request, cancellationToken);
         }
 
+        var holding = !_quarantine.Held.IsEmpty;
         var state = _quarantine.Hold(request.State);
         var slots = _render.Template.Slots.Snapshot(); // trial renders must not move instances between slots
         var outcome = await WriteStateAsync(state, request, cancellationToken);
-        if (outcome.Status == ReconcileStatus.CheckFailed)
+        if (outcome is { Status: ReconcileStatus.CheckFailed, Check.Succeeded: false })
         {
-            outcome = await QuarantineAsync(outcome, state, slots, request, cancellationToken);
+            outcome = await QuarantineAsync(outcome, holding, slots, request, cancellationToken);
         }
 
         return outcome with { Quarantined = _quarantine.Held };
@@ -226,41 +227,59 @@ public sealed class TemplateApplier
     }
 
     /// <summary>
-    /// <paramref name="refused"/>'s check was refused: finds the keys changed since the last good file that cause it
-    /// (<see cref="CulpritSearch"/>) and applies the file without them, which are then held. When none are found (the
-    /// check fails with every change set back, or not within quarantine.max-checks), or the file without them is
-    /// refused after all, the refusal stands as it is.
+    /// <paramref name="refused"/>'s check-cmd refused the file: finds the keys changed since the last good file that
+    /// cause it (<see cref="CulpritSearch"/>) and applies the file without them, which are then held. Keys already
+    /// held (<paramref name="holding"/>) take part: the file with all of them is checked first (a change made in two
+    /// steps, a certificate then its key, passes only whole), and the search then runs over them too, so the held
+    /// set becomes exactly what it finds. When none are found (the check fails with every change set back, or not
+    /// within quarantine.max-checks), or the file without them is refused after all, the refusal stands as it is.
     /// </summary>
     private async Task<ReconcileOutcome> QuarantineAsync(
-        ReconcileOutcome refused, DesiredState state, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+        ReconcileOutcome refused, bool holding, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
     {
-        var changed = _quarantine.ChangedSinceLastGood(state, Definition.Reads);
+        var state = request.State;
+        var refusal = PrintableText.Of(refused.Error ?? "refused");
         try
         {
+            if (holding)
+            {
+                var whole = await TrialAsync(state, slots, request, cancellationToken);
+                if (whole.Passed)
+                {
+                    return await ApplyWithoutAsync([], refused, slots, request, cancellationToken);
+                }
+
+                refusal = whole.Reason ?? refusal;
+            }
+
+            var changed = _quarantine.ChangedSinceLastGood(state, Definition.Reads);
             var search = await new CulpritSearch(Definition.Quarantine.MaxChecks).FindAsync(
                 changed,
-                PrintableText.Of(refused.Error ?? "refused"),
+                refusal,
                 applied => TrialAsync(_quarantine.SetBack(state, changed.Where(k => !applied.Contains(k))), slots, request, cancellationToken));
             _render.Template.Slots.Restore(slots);
-            if (!search.Found)
-            {
-                return refused;
-            }
-
-            var outcome = await WriteStateAsync(_quarantine.SetBack(state, search.Culprits.Select(c => c.Key)), request, cancellationToken);
-            if (outcome.Status is not (ReconcileStatus.Written or ReconcileStatus.Unchanged or ReconcileStatus.WouldWrite))
-            {
-                return refused; // the checker changed its mind: nothing is held on its word
-            }
-
-            _quarantine.Add(search.Culprits, request.State);
-            return outcome;
+            return search.Found ? await ApplyWithoutAsync(search.Culprits, refused, slots, request, cancellationToken) : refused;
         }
         catch (OperationCanceledException) when (request.AbandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             _render.Template.Slots.Restore(slots);
             return refused;
         }
+    }
+
+    /// <summary>Applies the request's state with <paramref name="culprits"/> set back; on success they are what is held.</summary>
+    private async Task<ReconcileOutcome> ApplyWithoutAsync(
+        IReadOnlyList<QuarantinedKey> culprits, ReconcileOutcome refused, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        _render.Template.Slots.Restore(slots);
+        var outcome = await WriteStateAsync(_quarantine.SetBack(request.State, culprits.Select(c => c.Key)), request, cancellationToken);
+        if (outcome.Status is not (ReconcileStatus.Written or ReconcileStatus.Unchanged or ReconcileStatus.WouldWrite))
+        {
+            return refused; // the checker changed its mind: nothing is held on its word
+        }
+
+        _quarantine.HoldOnly(culprits, request.State);
+        return outcome;
     }
 
     /// <summary>One check of the search: <paramref name="state"/> rendered and checked as the file would be, nothing replaced.</summary>

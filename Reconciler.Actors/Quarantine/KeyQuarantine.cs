@@ -84,12 +84,23 @@ internal sealed class KeyQuarantine
     /// <summary>A file rendered from <paramref name="rendered"/> is what dest holds: the last good state from now on.</summary>
     public void Applied(DesiredState rendered) => _lastGood = rendered.Keys;
 
-    /// <summary>Holds <paramref name="culprits"/> at their last good values until their value in the registry changes from the one in <paramref name="state"/>.</summary>
-    public void Add(IEnumerable<QuarantinedKey> culprits, DesiredState state)
+    /// <summary>
+    /// Holds exactly <paramref name="culprits"/> at their last good values, until their value in the registry changes
+    /// from the one in <paramref name="state"/>; a key held before for the same value keeps its entry (it is not new).
+    /// </summary>
+    public void HoldOnly(IEnumerable<QuarantinedKey> culprits, DesiredState state)
     {
+        var held = new Dictionary<string, HeldKey>(StringComparer.Ordinal);
         foreach (var culprit in culprits)
         {
-            _held[culprit.Key] = new HeldKey(culprit, ValueIn(state.Keys, culprit.Key));
+            var value = ValueIn(state.Keys, culprit.Key);
+            held[culprit.Key] = _held.TryGetValue(culprit.Key, out var before) && before.Value == value ? before : new HeldKey(culprit, value);
+        }
+
+        _held.Clear();
+        foreach (var (key, entry) in held)
+        {
+            _held[key] = entry;
         }
     }
 

@@ -100,6 +100,44 @@ public sealed class QuarantineApplyTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_change_made_in_two_steps_applies_whole_once_its_second_step_arrives()
+    {
+        // a certificate, then its key: the first step alone is refused and held; the second passes only with it
+        const string Matching = """c=$(sed -n 's#^/apps/cert=##p' {{src}}); k=$(sed -n 's#^/apps/key=##p' {{src}}); test "$c" = "$k" || { echo "[ALERT] the key is not the certificate's" >&2; false; }""";
+        var applier = _apply.Applier(Definition(_dest, check: Matching));
+        await Apply(applier, StateOf(1, ("cert", "1"), ("key", "1")));
+
+        var first = await Apply(applier, StateOf(2, ("cert", "2"), ("key", "1")));
+
+        Assert.Equal(ReconcileStatus.Unchanged, first.Status);
+        Assert.Equal("/apps/cert", Assert.Single(first.Quarantined).Key);
+
+        var second = await Apply(applier, StateOf(3, ("cert", "2"), ("key", "2")));
+
+        Assert.Equal(ReconcileStatus.Written, second.Status);
+        Assert.Equal("/apps/cert=2\n/apps/key=2\n", File.ReadAllText(_dest));
+        Assert.Empty(second.Quarantined);
+        Assert.Single(_apply.Logs.Lines, l => l.Message.Contains("retries quarantined key /apps/cert", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_second_refused_key_joins_the_held_one_which_is_not_said_again()
+    {
+        var applier = _apply.Applier(Definition(_dest, check: RefusesEvil));
+        await Apply(applier, StateOf(1, ("a", "1")));
+        await Apply(applier, StateOf(2, ("a", "1"), ("x", "evil")));
+
+        var outcome = await Apply(applier, StateOf(3, ("a", "1"), ("b", "2"), ("x", "evil"), ("y", "evil too")));
+
+        Assert.Equal(ReconcileStatus.Written, outcome.Status);
+        Assert.Equal("/apps/a=1\n/apps/b=2\n", File.ReadAllText(_dest));
+        Assert.Equal(["/apps/x", "/apps/y"], outcome.Quarantined.Select(q => q.Key));
+        Assert.Single(_apply.Logs.Lines, l => l.Message.Contains("quarantines key /apps/x", StringComparison.Ordinal));
+        Assert.Single(_apply.Logs.Lines, l => l.Message.Contains("quarantines key /apps/y", StringComparison.Ordinal));
+        Assert.DoesNotContain(_apply.Logs.Lines, l => l.Message.Contains("retries", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_passing_check_costs_one_check_and_nothing_more()
     {
         var applier = _apply.Applier(Definition(_dest, check: RefusesEvil));
