@@ -152,11 +152,12 @@ public sealed class TemplateApplier
             return await WriteStateAsync(request.State, request, cancellationToken);
         }
 
-        var holding = !_quarantine.Held.IsEmpty;
         var state = _quarantine.Hold(request.State);
+        var holding = _quarantine.IsHolding; // after Hold: a held key that changed again is no longer held
         var slots = _render.Template.Slots.Snapshot(); // trial renders must not move instances between slots
         var outcome = await WriteStateAsync(state, request, cancellationToken);
-        if (outcome is { Status: ReconcileStatus.CheckFailed, Check.Succeeded: false })
+        // a refusal, not a check killed by shutdown or its timeout: that says nothing about the keys
+        if (outcome is { Status: ReconcileStatus.CheckFailed, Check: { ExitCode: not 0, TimedOut: false, Cancelled: false } } && !cancellationToken.IsCancellationRequested)
         {
             outcome = await QuarantineAsync(outcome, holding, slots, request, cancellationToken);
         }
@@ -312,7 +313,12 @@ public sealed class TemplateApplier
         var check = request.DryRunFolder is { } scratch
             ? await _dest.CheckCopyAsync(scratch, CheckAsync(cancellationToken))
             : await _dest.CheckStagedAsync(CheckAsync(cancellationToken));
-        return check.Succeeded ? Trial.Pass : Trial.Refused(PrintableText.Of(check.Summary));
+        return check switch
+        {
+            { Succeeded: true } => Trial.Pass,
+            { TimedOut: true } or { Cancelled: true } => Trial.Unfinished(check.Summary),
+            _ => Trial.Refused(PrintableText.Of(check.Summary)),
+        };
     }
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)

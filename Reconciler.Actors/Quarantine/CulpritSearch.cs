@@ -9,7 +9,8 @@ namespace Reconciler.Actors.Quarantine;
 /// the same way. So one culprit among n changes costs at most ceil(log2(n)) + 2 checks (8 or 9 at 100), k culprits
 /// about k·(log2(n) + 1) + 1; a change refused only together with an earlier one makes the later one the culprit.
 /// The changes kept always passed one check together, so the file without the culprits passes (unless the checker
-/// changes its mind). Past the bound nothing is found: the refusal stands, as without quarantine.
+/// changes its mind). Past the bound, or after a check that did not finish (timed out: the next could too), nothing
+/// is found: the refusal stands, as without quarantine.
 /// </summary>
 internal sealed class CulpritSearch(int maxChecks)
 {
@@ -26,6 +27,9 @@ internal sealed class CulpritSearch(int maxChecks)
         var kept = new HashSet<string>(StringComparer.Ordinal);
         var culprits = new List<QuarantinedKey>();
         var checks = 0;
+        var stopped = OverBound;
+
+        // null: the search stops (the bound reached, or a check that did not finish)
         async Task<Trial?> TryAsync(IEnumerable<string> more)
         {
             if (checks == maxChecks)
@@ -36,13 +40,20 @@ internal sealed class CulpritSearch(int maxChecks)
             checks++;
             var applied = new HashSet<string>(kept, StringComparer.Ordinal);
             applied.UnionWith(more);
-            return await check(applied);
+            var trial = await check(applied);
+            if (!trial.Finished)
+            {
+                stopped = $"a check did not finish: {trial.Reason}";
+                return null;
+            }
+
+            return trial;
         }
 
         switch (await TryAsync([]))
         {
             case null:
-                return CulpritSearchResult.None(checks, OverBound);
+                return CulpritSearchResult.None(checks, stopped);
             case { Passed: false }:
                 return CulpritSearchResult.None(checks, "the check fails with every changed key set back");
         }
@@ -59,7 +70,7 @@ internal sealed class CulpritSearch(int maxChecks)
                 var trial = await TryAsync(remaining.Take(middle));
                 if (trial is null)
                 {
-                    return CulpritSearchResult.None(checks, OverBound);
+                    return CulpritSearchResult.None(checks, stopped);
                 }
 
                 (passing, refused, reason) = trial.Passed ? (middle, refused, reason) : (passing, middle, trial.Reason ?? reason);
@@ -76,7 +87,7 @@ internal sealed class CulpritSearch(int maxChecks)
             var rest = await TryAsync(remaining);
             if (rest is null)
             {
-                return CulpritSearchResult.None(checks, OverBound);
+                return CulpritSearchResult.None(checks, stopped);
             }
 
             if (rest.Passed)

@@ -20,6 +20,8 @@ internal sealed class KeyQuarantine
     // knows no earlier values, so a refused key is left out rather than set back)
     private ImmutableSortedDictionary<string, string>? _lastGood;
 
+    public bool IsHolding => _held.Count > 0;
+
     /// <summary>The keys held out of the file now, in key order.</summary>
     public ImmutableArray<QuarantinedKey> Held => [.. _held.Values.Select(h => h.Key).OrderBy(k => k.Key, StringComparer.Ordinal)];
 

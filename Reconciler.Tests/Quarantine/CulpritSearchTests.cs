@@ -105,6 +105,19 @@ public sealed class CulpritSearchTests
     }
 
     [Fact]
+    public async Task A_check_that_does_not_finish_ends_the_search_with_nothing_found()
+    {
+        var checks = 0;
+
+        var result = await new CulpritSearch(20).FindAsync(Hundred, "refused", _ =>
+            Task.FromResult(++checks == 2 ? Trial.Unfinished("timed out after 30s") : Trial.Pass));
+
+        Assert.False(result.Found);
+        Assert.Equal(2, checks);
+        Assert.Contains("did not finish: timed out after 30s", result.NotFound, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_single_changed_key_that_passes_set_back_is_the_culprit_after_one_check()
     {
         var oracle = new Oracle(applied => applied.Count == 0);
