@@ -250,11 +250,18 @@ public sealed class TemplateApplier
                     return await ApplyWithoutAsync([], refused, slots, request, cancellationToken);
                 }
 
+                if (!whole.Finished)
+                {
+                    _render.Template.Slots.Restore(slots);
+                    return refused;
+                }
+
                 refusal = whole.Reason ?? refusal;
             }
 
             var changed = _quarantine.ChangedSinceLastGood(state, Definition.Reads);
-            var search = await new CulpritSearch(Definition.Quarantine.MaxChecks).FindAsync(
+            var bound = Definition.Quarantine.MaxChecks - (holding ? 1 : 0); // the whole state's check counts too
+            var search = await new CulpritSearch(bound).FindAsync(
                 changed,
                 refusal,
                 applied => TrialAsync(_quarantine.SetBack(state, changed.Where(k => !applied.Contains(k))), slots, request, cancellationToken));
