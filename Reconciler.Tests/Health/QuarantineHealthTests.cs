@@ -4,10 +4,11 @@ using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Host.Http;
+using Reconciler.Host.Metrics;
 
 namespace Reconciler.Tests.Health;
 
-/// <summary>What /healthz says of a template whose file was applied without quarantined keys.</summary>
+/// <summary>What /healthz and /metrics say of a template whose file was applied without quarantined keys.</summary>
 public sealed class QuarantineHealthTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch;
@@ -48,11 +49,32 @@ public sealed class QuarantineHealthTests
     }
 
     [Fact]
+    public async Task The_gauge_counts_the_keys_held_as_of_the_last_apply()
+    {
+        var metrics = new ReconcilerMetrics(["haproxy"]);
+
+        metrics.Observe(Written(new QuarantinedKey("/apps/x", "refused"), new QuarantinedKey("/apps/y", "refused")));
+        var two = await ExportAsync(metrics);
+        metrics.Observe(Written());
+        var none = await ExportAsync(metrics);
+
+        Assert.Contains("reconciler_quarantined_keys{template=\"haproxy\"} 2", two, StringComparison.Ordinal);
+        Assert.Contains("reconciler_quarantined_keys{template=\"haproxy\"} 0", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_long_key_name_is_cut_and_a_control_character_escaped()
     {
         var key = new QuarantinedKey("/apps/\u001b[2J" + new string('k', 100_000), "refused");
 
         Assert.StartsWith("/apps/\\u001b[2Jkkk", key.PrintableKey, StringComparison.Ordinal);
         Assert.Equal(QuarantinedKey.MostKeyChars + "\\u001b".Length - 1 + 1, key.PrintableKey.Length);
+    }
+
+    private static async Task<string> ExportAsync(ReconcilerMetrics metrics)
+    {
+        using var stream = new MemoryStream();
+        await metrics.Registry.CollectAndExportAsTextAsync(stream);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }
