@@ -31,6 +31,7 @@ internal static class JournalEntries
             Trigger = request.Trigger,
             RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
             CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
+            Quarantined = outcome.Quarantined.IsEmpty ? null : [.. outcome.Quarantined.Select(q => new JournalQuarantinedKey(q.PrintableKey, q.Reason))],
             ApplyMs = (long)(reconciled.Runtime is { Applied: true } runtime ? runtime.Duration : reconciled.Reload?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
         };
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
@@ -25,6 +26,8 @@ public sealed class TemplateApplier
     private readonly RuntimeApply? _runtime;
     private readonly bool _keepDiffs;
     private readonly SkippedKeyWarnings _skippedKeys = new();
+    private readonly KeyQuarantine _quarantine = new();
+    private readonly QuarantineWarnings _quarantineWarnings = new();
     private readonly SlotState? _slotState;
     private string? _slotRestoreProblem;
     private bool _slotSaveWarned;
@@ -124,6 +127,7 @@ public sealed class TemplateApplier
             {
                 Record(reconciled, request, logger);
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
+                _quarantineWarnings.Write(logger, Name, outcome.Quarantined);
                 ReconcileLog.Write(logger, reconciled);
             }
 
@@ -137,8 +141,32 @@ public sealed class TemplateApplier
         }
     }
 
-    /// <summary>Render → compare → stage → check → replace: what happened to the file.</summary>
+    /// <summary>
+    /// Render → compare → stage → check → replace: what happened to the file. A refused check (with quarantine on)
+    /// looks for the changed keys that cause it and applies the file without them.
+    /// </summary>
     private async Task<ReconcileOutcome> WriteAsync(ApplyRequest request, CancellationToken cancellationToken)
+    {
+        if (!Definition.Quarantine.Enabled)
+        {
+            return await WriteStateAsync(request.State, request, cancellationToken);
+        }
+
+        var state = _quarantine.Hold(request.State);
+        var holding = _quarantine.IsHolding; // after Hold: a held key that changed again is no longer held
+        var slots = _render.Template.Slots.Snapshot(); // trial renders must not move instances between slots
+        var outcome = await WriteStateAsync(state, request, cancellationToken);
+        // a refusal, not a check killed by shutdown or its timeout: that says nothing about the keys
+        if (outcome is { Status: ReconcileStatus.CheckFailed, Check: { ExitCode: not 0, TimedOut: false, Cancelled: false } } && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = await QuarantineAsync(outcome, holding, slots, request, cancellationToken);
+        }
+
+        return outcome with { Quarantined = _quarantine.Held };
+    }
+
+    /// <summary>Render <paramref name="state"/> → compare → stage → check → replace.</summary>
+    private async Task<ReconcileOutcome> WriteStateAsync(DesiredState state, ApplyRequest request, CancellationToken cancellationToken)
     {
         var outcome = new ReconcileOutcome(Name, Definition.Dest, request.State.Revision, request.Change, ReconcileStatus.Unchanged, 0, TimeSpan.Zero, null, null);
         Progress.Enter("render", Definition.RenderTimeout);
@@ -146,11 +174,11 @@ public sealed class TemplateApplier
         try
         {
             using var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.AbandonRender);
-            rendered = _render.Render(request.State, _dest.Rendered, rendering.Token);
+            rendered = _render.Render(state, _dest.Rendered, rendering.Token);
         }
         catch (OperationCanceledException) when (request.AbandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return outcome with { Status = ReconcileStatus.RenderFailed, Error = "abandoned: shutting down", WorthRetrying = false };
+            return outcome with { Status = ReconcileStatus.RenderFailed, Error = Abandoned, WorthRetrying = false };
         }
 
         outcome = outcome with { RenderTime = rendered.Duration, Skipped = rendered.Skipped, Error = rendered.Error, WorthRetrying = rendered.WorthRetrying };
@@ -170,7 +198,7 @@ public sealed class TemplateApplier
         {
             if (_dest.IsCurrent)
             {
-                _render.Applied(rendered.Entries);
+                Applied(rendered, state);
                 return outcome;
             }
 
@@ -179,7 +207,7 @@ public sealed class TemplateApplier
                 : await ReplaceAsync(outcome, cancellationToken);
             if (outcome.Status == ReconcileStatus.Written)
             {
-                _render.Applied(rendered.Entries);
+                Applied(rendered, state);
             }
 
             return outcome;
@@ -188,6 +216,116 @@ public sealed class TemplateApplier
         {
             return outcome with { Status = ReconcileStatus.WriteFailed, Error = e.Message };
         }
+    }
+
+    private const string Abandoned = "abandoned: shutting down";
+
+    /// <summary>Dest holds the render of <paramref name="state"/>: the baseline of the shrink guard and of the quarantine.</summary>
+    private void Applied(RenderResult rendered, DesiredState state)
+    {
+        _render.Applied(rendered.Entries);
+        _quarantine.Applied(state);
+    }
+
+    /// <summary>
+    /// <paramref name="refused"/>'s check-cmd refused the file: finds the keys changed since the last good file that
+    /// cause it (<see cref="CulpritSearch"/>) and applies the file without them, which are then held. Keys already
+    /// held (<paramref name="holding"/>) take part: the file with all of them is checked first (a change made in two
+    /// steps, a certificate then its key, passes only whole), and the search then runs over them too, so the held
+    /// set becomes exactly what it finds. When none are found (the check fails with every change set back, or not
+    /// within quarantine.max-checks), or the file without them is refused after all, the refusal stands as it is.
+    /// </summary>
+    private async Task<ReconcileOutcome> QuarantineAsync(
+        ReconcileOutcome refused, bool holding, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        var state = request.State;
+        var refusal = PrintableText.Of(refused.Error ?? "refused");
+        try
+        {
+            if (holding)
+            {
+                var whole = await TrialAsync(state, slots, request, cancellationToken);
+                if (whole.Passed)
+                {
+                    return await ApplyWithoutAsync([], refused, slots, request, cancellationToken);
+                }
+
+                if (!whole.Finished)
+                {
+                    _render.Template.Slots.Restore(slots);
+                    return refused;
+                }
+
+                refusal = whole.Reason ?? refusal;
+            }
+
+            var changed = _quarantine.ChangedSinceLastGood(state, Definition.Reads);
+            var bound = Definition.Quarantine.MaxChecks - (holding ? 1 : 0); // the whole state's check counts too
+            var search = await new CulpritSearch(bound).FindAsync(
+                changed,
+                refusal,
+                applied => TrialAsync(_quarantine.SetBack(state, changed.Where(k => !applied.Contains(k))), slots, request, cancellationToken));
+            _render.Template.Slots.Restore(slots);
+            return search.Found ? await ApplyWithoutAsync(search.Culprits, refused, slots, request, cancellationToken) : refused;
+        }
+        catch (OperationCanceledException) when (request.AbandonRender.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _render.Template.Slots.Restore(slots);
+            return refused;
+        }
+    }
+
+    /// <summary>Applies the request's state with <paramref name="culprits"/> set back; on success they are what is held.</summary>
+    private async Task<ReconcileOutcome> ApplyWithoutAsync(
+        IReadOnlyList<QuarantinedKey> culprits, ReconcileOutcome refused, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        _render.Template.Slots.Restore(slots);
+        var outcome = await WriteStateAsync(_quarantine.SetBack(request.State, culprits.Select(c => c.Key)), request, cancellationToken);
+        if (outcome.Status is not (ReconcileStatus.Written or ReconcileStatus.Unchanged or ReconcileStatus.WouldWrite))
+        {
+            return refused; // the checker changed its mind: nothing is held on its word
+        }
+
+        _quarantine.HoldOnly(culprits, request.State);
+        return outcome;
+    }
+
+    /// <summary>One check of the search: <paramref name="state"/> rendered and checked as the file would be, nothing replaced.</summary>
+    private async Task<Trial> TrialAsync(DesiredState state, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        _render.Template.Slots.Restore(slots);
+        Progress.Enter("quarantine: render", Definition.RenderTimeout);
+        RenderResult rendered;
+        using (var rendering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.AbandonRender))
+        {
+            rendered = _render.Render(state, _dest.Rendered, rendering.Token);
+        }
+
+        if (!rendered.Rendered)
+        {
+            return Trial.Refused(PrintableText.Of(rendered.Error ?? "the render failed"));
+        }
+
+        if (_runtime?.Unfit(() => _dest.Rendered.ToString()) is { } unfit)
+        {
+            return Trial.Refused(PrintableText.Of(unfit));
+        }
+
+        if (Definition.CheckCommand.Length == 0)
+        {
+            return Trial.Pass;
+        }
+
+        Progress.Enter("quarantine: check", _services.CommandTimeout);
+        var check = request.DryRunFolder is { } scratch
+            ? await _dest.CheckCopyAsync(scratch, CheckAsync(cancellationToken))
+            : await _dest.CheckStagedAsync(CheckAsync(cancellationToken));
+        return check switch
+        {
+            { Succeeded: true } => Trial.Pass,
+            { TimedOut: true } or { Cancelled: true } => Trial.Unfinished(check.Summary),
+            _ => Trial.Refused(PrintableText.Of(check.Summary)),
+        };
     }
 
     private async Task<ReconcileOutcome> ReplaceAsync(ReconcileOutcome outcome, CancellationToken cancellationToken)

@@ -144,6 +144,9 @@ public sealed record TemplateDefinition(
     /// <summary>Whether an instance may name a host, resolved by HAProxy at load (allow-hostnames).</summary>
     public bool AllowHostNames { get; init; }
 
+    /// <summary>What a refused check leads to: the keys that cause it found and left out (on), or the whole render refused.</summary>
+    public QuarantineSettings Quarantine { get; init; } = QuarantineSettings.Default;
+
     /// <summary>The render's limits: render-timeout, max-output-bytes, and what it takes from the registry.</summary>
     public RenderLimits RenderLimits => new(RenderTimeout, MaxOutputBytes)
     {

@@ -315,8 +315,10 @@ public static partial class SettingsLoader
                 MaxValueBytes = ByteSize(template, "max-value-bytes", at),
                 AllowedNetworks = AllowedNetworks(template, at),
                 AllowHostNames = Flag(template, "allow-hostnames", at),
+                Quarantine = new QuarantineSettings(Flag(template, "quarantine.enabled", at), Count(template, "quarantine.max-checks", at)),
             };
             Check($"{at}.max-keys", definition.MaxKeys > 0 ? null : "must be at least 1");
+            Check($"{at}.quarantine.max-checks", definition.Quarantine.MaxChecks > 0 || !definition.Quarantine.Enabled ? null : "must be at least 1 (or quarantine.enabled = false)");
             CheckRuntime(definition, at);
             CheckOnMachine(definition, at);
             return definition;

@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Health;
@@ -21,6 +23,9 @@ public sealed record TemplateHealth(
     /// <summary>How the service was last brought to a new file (a reload or the runtime API), why, and when; null before that.</summary>
     public LastApply? LastApply { get; init; }
 
+    /// <summary>Keys held out of the file because a check refused their change, as of the last reconcile.</summary>
+    public ImmutableArray<QuarantinedKey> Quarantined { get; init; } = [];
+
     public bool Healthy => State == TemplateState.Ok;
 
     public static TemplateHealth Pending(string name) => new(name, TemplateState.Pending, 0, null, null, null, ReloadOwed: false);
@@ -28,7 +33,7 @@ public sealed record TemplateHealth(
     public TemplateHealth After(TemplateReconciled reconciled, DateTimeOffset now)
     {
         var (outcome, reload) = (reconciled.Outcome, reconciled.Reload);
-        var next = this with { Revision = outcome.Revision, LastReconcile = now, LastApply = Health.LastApply.Of(reconciled, now) ?? LastApply };
+        var next = this with { Revision = outcome.Revision, LastReconcile = now, LastApply = Health.LastApply.Of(reconciled, now) ?? LastApply, Quarantined = outcome.Quarantined };
         if (outcome.Failed)
         {
             return next with { State = Failed(outcome.Status), LastError = outcome.Error };
@@ -47,12 +52,18 @@ public sealed record TemplateHealth(
         var owed = ReloadOwed && reload is null;
         return owed
             ? next with { State = TemplateState.ReloadFailed }
-            : next with { State = TemplateState.Ok, LastSuccess = now, LastError = Skipped(outcome), ReloadOwed = false };
+            : next with { State = TemplateState.Ok, LastSuccess = now, LastError = LeftOut(outcome), ReloadOwed = false };
     }
 
-    /// <summary>In sync with the registry minus the keys it skipped: healthy, and saying which.</summary>
-    private static string? Skipped(ReconcileOutcome outcome) =>
-        outcome.Skipped.IsEmpty ? null : $"skipped {outcome.Skipped.Length} key(s): {string.Join("; ", outcome.Skipped.Take(5))}{(outcome.Skipped.Length > 5 ? "; ..." : string.Empty)}";
+    /// <summary>In sync with the registry minus the keys it skipped or quarantined: healthy, and saying which.</summary>
+    private static string? LeftOut(ReconcileOutcome outcome)
+    {
+        string?[] parts = [Listed("skipped", outcome.Skipped), Listed("quarantined", outcome.Quarantined)];
+        return parts.Any(p => p is not null) ? string.Join("; ", parts.OfType<string>()) : null;
+    }
+
+    private static string? Listed<T>(string what, ImmutableArray<T> keys) =>
+        keys.IsEmpty ? null : $"{what} {keys.Length} key(s): {string.Join("; ", keys.Take(5))}{(keys.Length > 5 ? "; ..." : string.Empty)}";
 
     private static TemplateState Failed(ReconcileStatus status) => status switch
     {

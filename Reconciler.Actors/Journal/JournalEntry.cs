@@ -46,4 +46,7 @@ public sealed record JournalEntry(
 
     /// <summary>How long the runtime change or reload-cmd took; 0 without either.</summary>
     public long ApplyMs { get; init; }
+
+    /// <summary>Keys the file was applied without, because a check refused their change (quarantine); null for none.</summary>
+    public ImmutableArray<JournalQuarantinedKey>? Quarantined { get; init; }
 }

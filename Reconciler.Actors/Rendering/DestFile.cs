@@ -98,6 +98,13 @@ internal sealed class DestFile(TemplateDefinition definition)
         return true;
     }
 
+    /// <summary>Runs <paramref name="check"/> on <see cref="Rendered"/> staged next to dest, then removes it: dest untouched.</summary>
+    public async Task<CommandResult> CheckStagedAsync(Func<string, Task<CommandResult>> check)
+    {
+        using var staged = AtomicFileWriter.Stage(definition.Dest, _rendered);
+        return await check(staged.Path);
+    }
+
     /// <summary>Runs <paramref name="check"/> on a copy of <see cref="Rendered"/> in <paramref name="scratchFolder"/>: writes nothing near dest.</summary>
     public async Task<CommandResult> CheckCopyAsync(string scratchFolder, Func<string, Task<CommandResult>> check)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
@@ -48,6 +49,9 @@ public sealed record ReconcileOutcome(
 {
     /// <summary>Keys the render left out: a control character in the name or value, a registration that does not parse.</summary>
     public ImmutableArray<SkippedKey> Skipped { get; init; } = [];
+
+    /// <summary>Keys held out of the file because a check refused their change (quarantine): their last good value, or none, was rendered.</summary>
+    public ImmutableArray<QuarantinedKey> Quarantined { get; init; } = [];
 
     /// <summary>For a written file of a template with a runtime API: whether and how it can be applied without a reload.</summary>
     public RuntimeChange? Runtime { get; init; }

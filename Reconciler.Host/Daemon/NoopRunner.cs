@@ -53,6 +53,11 @@ internal static class NoopRunner
             logger.LogWarning("Noop {Template}: skips key {Key}: {Reason}", outcome.Template, key.PrintableKey, key.Reason);
         }
 
+        foreach (var key in outcome.Quarantined)
+        {
+            logger.LogWarning("Noop {Template}: would quarantine key {Key}: the check refused its change ({Reason})", outcome.Template, key.PrintableKey, key.Reason);
+        }
+
         switch (outcome.Status)
         {
             case ReconcileStatus.RenderFailed:

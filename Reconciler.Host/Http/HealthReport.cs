@@ -18,6 +18,9 @@ internal sealed record HealthReport(
         status.RevisionTime,
         status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now, details)));
 
+    /// <summary>A quarantined key: its name (cut, escaped) and the checker's line.</summary>
+    public sealed record QuarantinedReport(string Key, string? Reason);
+
     public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
 
     /// <summary>A cluster without a leader is degraded rather than down: the file cannot lag a store that cannot change.</summary>
@@ -33,6 +36,9 @@ internal sealed record HealthReport(
         string? LastError,
         LastApply? LastApply)
     {
+        /// <summary>Keys held out of the file because a check refused their change; the reason only with details on.</summary>
+        public IReadOnlyList<QuarantinedReport> Quarantined { get; init; } = [];
+
         /// <param name="details">Whether lastError's and lastApply.why's text is shown (reconciler.http.details).</param>
         public static TemplateReport From(TemplateHealth health, DateTimeOffset now, bool details = true) => new(
             Kebab(health.State),
@@ -41,7 +47,10 @@ internal sealed record HealthReport(
             health.LastSuccess,
             health.LastSuccess is { } success ? Math.Round((now - success).TotalSeconds, 3) : null,
             details ? health.LastError : null,
-            details ? health.LastApply : health.LastApply is { } apply ? apply with { Why = null } : null);
+            details ? health.LastApply : health.LastApply is { } apply ? apply with { Why = null } : null)
+        {
+            Quarantined = [.. health.Quarantined.Select(q => new QuarantinedReport(q.PrintableKey, details ? q.Reason : null))],
+        };
 
         /// <summary>ReloadFailed → reload-failed.</summary>
         private static string Kebab(TemplateState state) =>

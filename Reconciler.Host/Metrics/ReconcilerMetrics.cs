@@ -30,6 +30,7 @@ internal sealed class ReconcilerMetrics
     private readonly Counter _runtimeFallbacks;
     private readonly Counter _heldBack;
     private readonly Gauge _skippedKeys;
+    private readonly Gauge _quarantinedKeys;
     private readonly Histogram _renderDuration;
     private readonly Histogram _checkDuration;
     private readonly Histogram _reloadDuration;
@@ -62,6 +63,7 @@ internal sealed class ReconcilerMetrics
             "Runtime API changes that fell back to a reload, by reason: unsupported, refused, socket, mismatch, drain-timeout",
             ["template", "reason"]);
         _heldBack = PerTemplate(factory, "reconciler_held_back_total", "Renders a guard held back (shrink guard, max-keys, max-value-bytes); dest kept");
+        _quarantinedKeys = factory.CreateGauge("reconciler_quarantined_keys", "Keys the template's file is applied without because a check refused their change (quarantine), until they change again", TemplateLabel);
         _skippedKeys = factory.CreateGauge("reconciler_skipped_keys", "Keys the template's last render left out (a control character, a registration that does not parse)", TemplateLabel);
         _renderDuration = Durations(factory, "reconciler_render_duration_seconds", "Time to render a template", Histogram.ExponentialBuckets(0.0001, 4, 10));
         _checkDuration = Durations(factory, "reconciler_check_duration_seconds", "Time check-cmd took", Histogram.ExponentialBuckets(0.001, 4, 9));
@@ -91,6 +93,7 @@ internal sealed class ReconcilerMetrics
 
             _templateHealthy.WithLabels(template);
             _skippedKeys.WithLabels(template);
+            _quarantinedKeys.WithLabels(template);
         }
     }
 
@@ -107,6 +110,7 @@ internal sealed class ReconcilerMetrics
         Count(_heldBack, template, outcome.Status == ReconcileStatus.HeldBack);
         Count(_writes, template, outcome.NeedsReload);
         _skippedKeys.WithLabels(template).Set(outcome.Skipped.Length);
+        _quarantinedKeys.WithLabels(template).Set(outcome.Quarantined.Length);
         if (outcome.Check is { } check)
         {
             _checks.WithLabels(template).Inc();

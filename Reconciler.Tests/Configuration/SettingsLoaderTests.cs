@@ -98,6 +98,26 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Quarantine_is_on_with_20_checks_by_default_set_per_template_or_in_the_defaults_and_needs_a_check_when_on()
+    {
+        File.WriteAllText(Path.Combine(_dir, "templates", "b.sbn"), "y");
+        Assert.Equal(new QuarantineSettings(true, 20), Assert.Single(Load(Template("a", "out/a.cfg")).Templates).Quarantine);
+
+        var settings = Load("""
+            reconciler.template-defaults.quarantine.max-checks = 8
+            reconciler.templates = [
+              { name = a, src = templates/a.sbn, dest = out/a.cfg, keys = ["/apps/a"] }
+              { name = b, src = templates/b.sbn, dest = out/b.cfg, keys = ["/apps/b"], quarantine.enabled = false }
+            ]
+            """);
+
+        Assert.Equal([new QuarantineSettings(true, 8), new QuarantineSettings(false, 8)], settings.Templates.Select(t => t.Quarantine));
+        var error = Assert.Throws<ConfigurationException>(() => Load(Template("a", "out/a.cfg") + "\nreconciler.template-defaults.quarantine.max-checks = 0"));
+        Assert.Contains("quarantine.max-checks", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must be at least 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_limits_default_to_10s_and_64MiB_and_come_from_template_defaults_or_the_template()
     {
         File.WriteAllText(Path.Combine(_dir, "templates", "b.sbn"), "y");

@@ -84,7 +84,7 @@ public sealed class EtcdPipelineTests(EtcdFixture etcd) : Akka.TestKit.Xunit2.Te
     public async Task A_failing_check_leaves_the_live_file_and_skips_the_reload()
     {
         await etcd.PutAsync($"{_prefix}/web-1", "web-1 127.0.0.1:9001");
-        Start(quiet: "0ms", check: "! grep -q BROKEN {{src}}");
+        Start(quiet: "0ms", check: "! grep -q BROKEN {{src}}", extra: "quarantine.enabled = false"); // with it, BROKEN would be left out and the rest applied
         AwaitCondition(() => Pipeline.LinesIn("reloads") == 1, Deadline);
         var good = Rendered();
 
