@@ -1,0 +1,28 @@
+namespace Reconciler.Actors.State;
+
+/// <summary>
+/// The keys one read or one fold step refused (<see cref="KeyLimits"/>): counted by reason, the first
+/// <see cref="MostNamed"/> named, so a registry of a million refused keys costs a hundred names. Not thread-safe.
+/// </summary>
+public sealed class RefusalTally
+{
+    public const int MostNamed = 100;
+
+    private readonly List<KeyRefusal> _named = [];
+    private readonly int[] _counts = new int[Enum.GetValues<RefusalReason>().Length];
+
+    public IReadOnlyList<KeyRefusal> Named => _named;
+
+    public int Count => _counts.Sum();
+
+    public int CountOf(RefusalReason reason) => _counts[(int)reason];
+
+    public void Add(KeyRefusal refusal)
+    {
+        _counts[(int)refusal.Reason]++;
+        if (_named.Count < MostNamed)
+        {
+            _named.Add(refusal);
+        }
+    }
+}
