@@ -67,13 +67,13 @@ internal sealed partial class RefusedKeyWarnings
         if (!_saidUnnamed)
         {
             _saidUnnamed = true;
-            TooManyToName(logger, MostRemembered);
+            TooManyToName(logger);
         }
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Key {Key} is not stored: {Reason}; no template sees it")]
     private static partial void Refused(ILogger logger, string key, string reason);
 
-    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "More keys are refused than the {Most} named: the others are counted in reconciler_refused_keys_total, not named")]
-    private static partial void TooManyToName(ILogger logger, int most);
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "More keys are refused than are named here: the others are counted in reconciler_refused_keys_total")]
+    private static partial void TooManyToName(ILogger logger);
 }

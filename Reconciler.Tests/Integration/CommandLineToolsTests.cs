@@ -169,6 +169,36 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task History_shows_registry_text_escaped_so_a_key_name_cannot_drive_the_terminal_or_forge_a_line()
+    {
+        var state = Path.Combine(_folder, "state");
+        Directory.CreateDirectory(state);
+        var config = WriteConfig(Template, extra: $"reconciler.state-dir = \"{state}\"");
+
+        // as an older daemon wrote it, names raw: OSC 52 (a clipboard write), a screen clear, CR LF and a forged line, bidi, a line too long to read
+        File.WriteAllText(Path.Combine(state, "journal.jsonl"), """
+            {"sequence":1,"time":"2026-01-01T00:00:00+00:00","template":"t","revision":5,"added":["/a/\u001b]52;c;ZXZpbA==\u0007x","/a/y\r\nfile: written"],"changed":[],"removed":[],"file":"written","applied":"reload","why":"the \u202egnp.exe file changed","outcome":"ok","totalMs":3,"addedCount":2,"diff":"+server\tweb \u001b[2J\n"}
+
+            """ + new string('x', 17 * 1024 * 1024) + "\n");
+
+        var table = await ReconcilerProcess.RunAsync("history", "--config", config);
+        var shown = await ReconcilerProcess.RunAsync("history", "--config", config, "--show", "1");
+
+        Assert.Equal((0, 0), (table.ExitCode, shown.ExitCode));
+        foreach (var printed in new[] { table.Stdout, shown.Stdout })
+        {
+            Assert.DoesNotContain(printed, c => (c < ' ' && c is not '\n' and not '\t') || c is '\u202e');
+        }
+
+        Assert.Contains("the \\u202egnp.exe file changed", table.Stdout);
+        Assert.Contains("  + /a/\\x1b]52;c;ZXZpbA==\\x07x", shown.Stdout);
+        Assert.Contains("  + /a/y\\r\\nfile: written", shown.Stdout);
+        Assert.Single(shown.Stdout.Split('\n'), line => line.StartsWith("file: ", StringComparison.Ordinal));
+        Assert.Contains("+server\tweb \\x1b[2J", shown.Stdout);
+        Assert.Contains("1 line(s) skipped", table.Stderr);
+    }
+
+    [Fact]
     public async Task After_kill_9_history_reads_the_journal_and_a_restart_says_where_each_template_was_left()
     {
         var state = Path.Combine(_folder, "state");
