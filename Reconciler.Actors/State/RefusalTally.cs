@@ -2,7 +2,8 @@ namespace Reconciler.Actors.State;
 
 /// <summary>
 /// The keys one read or one fold step refused (<see cref="KeyLimits"/>): counted by reason, the first
-/// <see cref="MostNamed"/> named, so a registry of a million refused keys costs a hundred names. Not thread-safe.
+/// <see cref="MostNamed"/> of each reason named (a flood of one kind hides no other), so a registry of a million
+/// refused keys costs a few hundred names. Not thread-safe.
 /// </summary>
 public sealed class RefusalTally
 {
@@ -19,8 +20,7 @@ public sealed class RefusalTally
 
     public void Add(KeyRefusal refusal)
     {
-        _counts[(int)refusal.Reason]++;
-        if (_named.Count < MostNamed)
+        if (++_counts[(int)refusal.Reason] <= MostNamed)
         {
             _named.Add(refusal);
         }
