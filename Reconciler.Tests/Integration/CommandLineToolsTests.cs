@@ -81,6 +81,20 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_leaves_out_a_key_over_the_backends_limits_as_the_daemon_does_and_names_it_escaped()
+    {
+        var config = WriteConfig(Template, extra: "reconciler.backend.max-value-bytes = 20");
+        File.AppendAllText(Path.Combine(_folder, "keys.yaml"), "\"/a/\\e[2J\\u202e\": web-3 127.0.0.1:9003 with a value over 20 bytes\n");
+
+        var result = await ReconcilerProcess.RunAsync("render", "--config", config, "t");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("    server web-2 127.0.0.1:9002", result.Stdout);
+        Assert.DoesNotContain("web-3", result.Stdout);
+        Assert.Contains("Key /a/\\x1b[2J\\u202e is not stored: its value is 47 bytes, more than max-value-bytes (20)", result.Stderr);
+    }
+
+    [Fact]
     public async Task Render_of_an_unknown_template_names_the_known_ones_and_exits_2()
     {
         var config = WriteConfig(Template);
