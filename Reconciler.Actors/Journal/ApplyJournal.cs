@@ -55,7 +55,30 @@ public sealed class ApplyJournal
     /// </summary>
     public static IReadOnlyList<JournalEntry> Read(string path, out int skipped)
     {
+        var entries = new List<JournalEntry>();
         skipped = 0;
+        foreach (var entry in Each(path))
+        {
+            if (entry is null)
+            {
+                skipped++;
+            }
+            else
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The entries on disk one at a time, oldest first, none held after it is handed on (the daemon's start reads them
+    /// so); null for a line skipped as in <see cref="Read(string, out int)"/>.
+    /// </summary>
+    /// <exception cref="IOException">The journal cannot be read (no permission, a link): not the same as none.</exception>
+    public static IEnumerable<JournalEntry?> Each(string path)
+    {
         FileStream file;
         try
         {
@@ -63,29 +86,17 @@ public sealed class ApplyJournal
         }
         catch (FileNotFoundException)
         {
-            return [];
+            yield break;
         }
 
         using var owned = file;
-        var entries = new List<JournalEntry>();
         foreach (var line in JournalLines.Read(file, MostLineBytes))
         {
-            if (line is { Length: 0 })
+            if (line is not { Length: 0 })
             {
-                continue;
-            }
-
-            if (line is not null && Parse(line) is { } entry)
-            {
-                entries.Add(entry);
-            }
-            else
-            {
-                skipped++;
+                yield return line is null ? null : Parse(line);
             }
         }
-
-        return entries;
     }
 
     /// <summary>Appends <paramref name="entry"/> (numbered after the last one) and makes it durable; null when it did, else why not.</summary>
