@@ -67,6 +67,7 @@ public sealed class RegistryBoundsTests(ITestOutputHelper output) : IDisposable
         await etcd.PutAsync("/apps/web/1", "web-1 127.0.0.1:9011");
         await Poll.UntilAsync(() => File.ReadAllText(outFile) == "web-1 127.0.0.1:9011;", Timeout, () => $"the legitimate change:\n{daemon.Output}");
         var metrics = await Http.GetStringAsync($"http://127.0.0.1:{_port}/metrics");
+        var health = System.Text.Json.JsonDocument.Parse(await Http.GetStringAsync($"http://127.0.0.1:{_port}/healthz")).RootElement;
 
         var highWater = Status(daemon.Pid, "VmHWM");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: 308 MB in the registry; VmHWM {highWater / 1024 / 1024} MiB, VmRSS {Status(daemon.Pid, "VmRSS") / 1024 / 1024} MiB");
@@ -76,6 +77,7 @@ public sealed class RegistryBoundsTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(3, Refused(metrics, "max-key-bytes"));
         Assert.Equal(5, Refused(metrics, "max-value-bytes"));
         Assert.Equal(267, Refused(metrics, "max-prefix-bytes"));
+        Assert.Equal(275, health.GetProperty("backend").GetProperty("refusedKeys").GetInt64());
 
         // each refused key is named once, cut short: no log line carries a megabyte
         Assert.All(daemon.StderrLines, line => Assert.True(line.Length < 1000, $"a log line of {line.Length} characters"));
