@@ -468,6 +468,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             else
             {
                 Refused.Add(refusal);
+                RefusedGarbage.Discarded(kv.Key.Length + (long)kv.Value.Length);
             }
         }
     }
@@ -551,6 +552,11 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             else
             {
                 kept = KeyEvent.Put(key, kv.Value.ToStringUtf8(), kv.ModRevision);
+            }
+
+            if (kept.Kind == KeyEventKind.Refused)
+            {
+                RefusedGarbage.Discarded(kv.Key.Length + (long)kv.Value.Length);
             }
 
             if (before is null)

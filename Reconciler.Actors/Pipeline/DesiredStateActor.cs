@@ -143,6 +143,7 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     {
         if (refused.Count > 0)
         {
+            RefusedGarbage.Discarded(refused.DecodedBytes);
             _refusedKeys.Write(_logger, refused);
             Context.System.EventStream.Publish(new KeysRefused(
                 refused.CountOf(RefusalReason.KeyBytes), refused.CountOf(RefusalReason.ValueBytes), refused.CountOf(RefusalReason.PrefixBytes)));

@@ -18,8 +18,12 @@ public sealed class RefusalTally
 
     public int CountOf(RefusalReason reason) => _counts[(int)reason];
 
-    public void Add(KeyRefusal refusal)
+    /// <summary>The bytes of the refused values that had been decoded all the same (see <see cref="RefusedGarbage"/>).</summary>
+    public long DecodedBytes { get; private set; }
+
+    public void Add(KeyRefusal refusal, long decodedBytes = 0)
     {
+        DecodedBytes += decodedBytes;
         if (++_counts[(int)refusal.Reason] <= MostNamed)
         {
             _named.Add(refusal);

@@ -71,7 +71,7 @@ internal sealed class StoreAdmission(KeyLimits limits, ImmutableArray<KeyPrefix>
             }
 
             bytes[e.Key] = 0;
-            refused.Add(refusal);
+            refused.Add(refusal, e.Kind == KeyEventKind.Put ? KeyLimits.SizeOf(e.Key, e.Value) : 0);
             admitted.Add(KeyEvent.Refused(e.Key, refusal, e.ModRevision));
         }
 
