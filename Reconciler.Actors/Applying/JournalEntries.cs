@@ -1,10 +1,11 @@
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Applying;
 
-/// <summary>What the journal keeps of one apply (<see cref="JournalEntry"/>), from its result.</summary>
+/// <summary>What the journal keeps of one apply (<see cref="JournalEntry"/>), from its result: key names cut short and escaped, as logs show them.</summary>
 internal static class JournalEntries
 {
     public static JournalEntry Of(TemplateReconciled reconciled, ApplyRequest request, DateTimeOffset time, bool keepDiff)
@@ -15,9 +16,9 @@ internal static class JournalEntries
             time,
             outcome.Template,
             outcome.Revision,
-            [.. change.Added.Take(JournalEntry.MostKeyNames)],
-            [.. change.Changed.Take(JournalEntry.MostKeyNames)],
-            [.. change.Removed.Take(JournalEntry.MostKeyNames)],
+            [.. change.Added.Take(JournalEntry.MostKeyNames).Select(PrintableText.ShortOf)],
+            [.. change.Changed.Take(JournalEntry.MostKeyNames).Select(PrintableText.ShortOf)],
+            [.. change.Removed.Take(JournalEntry.MostKeyNames).Select(PrintableText.ShortOf)],
             FileOutcome(outcome),
             HowApplied(reconciled),
             reconciled.ReloadWhy,

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Applying;
 
@@ -31,7 +32,7 @@ internal static partial class ReconcileLog
             // one entry per line: the systemd console formatter folds a multi-line message into one line
             foreach (var line in diff.TrimEnd().Split('\n'))
             {
-                DiffLine(logger, outcome.Template, line);
+                DiffLine(logger, outcome.Template, PrintableText.OfLines(line));
             }
         }
 

@@ -1,3 +1,5 @@
+using Reconciler.Actors.State;
+
 namespace Reconciler.Actors.Backends;
 
 /// <summary>
@@ -28,6 +30,9 @@ public sealed record EtcdConnectionOptions(IReadOnlyList<string> Endpoints)
     /// or a watch response carries several of them.
     /// </summary>
     public int MaxMessageSize { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>What a read or a watch keeps (reconciler.backend's max-key-bytes, max-value-bytes, max-prefix-bytes).</summary>
+    public KeyLimits Limits { get; init; } = KeyLimits.None;
 
     public bool UsesTls => Endpoints.Any(e => e.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
 

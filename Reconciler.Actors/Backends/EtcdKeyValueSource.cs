@@ -34,6 +34,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _watchTimeout;
     private readonly int _pageBytes;
+    private readonly KeyLimits _limits;
     private ulong _clusterId;
 
     public EtcdKeyValueSource(EtcdConnectionOptions options)
@@ -41,6 +42,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         _requestTimeout = options.RequestTimeout;
         _watchTimeout = options.WatchTimeout;
         _pageBytes = options.MaxMessageSize / 4;
+        _limits = options.Limits;
         _members = EtcdClientFactory.CreatePerMember(options);
         Description = options.ToString();
     }
@@ -50,13 +52,13 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     public async Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken)
     {
         var member = await AnsweringMemberAsync(cancellationToken);
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var read = new SnapshotRead(_limits);
         long revision = 0; // 0 = latest; the first response fixes the revision every later page is read at
         try
         {
             foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
             {
-                revision = await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
+                revision = await ReadPrefixAsync(member, prefix, revision, read, cancellationToken);
             }
         }
         catch (RevisionUnavailableException e)
@@ -70,20 +72,20 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             revision = await CurrentRevisionAsync(member, cancellationToken);
         }
 
-        return new KeySnapshot(keys, revision);
+        return new KeySnapshot(read.Keys, revision) { Refused = read.Refused };
     }
 
     public async Task<KeySnapshot> ReadAtAsync(IReadOnlyList<KeyPrefix> prefixes, long revision, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(revision);
         var member = await AnsweringMemberAsync(cancellationToken);
-        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        var read = new SnapshotRead(_limits);
         foreach (var prefix in KeyPrefixSet.Minimal(prefixes))
         {
-            await ReadPrefixAsync(member, prefix, revision, keys, cancellationToken);
+            await ReadPrefixAsync(member, prefix, revision, read, cancellationToken);
         }
 
-        return new KeySnapshot(keys, revision);
+        return new KeySnapshot(read.Keys, revision) { Refused = read.Refused };
     }
 
     public async IAsyncEnumerable<WatchBatch> WatchAsync(
@@ -98,7 +100,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             var creating = new Queue<PrefixWatch>();
             foreach (var (prefix, fromRevision) in fromRevisions)
             {
-                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1));
+                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1, _limits));
                 await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
             }
 
@@ -189,7 +191,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     private async Task<long> ReadPrefixAsync(
-        EtcdMember member, KeyPrefix prefix, long revision, Dictionary<string, string> into, CancellationToken cancellationToken)
+        EtcdMember member, KeyPrefix prefix, long revision, SnapshotRead into, CancellationToken cancellationToken)
     {
         var (key, rangeEnd) = KeyRange(prefix);
         var limit = FirstPageSize;
@@ -206,11 +208,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
             foreach (var kv in page.Kvs)
             {
-                var name = kv.Key.ToStringUtf8();
-                if (prefix.Covers(name))
-                {
-                    into[name] = kv.Value.ToStringUtf8();
-                }
+                into.Add(prefix, kv);
             }
 
             if (!page.More)
@@ -398,10 +396,21 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         }
     }
 
-    private static KeyEvent ToKeyEvent(Event e) =>
-        e.Type == Event.Types.EventType.Delete
-            ? KeyEvent.Delete(e.Kv.Key.ToStringUtf8(), e.Kv.ModRevision)
-            : KeyEvent.Put(e.Kv.Key.ToStringUtf8(), e.Kv.Value.ToStringUtf8(), e.Kv.ModRevision);
+    /// <summary>
+    /// Whether <paramref name="key"/>, read from <paramref name="prefix"/>'s byte range, is under it on a segment boundary,
+    /// judged on its bytes: a name is decoded only once it is known to be kept.
+    /// </summary>
+    private static bool Covers(KeyPrefix prefix, ByteString key)
+    {
+        if (prefix.IsWholeKeySpace)
+        {
+            return true;
+        }
+
+        var length = System.Text.Encoding.UTF8.GetByteCount(prefix.Value);
+        return key.Length >= length && key.Span[..length].SequenceEqual(System.Text.Encoding.UTF8.GetBytes(prefix.Value))
+            && (key.Length == length || key.Span[length] == (byte)'/');
+    }
 
     /// <summary>
     /// The byte range holding every key that starts with the prefix. It also holds siblings such as
@@ -427,10 +436,55 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     private static string Describe(Status status) =>
         status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";
 
-    /// <summary>One prefix's watch on the shared stream: where it got to, and the fragments of a response still arriving.</summary>
-    private sealed class PrefixWatch(KeyPrefix prefix, long seen)
+    /// <summary>
+    /// What one full read keeps: the keys within the limits, each prefix's within max-prefix-bytes in key order, and the
+    /// others counted. A value over a limit is never decoded, so holding it costs no more than its page.
+    /// </summary>
+    private sealed class SnapshotRead(KeyLimits limits)
     {
-        private readonly List<Event> _fragments = [];
+        private readonly PrefixBudget _budget = new(limits.MaxPrefixBytes);
+
+        public Dictionary<string, string> Keys { get; } = new(StringComparer.Ordinal);
+
+        public RefusalTally Refused { get; } = new();
+
+        public void Add(KeyPrefix prefix, KeyValue kv)
+        {
+            if (!Covers(prefix, kv.Key))
+            {
+                return;
+            }
+
+            var refusal = limits.Refuses(kv.Key.Span, kv.Value.Length);
+            if (refusal is null && _budget.Put(prefix, 0, kv.Key.Length + (long)kv.Value.Length) is { } wouldHold)
+            {
+                refusal = new KeyRefusal(Templates.PrintableText.ShortOf(kv.Key.Span), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes);
+            }
+
+            if (refusal is null)
+            {
+                Keys[kv.Key.ToStringUtf8()] = kv.Value.ToStringUtf8();
+            }
+            else
+            {
+                Refused.Add(refusal);
+                RefusedGarbage.Discarded(kv.Key.Length + (long)kv.Value.Length);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One prefix's watch on the shared stream: where it got to, and the events of a response still arriving in fragments.
+    /// Each fragment's events are decoded as they come, within the limits: a value over them becomes a
+    /// <see cref="KeyEventKind.Refused"/> event without being decoded, a key put again in the same response keeps its last
+    /// event only (the fold's outcome is the same), and past max-prefix-bytes of values in one response the rest are refused.
+    /// </summary>
+    private sealed class PrefixWatch(KeyPrefix prefix, long seen, KeyLimits limits)
+    {
+        private readonly List<KeyEvent> _events = [];
+        private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
+        private readonly PrefixBudget _budget = new(limits.MaxPrefixBytes);
+        private long _last;
 
         public KeyPrefix Prefix { get; } = prefix;
 
@@ -441,19 +495,29 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         public WatchBatch? Add(WatchResponse response)
         {
             // etcd splits a response larger than its request limit into fragments of one watch response
-            _fragments.AddRange(response.Events);
-            if (response.Fragment || _fragments.Count == 0)
+            foreach (var e in response.Events)
+            {
+                _last = e.Kv.ModRevision;
+                if (Covers(Prefix, e.Kv.Key))
+                {
+                    Keep(e);
+                }
+            }
+
+            if (response.Fragment || _last == 0)
             {
                 return null;
             }
 
-            var events = _fragments.Select(ToKeyEvent).Where(e => Prefix.Covers(e.Key)).ToList();
-
             // Not response.Header.Revision: while catching up, etcd sends at most 1000 revisions per response
             // yet stamps each with the current store revision, so only the last event's revision is a safe
             // "complete up to" cursor to resume from.
-            var last = _fragments[^1].Kv.ModRevision;
-            _fragments.Clear();
+            var last = _last;
+            List<KeyEvent> events = [.. _events];
+            _events.Clear();
+            _positions.Clear();
+            _budget.Clear();
+            _last = 0;
             if (events.Count == 0)
             {
                 return null;
@@ -461,6 +525,49 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
             Seen = last;
             return new WatchBatch(Prefix, events, last);
+        }
+
+        private void Keep(Event e)
+        {
+            var kv = e.Kv;
+            var refusal = e.Type == Event.Types.EventType.Delete ? null : limits.Refuses(kv.Key.Span, kv.Value.Length);
+            var key = refusal?.Reason == RefusalReason.KeyBytes ? refusal.ShownKey : kv.Key.ToStringUtf8();
+            var before = _positions.TryGetValue(key, out var position) ? _events[position] : null;
+            var oldBytes = before?.Kind == KeyEventKind.Put ? kv.Key.Length + (long)System.Text.Encoding.UTF8.GetByteCount(before.Value) : 0;
+            KeyEvent kept;
+            if (e.Type == Event.Types.EventType.Delete)
+            {
+                _budget.Remove(Prefix, oldBytes);
+                kept = KeyEvent.Delete(key, kv.ModRevision);
+            }
+            else if (refusal is not null)
+            {
+                _budget.Remove(Prefix, oldBytes);
+                kept = KeyEvent.Refused(key, refusal, kv.ModRevision);
+            }
+            else if (_budget.Put(Prefix, oldBytes, kv.Key.Length + (long)kv.Value.Length) is { } wouldHold)
+            {
+                kept = KeyEvent.Refused(key, new KeyRefusal(Templates.PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes), kv.ModRevision);
+            }
+            else
+            {
+                kept = KeyEvent.Put(key, kv.Value.ToStringUtf8(), kv.ModRevision);
+            }
+
+            if (kept.Kind == KeyEventKind.Refused)
+            {
+                RefusedGarbage.Discarded(kv.Key.Length + (long)kv.Value.Length);
+            }
+
+            if (before is null)
+            {
+                _positions[key] = _events.Count;
+                _events.Add(kept);
+            }
+            else
+            {
+                _events[position] = kept;
+            }
         }
     }
 }

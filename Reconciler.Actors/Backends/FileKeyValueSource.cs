@@ -10,9 +10,10 @@ namespace Reconciler.Actors.Backends;
 /// Keys from a local flat YAML or JSON map (<c>"/apps/x/1": "web-1 127.0.0.1:8080"</c>), re-read
 /// whenever the file changes. For demos and tests without etcd. Revisions count content changes
 /// since start; only the latest content is kept, so a watch that fell behind gets
-/// <see cref="RevisionCompactedException"/> and the watcher re-reads, exactly as with etcd.
+/// <see cref="RevisionCompactedException"/> and the watcher re-reads, exactly as with etcd. What it hands on is within
+/// <paramref name="limits"/>, as etcd's source does (the file is the operator's, but its keys may be copied from a registry).
 /// </summary>
-internal sealed class FileKeyValueSource(string path) : IKeyValueSource
+internal sealed class FileKeyValueSource(string path, KeyLimits limits) : IKeyValueSource
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
@@ -27,7 +28,14 @@ internal sealed class FileKeyValueSource(string path) : IKeyValueSource
     public async Task<KeySnapshot> ReadAsync(IReadOnlyList<KeyPrefix> prefixes, CancellationToken cancellationToken)
     {
         var (keys, revision) = await RefreshAsync(cancellationToken);
-        return new KeySnapshot(Under(keys, prefixes), revision);
+        var (kept, refused) = Admitted(keys, prefixes);
+        var tally = new RefusalTally();
+        foreach (var (_, refusal) in refused)
+        {
+            tally.Add(refusal);
+        }
+
+        return new KeySnapshot(kept, revision) { Refused = tally };
     }
 
     public async IAsyncEnumerable<WatchBatch> WatchAsync(
@@ -40,7 +48,7 @@ internal sealed class FileKeyValueSource(string path) : IKeyValueSource
             throw new RevisionCompactedException(revision);
         }
 
-        var known = fromRevisions.Keys.ToDictionary(prefix => prefix, prefix => Under(keys, [prefix]));
+        var known = fromRevisions.Keys.ToDictionary(prefix => prefix, prefix => Admitted(keys, [prefix]));
         foreach (var prefix in known.Keys)
         {
             yield return new WatchBatch(prefix, [], revision);
@@ -57,8 +65,9 @@ internal sealed class FileKeyValueSource(string path) : IKeyValueSource
 
             foreach (var (prefix, before) in known.ToList())
             {
-                var now = Under(keys, [prefix]);
-                var events = DesiredState.From(before, revision).DifferenceTo(now, latest);
+                var now = Admitted(keys, [prefix]);
+                var events = DesiredState.From(before.Kept, revision).DifferenceTo(now.Kept, latest).ToList();
+                events.AddRange(now.Refused.Where(r => !before.Refused.Contains(r)).Select(r => KeyEvent.Refused(r.Key, r.Refusal, latest)));
                 known[prefix] = now;
                 if (events.Count > 0)
                 {
@@ -188,8 +197,39 @@ internal sealed class FileKeyValueSource(string path) : IKeyValueSource
         }
     }
 
-    private static Dictionary<string, string> Under(IReadOnlyDictionary<string, string> keys, IReadOnlyList<KeyPrefix> prefixes) =>
-        keys.Where(kv => prefixes.Any(p => p.Covers(kv.Key))).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+    /// <summary>The keys under <paramref name="prefixes"/> within the limits, each prefix's in key order, and the others.</summary>
+    private (Dictionary<string, string> Kept, HashSet<(string Key, KeyRefusal Refusal)> Refused) Admitted(
+        IReadOnlyDictionary<string, string> keys, IReadOnlyList<KeyPrefix> prefixes)
+    {
+        var budget = new PrefixBudget(limits.MaxPrefixBytes);
+        var kept = new Dictionary<string, string>(StringComparer.Ordinal);
+        var refused = new HashSet<(string, KeyRefusal)>();
+        var minimal = KeyPrefixSet.Minimal(prefixes);
+        foreach (var (key, value) in keys.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (minimal.FirstOrDefault(p => p.Covers(key)) is not { } prefix)
+            {
+                continue;
+            }
+
+            var refusal = limits.Refuses(key, value);
+            if (refusal is null && budget.Put(prefix, 0, KeyLimits.SizeOf(key, value)) is { } wouldHold)
+            {
+                refusal = new KeyRefusal(Templates.PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes);
+            }
+
+            if (refusal is null)
+            {
+                kept[key] = value;
+            }
+            else
+            {
+                refused.Add((key, refusal));
+            }
+        }
+
+        return (kept, refused);
+    }
 
     private static bool SameKeys(Dictionary<string, string> a, Dictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var v) && v == kv.Value);

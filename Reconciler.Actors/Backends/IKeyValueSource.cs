@@ -2,8 +2,11 @@ using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Backends;
 
-/// <summary>A full read of the watched prefixes at one revision.</summary>
-public sealed record KeySnapshot(IReadOnlyDictionary<string, string> Keys, long Revision);
+/// <summary>A full read of the watched prefixes at one revision: the keys within <see cref="KeyLimits"/>, and what was refused.</summary>
+public sealed record KeySnapshot(IReadOnlyDictionary<string, string> Keys, long Revision)
+{
+    public RefusalTally Refused { get; init; } = new();
+}
 
 /// <summary>Ordered events for one watched prefix, complete up to <paramref name="Revision"/>.</summary>
 public sealed record WatchBatch(KeyPrefix Prefix, IReadOnlyList<KeyEvent> Events, long Revision);

@@ -6,7 +6,7 @@ public static class KeyValueSourceFactory
 {
     public static IKeyValueSource Create(BackendSettings backend) => backend.Type switch
     {
-        BackendType.File => new FileKeyValueSource(backend.FilePath),
+        BackendType.File => new FileKeyValueSource(backend.FilePath, backend.Limits),
         _ => new EtcdKeyValueSource(ConnectionOptions(backend)),
     };
 
@@ -20,6 +20,7 @@ public static class KeyValueSourceFactory
         RequestTimeout = backend.RequestTimeout,
         WatchTimeout = backend.WatchTimeout,
         MaxMessageSize = backend.MaxMessageSize,
+        Limits = backend.Limits,
     };
 
     /// <summary>What <see cref="IKeyValueSource.Description"/> of the source for <paramref name="backend"/> says, without creating it.</summary>

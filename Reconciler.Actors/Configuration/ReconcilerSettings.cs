@@ -80,6 +80,9 @@ public sealed record BackendSettings(
     /// <summary>Largest gRPC message accepted from etcd, in bytes (reconciler.backend.max-message-size).</summary>
     public int MaxMessageSize { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>What the daemon stores of the registry at all (reconciler.backend's max-key-bytes, max-value-bytes, max-prefix-bytes).</summary>
+    public KeyLimits Limits { get; init; } = KeyLimits.Default;
+
     /// <summary>Value equality, including the endpoint list (records compare it by reference).</summary>
     public bool IsSameAs(BackendSettings other) =>
         this with { Endpoints = [] } == other with { Endpoints = [] } && Endpoints.SequenceEqual(other.Endpoints);

@@ -183,6 +183,10 @@ public static partial class SettingsLoader
                 RequestTimeout = Duration(config, $"{at}.request-timeout", allowZero: false),
                 WatchTimeout = Duration(config, $"{at}.watch-timeout", allowZero: false),
                 MaxMessageSize = (int)ByteSize(config, $"{at}.max-message-size", 1024, int.MaxValue, "between 1KiB and 2GiB"),
+                Limits = new KeyLimits(
+                    (int)ByteSize(config, $"{at}.max-key-bytes", 1, int.MaxValue, "greater than zero and below 2GiB"),
+                    (int)ByteSize(config, $"{at}.max-value-bytes", 1, int.MaxValue, "greater than zero and below 2GiB"),
+                    ByteSize(config, $"{at}.max-prefix-bytes")),
             };
             return backend;
         }

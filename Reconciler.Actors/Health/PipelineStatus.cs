@@ -13,6 +13,9 @@ public sealed record PipelineStatus(
     DateTimeOffset? RevisionTime,
     ImmutableSortedDictionary<string, TemplateHealth> Templates)
 {
+    /// <summary>Puts not stored since start, over reconciler.backend's max-key-bytes, max-value-bytes or max-prefix-bytes.</summary>
+    public long RefusedKeys { get; init; }
+
     /// <summary>Backend reachable and every template's last render, check, write and reload succeeded.</summary>
     public bool Healthy => Backend.Reachable && Templates.Values.All(t => t.Healthy);
 }

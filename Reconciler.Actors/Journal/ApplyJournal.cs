@@ -38,9 +38,46 @@ public sealed class ApplyJournal
 
     public long MaxBytes { get; }
 
+    /// <summary>
+    /// Longest line read back: a longer one (a corrupt file, or an entry written by hand) is skipped without being held
+    /// in memory. An entry names at most <see cref="JournalEntry.MostKeyNames"/> keys of each kind, each cut to 200
+    /// characters, and keeps a diff of at most <see cref="JournalEntry.MostDiffChars"/>: well within it.
+    /// </summary>
+    public const int MostLineBytes = 16 * 1024 * 1024;
+
     /// <summary>The entries on disk, oldest first; a line that does not parse (the torn last one after a crash) is skipped.</summary>
     /// <exception cref="IOException">The journal cannot be read (no permission, a link): not the same as none.</exception>
-    public static IReadOnlyList<JournalEntry> Read(string path)
+    public static IReadOnlyList<JournalEntry> Read(string path) => Read(path, out _);
+
+    /// <summary>
+    /// <see cref="Read(string)"/>, a line at a time: <paramref name="skipped"/> counts the lines left out, those over
+    /// <see cref="MostLineBytes"/> and those that do not parse.
+    /// </summary>
+    public static IReadOnlyList<JournalEntry> Read(string path, out int skipped)
+    {
+        var entries = new List<JournalEntry>();
+        skipped = 0;
+        foreach (var entry in Each(path))
+        {
+            if (entry is null)
+            {
+                skipped++;
+            }
+            else
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The entries on disk one at a time, oldest first, none held after it is handed on (the daemon's start reads them
+    /// so); null for a line skipped as in <see cref="Read(string, out int)"/>.
+    /// </summary>
+    /// <exception cref="IOException">The journal cannot be read (no permission, a link): not the same as none.</exception>
+    public static IEnumerable<JournalEntry?> Each(string path)
     {
         FileStream file;
         try
@@ -49,21 +86,17 @@ public sealed class ApplyJournal
         }
         catch (FileNotFoundException)
         {
-            return [];
+            yield break;
         }
 
         using var owned = file;
-        using var reader = new StreamReader(file, Encoding.UTF8);
-        var entries = new List<JournalEntry>();
-        while (reader.ReadLine() is { } line)
+        foreach (var line in JournalLines.Read(file, MostLineBytes))
         {
-            if (Parse(line) is { } entry)
+            if (line is not { Length: 0 })
             {
-                entries.Add(entry);
+                yield return line is null ? null : Parse(line);
             }
         }
-
-        return entries;
     }
 
     /// <summary>Appends <paramref name="entry"/> (numbered after the last one) and makes it durable; null when it did, else why not.</summary>
@@ -75,7 +108,12 @@ public sealed class ApplyJournal
             {
                 Open();
                 var numbered = entry with { Sequence = ++_sequence };
-                var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(numbered, JournalJson.Default.JournalEntry) + "\n");
+                var line = Line(numbered);
+                if (line.Length > MostLineBytes)
+                {
+                    line = Line(numbered with { Diff = null }); // history could not read it back whole
+                }
+
                 using (var file = OpenForAppend())
                 {
                     file.Write(line);
@@ -99,11 +137,34 @@ public sealed class ApplyJournal
         }
     }
 
-    private static JournalEntry? Parse(string line)
+    private static byte[] Line(JournalEntry entry) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, JournalJson.Default.JournalEntry) + "\n");
+
+    private static JournalEntry? Parse(byte[] line)
     {
         try
         {
-            return line.Length == 0 ? null : JsonSerializer.Deserialize(line, JournalJson.Default.JournalEntry);
+            return JsonSerializer.Deserialize(line, JournalJson.Default.JournalEntry);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The number of the entry whose line starts with <paramref name="head"/>, read from its first property (entries are written
+    /// <c>{"sequence":N,...</c>) without parsing the rest; null when it does not start so.
+    /// </summary>
+    private static long? SequenceOf(byte[] head)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(head, isFinalBlock: false, state: default);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("sequence"u8)
+                && reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var sequence)
+                ? sequence
+                : null;
         }
         catch (JsonException)
         {
@@ -129,11 +190,21 @@ public sealed class ApplyJournal
             throw new IOException($"{Path} is a {other.Kind}, not the journal: not written through");
         }
 
-        var existing = Read(Path);
-        _sequence = existing.Count > 0 ? existing[^1].Sequence : 0;
-        _entries = existing.Count;
+        // a scan, not a parse: a line at a time, each entry's number from its first bytes; a torn last line is no entry
+        (_sequence, _entries) = (0, 0);
         _bytes = File.Exists(Path) ? new FileInfo(Path).Length : 0;
-        if (_bytes > 0 && LastByte() != '\n')
+        var torn = _bytes > 0 && LastByte() != '\n';
+        if (_bytes > 0)
+        {
+            using var file = RegularFile.OpenRead(Path);
+            foreach (var head in JournalLines.Heads(file, 64).SkipLast(torn ? 1 : 0).Where(head => head.Length > 0))
+            {
+                _entries++;
+                _sequence = SequenceOf(head) is { } sequence ? Math.Max(_sequence, sequence) : _sequence;
+            }
+        }
+
+        if (torn)
         {
             using var file = OpenForAppend();
             file.WriteByte((byte)'\n');
@@ -162,40 +233,67 @@ public sealed class ApplyJournal
 
     /// <summary>
     /// Keeps the newest entries within three quarters of both bounds (compacting is rare, not once per append), and
-    /// the newest one always, however large.
+    /// the newest one always, however large. A line at a time: the starts of the newest lines are found in one pass,
+    /// and the lines from there copied to a staged file renamed over the journal (a line over
+    /// <see cref="MostLineBytes"/> is dropped on the way).
     /// </summary>
     private void Compact()
     {
-        var kept = new List<string>();
-        long bytes = 0;
-        foreach (var entry in Read(Path).Reverse())
-        {
-            var line = JsonSerializer.Serialize(entry, JournalJson.Default.JournalEntry) + "\n";
-            var size = Encoding.UTF8.GetByteCount(line);
-            if (kept.Count > 0 && (kept.Count >= Math.Max(1, MaxEntries * 3 / 4) || bytes + size > MaxBytes * 3 / 4))
-            {
-                break;
-            }
-
-            kept.Add(line);
-            bytes += size;
-        }
-
-        kept.Reverse();
-        var content = new ContentBuffer();
-        foreach (var line in kept)
-        {
-            content.Write(line, 0, line.Length);
-        }
-
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("the journal needs a Unix system");
         }
 
-        using var staged = AtomicFileWriter.Stage(Path, content);
+        using var file = RegularFile.OpenRead(Path);
+        var length = file.Length;
+        var starts = NewestLineStarts(file, Math.Max(1, MaxEntries * 3 / 4));
+        var from = starts.FirstOrDefault(start => length - start <= MaxBytes * 3 / 4, starts.Count > 0 ? starts[^1] : length);
+        file.Seek(from, SeekOrigin.Begin);
+        using var staged = AtomicFileWriter.Stage(Path, new ContentBuffer());
+        var (entries, bytes) = (0, 0L);
+        foreach (var line in JournalLines.Read(file, MostLineBytes))
+        {
+            if (line is { Length: > 0 })
+            {
+                staged.Content.Write(line);
+                staged.Content.WriteByte((byte)'\n');
+                entries++;
+                bytes += line.Length + 1;
+            }
+        }
+
         AtomicFileWriter.Commit(staged, Mode0600, owner: null, group: null);
-        _entries = kept.Count;
+        _entries = entries;
         _bytes = bytes;
+    }
+
+    /// <summary>Where each of the newest <paramref name="most"/> lines of <paramref name="file"/> starts, oldest first.</summary>
+    private static List<long> NewestLineStarts(FileStream file, int most)
+    {
+        var starts = new Queue<long>(most + 1);
+        var buffer = new byte[64 * 1024];
+        long position = 0;
+        var lineStarts = true;
+        int read;
+        while ((read = file.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                if (lineStarts)
+                {
+                    starts.Enqueue(position + i);
+                    if (starts.Count > most)
+                    {
+                        starts.Dequeue();
+                    }
+                }
+
+                lineStarts = buffer[i] == (byte)'\n';
+            }
+
+            position += read;
+        }
+
+        return [.. starts];
     }
 }

@@ -20,15 +20,20 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan FlushTolerance = TimeSpan.FromMilliseconds(10);
 
     private readonly TimeSpan _batchPatience;
+    private readonly KeyLimits _limits;
+    private readonly RefusedKeyWarnings _refusedKeys = new();
     private readonly Dictionary<string, TemplateSchedule> _schedules;
+    private StoreAdmission? _admission;
     private DesiredState _state = DesiredState.Empty;
     private ImmutableDictionary<KeyPrefix, long> _cursor = ImmutableDictionary<KeyPrefix, long>.Empty;
 
-    public DesiredStateActor(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider time)
+    public DesiredStateActor(
+        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider time, KeyLimits limits)
     {
         _logger = logger;
         _time = time;
         _batchPatience = batchPatience;
+        _limits = limits;
         _schedules = templates.ToDictionary(
             t => t.Definition.Name,
             t => new TemplateSchedule(t.Definition, t.Renderer, DebounceWindow.Idle(t.Definition.Debounce)));
@@ -55,8 +60,10 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
 
     /// <param name="batchPatience">The longest a batch's reload waits for a template of it that does not arrive (<see cref="ReloadBatch"/>).</param>
     /// <param name="time">The debounce's clock, read through its monotonic timestamp; <see cref="TimeProvider.System"/> when null.</param>
-    public static Props Props(IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider? time = null) =>
-        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, batchPatience, logger, time ?? TimeProvider.System));
+    /// <param name="limits">What the state stores at all (reconciler.backend's max-key-bytes, ...); none when null.</param>
+    public static Props Props(
+        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider? time = null, KeyLimits? limits = null) =>
+        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, batchPatience, logger, time ?? TimeProvider.System, limits ?? KeyLimits.None));
 
     // monotonic: Scheduler.Now is the wall clock, which NTP or an operator may step backwards
     private TimeSpan Now => _time.GetElapsedTime(0);
@@ -66,6 +73,10 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
         var first = _cursor.IsEmpty;
         var (state, change) = _state.Reloaded(loaded.Snapshot.Keys, loaded.Snapshot.Revision);
         _state = state;
+        _admission ??= new StoreAdmission(_limits, KeyPrefixSet.Minimal(loaded.Prefixes));
+        _admission.Reset(state);
+        _refusedKeys.Keep(loaded.Snapshot.Refused);
+        Refused(loaded.Snapshot.Refused);
         _cursor = loaded.Prefixes.ToImmutableDictionary(p => p, _ => loaded.Snapshot.Revision);
         Published(change);
         if (first)
@@ -118,11 +129,25 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private void OnKeysChanged(KeysChanged changed)
     {
         var batch = changed.Batch;
-        var (state, change) = _state.Apply(batch.Events, batch.Revision);
+        var (events, refused) = _admission is { } admission ? admission.Admit(batch.Events, batch.Prefix, _state) : (batch.Events, new RefusalTally());
+        _refusedKeys.Forget(events);
+        Refused(refused);
+        var (state, change) = _state.Apply(events, batch.Revision);
         _state = state;
         _cursor = _cursor.SetItem(batch.Prefix, Math.Max(_cursor.GetValueOrDefault(batch.Prefix), batch.Revision));
         Published(change);
         OnChange(change);
+    }
+
+    private void Refused(RefusalTally refused)
+    {
+        if (refused.Count > 0)
+        {
+            RefusedGarbage.Discarded(refused.DecodedBytes);
+            _refusedKeys.Write(_logger, refused);
+            Context.System.EventStream.Publish(new KeysRefused(
+                refused.CountOf(RefusalReason.KeyBytes), refused.CountOf(RefusalReason.ValueBytes), refused.CountOf(RefusalReason.PrefixBytes)));
+        }
     }
 
     private void Published(StateChange change) =>

@@ -8,6 +8,9 @@ public sealed record BackendStatusChanged(string Backend, bool Reachable, string
 /// <summary>Published on the event stream by the state actor after each fold step that moved the state.</summary>
 public sealed record StateAdvanced(long Revision, int EventsApplied, int KeyCount);
 
+/// <summary>Published on the event stream by the state actor: puts it did not store, by the limit they were over (reconciler.backend.max-*-bytes).</summary>
+public sealed record KeysRefused(int KeyBytes, int ValueBytes, int PrefixBytes);
+
 /// <summary>Published on the event stream when a configuration reload starts (SIGHUP).</summary>
 public sealed record ConfigurationReloading
 {

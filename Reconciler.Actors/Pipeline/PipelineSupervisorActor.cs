@@ -71,7 +71,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         _generation++;
         _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing)));
         _desiredState = Context.ActorOf(
-            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>()),
+            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>(), limits: _settings.Backend.Limits),
             $"desired-state-{_generation}");
         _watcher = Context.ActorOf(WatcherSupervisorProps(), $"watcher-{_generation}");
     }

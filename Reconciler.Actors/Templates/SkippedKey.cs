@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Templates;
 public sealed record SkippedKey(string Key, string Reason)
 {
     /// <summary>The key as it may be logged: a control character in it is shown escaped, so it cannot forge a log line.</summary>
-    public string PrintableKey => PrintableText.Of(Key);
+    public string PrintableKey => PrintableText.ShortOf(Key);
 
     public override string ToString() => $"{PrintableKey} ({Reason})";
 }

@@ -35,7 +35,7 @@ internal sealed class ValueGuard(ValueRules rules)
         {
             throw new ValueLimitExceededException("max-value-bytes", string.Create(
                 CultureInfo.InvariantCulture,
-                $"the value of {PrintableText.Of(key)} is {bytes} bytes, more than {rules.MaxValueBytes}"));
+                $"the value of {PrintableText.ShortOf(key)} is {bytes} bytes, more than {rules.MaxValueBytes}"));
         }
 
         if (!rules.RejectControlCharacters)

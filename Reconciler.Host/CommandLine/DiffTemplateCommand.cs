@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
@@ -40,7 +41,8 @@ internal static class DiffTemplateCommand
                     return newCode;
                 }
 
-                await Console.Out.WriteAsync(UnifiedDiff.Between(old, @new, $"{name}@{fromRevision}", toRevision is { } r ? $"{name}@{r}" : $"{name}@now"));
+                // for a terminal: a value's bidi or zero-width characters shown, tabs kept
+                await Console.Out.WriteAsync(PrintableText.OfLines(UnifiedDiff.Between(old, @new, $"{name}@{fromRevision}", toRevision is { } r ? $"{name}@{r}" : $"{name}@now")));
                 return ExitCodes.Ok;
             });
         });

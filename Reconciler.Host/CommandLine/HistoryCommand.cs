@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Journal;
+using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;
@@ -50,7 +51,11 @@ internal static class HistoryCommand
         var path = Path.Combine(settings.StateDir, ApplyJournal.FileName);
         try
         {
-            entries = [.. ApplyJournal.Read(path).Where(e => template is null || e.Template == template)];
+            entries = [.. ApplyJournal.Read(path, out var skipped).Where(e => template is null || e.Template == template)];
+            if (skipped > 0)
+            {
+                Console.Error.WriteLine($"reconciler: the journal {path}: {skipped} line(s) skipped (torn by a crash, not an entry, or over {ApplyJournal.MostLineBytes / 1024 / 1024} MiB)");
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -81,20 +86,21 @@ internal static class HistoryCommand
             return ExitCodes.Ok;
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{entry.Sequence} {entry.Time:yyyy-MM-dd HH:mm:ss.fff}Z {entry.Template} revision {entry.Revision}, on {entry.Trigger}"));
+        // every field as a terminal may show it: key names and reasons are registry text, and so is the diff
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"#{entry.Sequence} {entry.Time:yyyy-MM-dd HH:mm:ss.fff}Z {PrintableText.Of(entry.Template)} revision {entry.Revision}, on {PrintableText.Of(entry.Trigger)}"));
         Console.WriteLine($"changes: +{entry.AddedCount} ~{entry.ChangedCount} -{entry.RemovedCount}");
         foreach (var (sign, keys) in new[] { ("+", entry.Added), ("~", entry.Changed), ("-", entry.Removed) })
         {
             foreach (var key in keys)
             {
-                Console.WriteLine($"  {sign} {key}");
+                Console.WriteLine($"  {sign} {PrintableText.ShortOf(key)}");
             }
         }
 
-        Console.WriteLine($"file: {entry.File}");
-        Console.WriteLine($"applied: {entry.Applied}{(entry.Why is null ? string.Empty : $", because {entry.Why}")}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {entry.Outcome} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
-        Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : entry.Diff);
+        Console.WriteLine($"file: {PrintableText.Of(entry.File)}");
+        Console.WriteLine($"applied: {PrintableText.Of(entry.Applied)}{(entry.Why is null ? string.Empty : $", because {PrintableText.Of(entry.Why)}")}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {PrintableText.Of(entry.Outcome)} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
+        Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : PrintableText.OfLines(entry.Diff));
         return ExitCodes.Ok;
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reconciler.Actors.Journal;
+using Reconciler.Actors.Templates;
 
 namespace Reconciler.Host.CommandLine;
 
@@ -15,7 +16,11 @@ internal static class HistoryTable
         return rows.Select(row => string.Join("  ", row.Select((cell, column) => column < widths.Count ? cell.PadRight(widths[column]) : cell)).TrimEnd());
     }
 
+    // every cell as a terminal may show it: the journal quotes registry text (key names in reasons, a checker's output)
     private static string[] Row(JournalEntry entry) =>
+    [.. RawRow(entry).Select(PrintableText.Of)];
+
+    private static string[] RawRow(JournalEntry entry) =>
     [
         entry.Sequence.ToString(CultureInfo.InvariantCulture),
         entry.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),

@@ -5,7 +5,10 @@ using Reconciler.Actors.State;
 
 namespace Reconciler.Host.Daemon;
 
-/// <summary>One full read of the backend, folded into a desired state: what the one-shot commands (<c>--onetime</c>, <c>--noop</c>, <c>render</c>) work from.</summary>
+/// <summary>
+/// One full read of the backend, folded into a desired state: what the one-shot commands (<c>--onetime</c>, <c>--noop</c>,
+/// <c>render</c>) work from. Within reconciler.backend's limits, as the daemon's: each key left out is named (cut short and escaped).
+/// </summary>
 internal static class CurrentState
 {
     /// <param name="revision">The keys as they were at this etcd revision; null = now.</param>
@@ -18,6 +21,16 @@ internal static class CurrentState
             var snapshot = revision is { } at
                 ? await source.ReadAtAsync(settings.WatchedPrefixes, at, cancellationToken)
                 : await source.ReadAsync(settings.WatchedPrefixes, cancellationToken);
+            foreach (var refusal in snapshot.Refused.Named)
+            {
+                logger.LogWarning("Key {Key} is not stored: {Reason}; no template sees it", refusal.ShownKey, refusal.Why);
+            }
+
+            if (snapshot.Refused.Count > snapshot.Refused.Named.Count)
+            {
+                logger.LogWarning("{Count} keys over reconciler.backend's limits are left out in all, more than are named", snapshot.Refused.Count);
+            }
+
             return DesiredState.Empty.Reloaded(snapshot.Keys, snapshot.Revision);
         }
         catch (BackendUnavailableException e)

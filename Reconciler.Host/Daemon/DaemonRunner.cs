@@ -65,10 +65,17 @@ internal static class DaemonRunner
             return;
         }
 
-        IReadOnlyList<JournalEntry> entries;
+        // a line at a time, keeping each template's last: the journal may be tens of MB
+        var lastApplies = new Dictionary<string, JournalEntry>(StringComparer.Ordinal);
         try
         {
-            entries = ApplyJournal.Read(journal.Path);
+            foreach (var entry in ApplyJournal.Each(journal.Path))
+            {
+                if (entry is { Outcome: "ok" })
+                {
+                    lastApplies[entry.Template] = entry;
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
@@ -78,7 +85,7 @@ internal static class DaemonRunner
 
         foreach (var template in settings.Templates)
         {
-            if (entries.LastOrDefault(e => e.Template == template.Name && e.Outcome == "ok") is { } last)
+            if (lastApplies.GetValueOrDefault(template.Name) is { } last)
             {
                 logger.LogInformation(
                     "Last applied {Template} at revision {Revision} on {Time:yyyy-MM-ddTHH:mm:ssZ}: {Applied}",

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Rendering;
+using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
@@ -33,7 +34,7 @@ internal static class NoopRunner
             {
                 var request = new ApplyRequest(state, change.Under(template.Definition.Keys)) { DryRunFolder = scratch.FullName };
                 var outcome = (await template.ApplyAsync(request, logger, cancellationToken)).Outcome;
-                await Console.Out.WriteAsync(outcome.Diff);
+                await Console.Out.WriteAsync(outcome.Diff is { } diff ? PrintableText.OfLines(diff) : null); // for a terminal: tabs kept, the rest shown
                 Report(logger, outcome);
                 failures += outcome.Failed ? 1 : 0;
             }

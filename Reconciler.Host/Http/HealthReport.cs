@@ -13,7 +13,7 @@ internal sealed record HealthReport(
     /// <param name="details">Whether lastError's text is shown (reconciler.http.details): a failed check's output may quote a secret.</param>
     public static HealthReport From(PipelineStatus status, DateTimeOffset now, bool details = true) => new(
         Verdict(status),
-        new BackendReport(status.Backend.Description, status.Backend.Reachable, details ? status.Backend.LastError : null, status.Backend.Since),
+        new BackendReport(status.Backend.Description, status.Backend.Reachable, details ? status.Backend.LastError : null, status.Backend.Since, status.RefusedKeys),
         status.Revision,
         status.RevisionTime,
         status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now, details)));
@@ -21,7 +21,8 @@ internal sealed record HealthReport(
     /// <summary>A quarantined key: its name (cut, escaped) and the checker's line.</summary>
     public sealed record QuarantinedReport(string Key, string? Reason);
 
-    public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since);
+    /// <param name="RefusedKeys">Puts not stored since start, over reconciler.backend's limits (reconciler_refused_keys_total, all reasons).</param>
+    public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since, long RefusedKeys);
 
     /// <summary>A cluster without a leader is degraded rather than down: the file cannot lag a store that cannot change.</summary>
     private static string Verdict(PipelineStatus status) =>

@@ -18,10 +18,11 @@ internal sealed class MetricsActor : ReceiveActor
         Receive<StateAdvanced>(_metrics.Observe);
         Receive<PipelineStatus>(_metrics.Observe);
         Receive<BackendStatusChanged>(OnBackendStatus);
+        Receive<KeysRefused>(_metrics.Observe);
     }
 
     /// <summary>What it listens to; subscribe it before starting the pipeline (see <see cref="StatusActor.Topics"/>).</summary>
-    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(StateAdvanced), typeof(BackendStatusChanged), typeof(PipelineStatus)];
+    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(StateAdvanced), typeof(BackendStatusChanged), typeof(PipelineStatus), typeof(KeysRefused)];
 
     public static Props Props(ReconcilerMetrics metrics) => Akka.Actor.Props.Create(() => new MetricsActor(metrics));
 

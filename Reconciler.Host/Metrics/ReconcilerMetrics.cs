@@ -18,6 +18,8 @@ internal sealed class ReconcilerMetrics
     // TemplateReconciled.ReloadCause: a small fixed set, so a label never carries free text
     private static readonly string[] ReloadReasons = ["changed", "beyond-runtime", "fallback", "owed"];
 
+    private static readonly string[] RefusalReasons = ["max-key-bytes", "max-value-bytes", "max-prefix-bytes"];
+
     private readonly Counter _renders;
     private readonly Counter _renderFailures;
     private readonly Counter _checks;
@@ -42,6 +44,7 @@ internal sealed class ReconcilerMetrics
     private readonly Counter _eventsApplied;
     private readonly Gauge _backendUp;
     private readonly Counter _watchReconnects;
+    private readonly Counter _refusedKeys;
 
     public ReconcilerMetrics(IEnumerable<string> templates)
     {
@@ -78,6 +81,14 @@ internal sealed class ReconcilerMetrics
         _eventsApplied = factory.CreateCounter("reconciler_events_applied_total", "Key changes (put, delete) folded into the desired state");
         _backendUp = factory.CreateGauge("reconciler_backend_up", "1 while the backend is reachable");
         _watchReconnects = factory.CreateCounter("reconciler_watch_reconnects_total", "Times the watch came back after the backend was unreachable");
+        _refusedKeys = factory.CreateCounter(
+            "reconciler_refused_keys_total",
+            "Puts the daemon did not store, by the limit passed: max-key-bytes, max-value-bytes, max-prefix-bytes (reconciler.backend)",
+            ["reason"]);
+        foreach (var reason in RefusalReasons)
+        {
+            _refusedKeys.WithLabels(reason);
+        }
 
         foreach (var template in templates)
         {
@@ -160,6 +171,13 @@ internal sealed class ReconcilerMetrics
         {
             _templateHealthy.WithLabels(template.Name).Set(template.Healthy ? 1 : 0);
         }
+    }
+
+    public void Observe(KeysRefused refused)
+    {
+        _refusedKeys.WithLabels(RefusalReasons[0]).Inc(refused.KeyBytes);
+        _refusedKeys.WithLabels(RefusalReasons[1]).Inc(refused.ValueBytes);
+        _refusedKeys.WithLabels(RefusalReasons[2]).Inc(refused.PrefixBytes);
     }
 
     public void BackendReachable(bool reachable) => _backendUp.Set(reachable ? 1 : 0);

@@ -43,6 +43,41 @@ public sealed class EtcdKeyValueSourceFaultTests(EtcdFixture etcd) : IClassFixtu
     }
 
     [Fact]
+    public async Task ReadAsync_WithLimits_KeepsWhatFitsInKeyOrderAndCountsTheRestByReason()
+    {
+        await PutLargeValuesAsync("limited", count: 4); // names of about 40 bytes, values of 1 MiB
+        await etcd.PutAsync($"{_root}/limited/{new string('n', 5000)}", "x");
+        await etcd.PutAsync($"{_root}/limited/small", "s");
+        await using var source = Source([etcd.ClientUrl], limits: new KeyLimits(4096, MiB, (2 * MiB) + 200));
+
+        var snapshot = await source.ReadAsync([Prefix("limited")], Timeout);
+
+        Assert.Equal([$"{_root}/limited/0", $"{_root}/limited/1", $"{_root}/limited/small"], snapshot.Keys.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((1, 0, 2), (snapshot.Refused.CountOf(RefusalReason.KeyBytes), snapshot.Refused.CountOf(RefusalReason.ValueBytes), snapshot.Refused.CountOf(RefusalReason.PrefixBytes)));
+        Assert.Contains(snapshot.Refused.Named, r => r.ShownKey.EndsWith("…(5043 bytes)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WatchAsync_WithLimits_HandsOnAValueOverTheLimitAsRefusedAndAKeyPutTwiceInOneResponseOnce()
+    {
+        var from = await etcd.GetRevisionAsync() + 1;
+        await etcd.PutAsync($"{_root}/wlimited/a", "1");
+        await etcd.PutAsync($"{_root}/wlimited/a", "2");
+        await etcd.PutAsync($"{_root}/wlimited/big", new string('b', 2000));
+        await using var source = Source([etcd.ClientUrl], limits: new KeyLimits(4096, 1000, MiB));
+
+        // resuming from before the three puts: etcd answers them in one response
+        await using var watch = source.WatchAsync(Prefix("wlimited"), from, Timeout).GetAsyncEnumerator(Timeout);
+        Assert.True(await watch.MoveNextAsync()); // established
+        Assert.True(await watch.MoveNextAsync());
+
+        Assert.Equal(
+            [(KeyEventKind.Put, $"{_root}/wlimited/a", "2"), (KeyEventKind.Refused, $"{_root}/wlimited/big", string.Empty)],
+            watch.Current.Events.Select(e => (e.Kind, e.Key, e.Value)));
+        Assert.Equal(RefusalReason.ValueBytes, watch.Current.Events[1].Refusal?.Reason);
+    }
+
+    [Fact]
     public async Task WatchAsync_ResumingPastSeveralValuesOf1MiB_CatchesUpOnAllOfThem()
     {
         var from = await etcd.GetRevisionAsync() + 1;
@@ -112,11 +147,12 @@ public sealed class EtcdKeyValueSourceFaultTests(EtcdFixture etcd) : IClassFixtu
 
     public void Dispose() => _timeout.Dispose();
 
-    private static EtcdKeyValueSource Source(IReadOnlyList<string> endpoints, TimeSpan? watchTimeout = null, TimeSpan? requestTimeout = null) =>
+    private static EtcdKeyValueSource Source(IReadOnlyList<string> endpoints, TimeSpan? watchTimeout = null, TimeSpan? requestTimeout = null, KeyLimits? limits = null) =>
         new(new EtcdConnectionOptions(endpoints)
         {
             WatchTimeout = watchTimeout ?? TimeSpan.FromSeconds(10),
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5),
+            Limits = limits ?? KeyLimits.None,
         });
 
     private KeyPrefix Prefix(string relative) => new($"{_root}/{relative}");

@@ -1,4 +1,5 @@
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.State;
 
 namespace Reconciler.Tests.Configuration;
 
@@ -177,7 +178,20 @@ public sealed class SettingsLoaderTests : IDisposable
         Assert.Equal((TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), 16 * 1024 * 1024), (set.RequestTimeout, set.WatchTimeout, set.MaxMessageSize));
     }
 
+    [Fact]
+    public void What_the_daemon_stores_is_bounded_by_default_and_the_bounds_are_read_with_their_units()
+    {
+        var defaults = Load(Template("a", "out/a.cfg")).Backend.Limits;
+        var set = Load("reconciler.backend { max-key-bytes = 512, max-value-bytes = 64KiB, max-prefix-bytes = 1GiB }\n" + Template("a", "out/a.cfg")).Backend.Limits;
+
+        Assert.Equal(new KeyLimits(4096, 1024 * 1024, 32L * 1024 * 1024), defaults);
+        Assert.Equal(KeyLimits.Default, defaults);
+        Assert.Equal(new KeyLimits(512, 64 * 1024, 1024L * 1024 * 1024), set);
+    }
+
     [Theory]
+    [InlineData("reconciler.backend.max-value-bytes = 0", "reconciler.backend.max-value-bytes: \"0\" is not a size greater than zero and below 2GiB")]
+    [InlineData("reconciler.backend.max-key-bytes = 4GiB", "reconciler.backend.max-key-bytes: \"4GiB\" is not a size greater than zero and below 2GiB")]
     [InlineData("reconciler.backend.watch-timeout = 0s", "reconciler.backend.watch-timeout: must be greater than zero")]
     [InlineData("reconciler.backend.max-message-size = lots", "reconciler.backend.max-message-size: \"lots\" is not a size")]
     [InlineData("reconciler.backend.max-message-size = 8GiB", "reconciler.backend.max-message-size: \"8GiB\" is not a size between 1KiB and 2GiB")]

@@ -81,6 +81,20 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task Render_leaves_out_a_key_over_the_backends_limits_as_the_daemon_does_and_names_it_escaped()
+    {
+        var config = WriteConfig(Template, extra: "reconciler.backend.max-value-bytes = 20");
+        File.AppendAllText(Path.Combine(_folder, "keys.yaml"), "\"/a/\\e[2J\\u202e\": web-3 127.0.0.1:9003 with a value over 20 bytes\n");
+
+        var result = await ReconcilerProcess.RunAsync("render", "--config", config, "t");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("    server web-2 127.0.0.1:9002", result.Stdout);
+        Assert.DoesNotContain("web-3", result.Stdout);
+        Assert.Contains("Key /a/\\x1b[2J\\u202e is not stored: its value is 47 bytes, more than max-value-bytes (20)", result.Stderr);
+    }
+
+    [Fact]
     public async Task Render_of_an_unknown_template_names_the_known_ones_and_exits_2()
     {
         var config = WriteConfig(Template);
@@ -166,6 +180,36 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.Contains("+    server web-3 127.0.0.1:9003", shown.Stdout);
         Assert.StartsWith("{\"sequence\":2,", json.Stdout);
         Assert.Single(json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task History_shows_registry_text_escaped_so_a_key_name_cannot_drive_the_terminal_or_forge_a_line()
+    {
+        var state = Path.Combine(_folder, "state");
+        Directory.CreateDirectory(state);
+        var config = WriteConfig(Template, extra: $"reconciler.state-dir = \"{state}\"");
+
+        // as an older daemon wrote it, names raw: OSC 52 (a clipboard write), a screen clear, CR LF and a forged line, bidi, a line too long to read
+        File.WriteAllText(Path.Combine(state, "journal.jsonl"), """
+            {"sequence":1,"time":"2026-01-01T00:00:00+00:00","template":"t","revision":5,"added":["/a/\u001b]52;c;ZXZpbA==\u0007x","/a/y\r\nfile: written"],"changed":[],"removed":[],"file":"written","applied":"reload","why":"the \u202egnp.exe file changed","outcome":"ok","totalMs":3,"addedCount":2,"diff":"+server\tweb \u001b[2J\n"}
+
+            """ + new string('x', 17 * 1024 * 1024) + "\n");
+
+        var table = await ReconcilerProcess.RunAsync("history", "--config", config);
+        var shown = await ReconcilerProcess.RunAsync("history", "--config", config, "--show", "1");
+
+        Assert.Equal((0, 0), (table.ExitCode, shown.ExitCode));
+        foreach (var printed in new[] { table.Stdout, shown.Stdout })
+        {
+            Assert.DoesNotContain(printed, c => (c < ' ' && c is not '\n' and not '\t') || c is '\u202e');
+        }
+
+        Assert.Contains("the \\u202egnp.exe file changed", table.Stdout);
+        Assert.Contains("  + /a/\\x1b]52;c;ZXZpbA==\\x07x", shown.Stdout);
+        Assert.Contains("  + /a/y\\r\\nfile: written", shown.Stdout);
+        Assert.Single(shown.Stdout.Split('\n'), line => line.StartsWith("file: ", StringComparison.Ordinal));
+        Assert.Contains("+server\tweb \\x1b[2J", shown.Stdout);
+        Assert.Contains("1 line(s) skipped", table.Stderr);
     }
 
     [Fact]

@@ -82,6 +82,45 @@ public sealed class ApplyJournalTests(ITestOutputHelper output) : IDisposable
         Assert.NotNull(new ApplyJournal(file, 100, 1024).Append(Entry("haproxy", 1)));
     }
 
+    [Fact]
+    public void A_journal_with_a_line_of_40_MB_in_the_middle_is_appended_to_without_reading_it_and_history_skips_that_line()
+    {
+        var journal = new ApplyJournal(_folder, 100, 64 * 1024 * 1024);
+        journal.Append(Entry("haproxy", 1));
+        journal.Append(Entry("haproxy", 2));
+        File.AppendAllText(JournalFile, "{\"sequence\":3,\"template\":\"" + new string('x', 40 * 1024 * 1024) + "\"}\n"); // 20 keys of 1 MB named, say
+        new ApplyJournal(_folder, 100, 64 * 1024 * 1024).Append(Entry("haproxy", 4));
+
+        var restarted = new ApplyJournal(_folder, 100, 64 * 1024 * 1024);
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(restarted.Append(Entry("haproxy", 5)));
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        output.WriteLine($"opening a 40 MB journal and appending to it allocated {allocated / 1024} KiB");
+        Assert.True(allocated < 2 * 1024 * 1024, $"{allocated} bytes allocated: the journal was read whole");
+        var read = ApplyJournal.Read(JournalFile, out var skipped);
+        Assert.Equal([(1L, 1L), (2L, 2L), (4L, 4L), (5L, 5L)], read.Select(e => (e.Sequence, e.Revision)));
+        Assert.Equal(1, skipped);
+    }
+
+    [Fact]
+    public void Compaction_copies_the_newest_lines_a_line_at_a_time_and_drops_a_line_over_the_cap()
+    {
+        new ApplyJournal(_folder, 100, 1024 * 1024).Append(Entry("haproxy", 1));
+        File.AppendAllText(JournalFile, new string('x', ApplyJournal.MostLineBytes + 1) + "\n");
+        var journal = new ApplyJournal(_folder, 100, 1024 * 1024);
+        journal.Append(Entry("haproxy", 2));
+
+        // past max-bytes at once: the newest entries within three quarters of it are kept, the huge line is not
+        var kept = ApplyJournal.Read(JournalFile, out var skipped);
+        Assert.Equal([2L], kept.Select(e => e.Revision));
+        Assert.Equal(0, skipped);
+        Assert.True(new FileInfo(JournalFile).Length < 1024, $"{new FileInfo(JournalFile).Length} bytes kept");
+
+        Assert.Null(journal.Append(Entry("haproxy", 3)));
+        Assert.Equal([(2L, 2L), (3L, 3L)], ApplyJournal.Read(JournalFile).Select(e => (e.Sequence, e.Revision)));
+    }
+
     private static JournalEntry Entry(string template, long revision) =>
         new(0, DateTimeOffset.UtcNow, template, revision, ["/apps/a"], [], [], "written", "reload", "the file changed", "ok", 3) { AddedCount = 1 };
 }
