@@ -80,13 +80,26 @@ internal sealed class WatcherActor : ReceiveActor
 
     private void OnSnapshot(SnapshotRead read)
     {
-        _logger.LogInformation(
-            "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision} ({Refused} refused: over reconciler.backend's limits)",
-            read.Snapshot.Keys.Count,
-            string.Join(", ", _prefixes),
-            _source.Description,
-            read.Snapshot.Revision,
-            read.Snapshot.Refused.Count);
+        if (read.Snapshot.Refused.Count == 0)
+        {
+            _logger.LogInformation(
+                "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision}",
+                read.Snapshot.Keys.Count,
+                string.Join(", ", _prefixes),
+                _source.Description,
+                read.Snapshot.Revision);
+        }
+        else
+        {
+            _logger.LogInformation(
+                "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision} ({Refused} refused: over reconciler.backend's limits)",
+                read.Snapshot.Keys.Count,
+                string.Join(", ", _prefixes),
+                _source.Description,
+                read.Snapshot.Revision,
+                read.Snapshot.Refused.Count);
+        }
+
         _desiredState.Tell(new SnapshotLoaded(read.Snapshot, _prefixes));
         StartWatches(_ => read.Snapshot.Revision);
         Reachable();

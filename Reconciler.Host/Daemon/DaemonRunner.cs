@@ -32,7 +32,7 @@ internal static class DaemonRunner
         // templates are parsed before anything starts, so a broken one is a startup error (exit 2)
         var templates = TemplateApplier.CreateAll(settings, services, keepDiffs: LoggingSetup.MinimumLevel(settings, options) <= LogLevel.Debug);
         using var host = settings.HttpListen.Length == 0
-            ? Configure(Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(), settings, options, templates, services).Build()
+            ? Configure(Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings()), settings, options, templates, services).Build()
             : BuildWithHttp(settings, options, templates, services);
         var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Reconciler");
         RemoveLeftovers(templates, logger);
@@ -99,8 +99,12 @@ internal static class DaemonRunner
 
     private static WebApplication BuildWithHttp(ReconcilerSettings settings, RunOptions options, IReadOnlyList<TemplateApplier> templates, ApplyServices services)
     {
-        // Kestrel: the framework's own server (no download), concurrent, and shut down with the host
-        var builder = WebApplication.CreateSlimBuilder();
+        // Kestrel: the framework's own server (no download), concurrent, and shut down with the host. Empty builders,
+        // here and above: the configuration file is the only source of settings (no appsettings.json or environment
+        // read from wherever the daemon was started, and no file watcher on that folder)
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(settings.HttpListen)));
         builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name)));
         var app = Configure(builder, settings, options, templates, services).Build();
