@@ -1,7 +1,7 @@
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
-using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Applying;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
-using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Applying;
 

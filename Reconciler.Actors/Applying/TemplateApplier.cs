@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Quarantine;

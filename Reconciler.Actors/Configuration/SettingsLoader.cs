@@ -6,11 +6,11 @@ using System.Text.RegularExpressions;
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
 using Reconciler.Actors.Configuration.Confd;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Networks;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
-using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Configuration;
 

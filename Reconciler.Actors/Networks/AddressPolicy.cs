@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
-using Reconciler.Actors.Templates;
+using Reconciler.Actors.Display;
 
 namespace Reconciler.Actors.Networks;
 
@@ -70,13 +70,13 @@ public sealed class AddressPolicy
         {
             if (!HaproxyAddressSyntax.TryParseNetwork(entry, out var network))
             {
-                problem = $"\"{Printable(entry)}\" is not an IP address or a CIDR network like 10.0.0.0/8 or fd00::/8";
+                problem = $"\"{PrintableText.Of(entry)}\" is not an IP address or a CIDR network like 10.0.0.0/8 or fd00::/8";
                 return [];
             }
 
             if (entry.Contains('/', StringComparison.Ordinal) && !SameAddress(entry, network))
             {
-                problem = $"\"{Printable(entry)}\" has bits set past its prefix length; the network is {network}";
+                problem = $"\"{PrintableText.Of(entry)}\" has bits set past its prefix length; the network is {network}";
                 return [];
             }
 
@@ -142,6 +142,4 @@ public sealed class AddressPolicy
 
     private static bool SameAddress(string entry, IPNetwork network) =>
         HaproxyAddressSyntax.TryParseAddress(entry[..entry.LastIndexOf('/')], out var written) && written.Equals(network.BaseAddress);
-
-    private static string Printable(string text) => PrintableText.Of(text);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.State;
-using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Pipeline;
 

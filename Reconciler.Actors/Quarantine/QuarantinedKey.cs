@@ -1,4 +1,4 @@
-using Reconciler.Actors.Templates;
+using Reconciler.Actors.Display;
 
 namespace Reconciler.Actors.Quarantine;
 
@@ -8,11 +8,11 @@ namespace Reconciler.Actors.Quarantine;
 /// </summary>
 public sealed record QuarantinedKey(string Key, string Reason)
 {
-    /// <summary>Longest key name shown: a registrant chooses the name, and a 1 MB one must not make a 1 MB log line.</summary>
-    public const int MostKeyChars = 256;
-
-    /// <summary>The key as it may be logged: cut to <see cref="MostKeyChars"/>, a control character in it escaped.</summary>
-    public string PrintableKey => PrintableText.Of(Key.Length <= MostKeyChars ? Key : string.Concat(Key.AsSpan(0, MostKeyChars), "…"));
+    /// <summary>
+    /// The key as it may be logged or shown: cut short with its size (a registrant chooses the name, and a 1 MB one
+    /// must not make a 1 MB log line) and escaped, as every registry key is.
+    /// </summary>
+    public string PrintableKey => PrintableText.ShortOf(Key);
 
     public override string ToString() => $"{PrintableKey} ({Reason})";
 }

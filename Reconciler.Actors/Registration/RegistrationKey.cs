@@ -1,5 +1,5 @@
 using System.Text;
-using Reconciler.Actors.Templates;
+using Reconciler.Actors.Display;
 
 namespace Reconciler.Actors.Registration;
 

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Networks;
 using Reconciler.Actors.Templates;
 

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
@@ -97,9 +96,4 @@ public sealed class DnsLookup
 }
 
 /// <summary>One SRV record as confd's lookupSRV gives it: <c>.Target</c>, <c>.Port</c>, <c>.Priority</c>, <c>.Weight</c>.</summary>
-/// <remarks>
-/// A template reads the fields through Scriban's reflection over the object's type: the annotation keeps them in the
-/// native executable, where nothing else reads them (without it they rendered empty).
-/// </remarks>
-[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)]
 public sealed record ServiceRecord(string Target, int Port, int Priority, int Weight);

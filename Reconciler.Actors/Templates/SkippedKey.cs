@@ -1,3 +1,5 @@
+using Reconciler.Actors.Display;
+
 namespace Reconciler.Actors.Templates;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Networks;
 using Scriban.Runtime;
 

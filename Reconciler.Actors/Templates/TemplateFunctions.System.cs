@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Scriban;
 
 namespace Reconciler.Actors.Templates;
@@ -27,6 +28,9 @@ internal sealed partial class TemplateFunctions
     private string[] LookupIP(TemplateContext context, string host) => dns.Addresses(host, context.CancellationToken);
 
     /// <summary>The SRV records of <c>_service._protocol.name</c>, like confd (see <see cref="DnsLookup"/>).</summary>
+    // the records' fields are read by Scriban's reflection only: kept for the native executable (an annotation on the
+    // record itself is not enough, Scriban reflects over an object)
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(ServiceRecord))]
     private ServiceRecord[] LookupSRV(TemplateContext context, string service, string protocol, string name) =>
         dns.Services(service, protocol, name, context.CancellationToken);
 }

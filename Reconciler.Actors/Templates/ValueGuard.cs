@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Networks;
 
 namespace Reconciler.Actors.Templates;

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Rendering;
-using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 
 namespace Reconciler.Host.CommandLine;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
-using Reconciler.Actors.Templates;
 
 namespace Reconciler.Host.CommandLine;
 

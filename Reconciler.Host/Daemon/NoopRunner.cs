@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Rendering;
-using Reconciler.Actors.Templates;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Reconciler.Actors.Templates;
+namespace Reconciler.Actors.Display;
 
 /// <summary>
 /// Registry text shown to a human (a log line, /healthz, the journal, a command's output) and what must never reach a

@@ -1,7 +1,8 @@
 using System.Text;
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Templates;
 
-namespace Reconciler.Tests.Templates;
+namespace Reconciler.Tests.Display;
 
 /// <summary>Registry text shown to a human: each kind of character that could make a terminal show other text than there is.</summary>
 public sealed class PrintableTextTests
