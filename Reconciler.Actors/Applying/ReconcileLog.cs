@@ -38,12 +38,13 @@ internal static partial class ReconcileLog
 
         if (outcome.Check is { Succeeded: false, OutputWithheld: false } check)
         {
-            CommandFailed(logger, outcome.Template, "check-cmd", check.ExitCode, check.Output.TrimEnd());
+            // the output may quote the rendered file, and so registry values: escaped, line breaks kept
+            CommandFailed(logger, outcome.Template, "check-cmd", check.ExitCode, PrintableText.OfLines(check.Output.TrimEnd()));
         }
 
         if (reload is { Succeeded: false, OutputWithheld: false })
         {
-            CommandFailed(logger, outcome.Template, "reload-cmd", reload.ExitCode, reload.Output.TrimEnd());
+            CommandFailed(logger, outcome.Template, "reload-cmd", reload.ExitCode, PrintableText.OfLines(reload.Output.TrimEnd()));
         }
     }
 
@@ -57,7 +58,7 @@ internal static partial class ReconcileLog
         ReconcileStatus.WouldWrite when outcome.Check is null => "none",
         _ when outcome.Check is null => "none",
         _ when outcome.Check.Succeeded => "ok",
-        _ => $"failed: {outcome.Check.Summary}",
+        _ => $"failed: {PrintableText.Of(outcome.Check.Summary)}",
     };
 
     private static string Describe(CommandResult? reload, ReloadRun? run, ReconcileOutcome outcome) => reload switch

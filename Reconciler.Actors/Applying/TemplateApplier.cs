@@ -304,7 +304,9 @@ public sealed class TemplateApplier
 
         if (!rendered.Rendered)
         {
-            return Trial.Refused(PrintableText.Of(rendered.Error ?? "the render failed"));
+            // held back (a guard) or failed on part of the changes: no word on any key from the checker, so the search
+            // ends as if it had found nothing (quarantine answers only check-cmd's refusals)
+            return Trial.Unfinished(PrintableText.Of(rendered.Error ?? "the render failed"));
         }
 
         if (_runtime?.Unfit(() => _dest.Rendered.ToString()) is { } unfit)
@@ -318,9 +320,18 @@ public sealed class TemplateApplier
         }
 
         Progress.Enter("quarantine: check", _services.CommandTimeout);
-        var check = request.DryRunFolder is { } scratch
-            ? await _dest.CheckCopyAsync(scratch, CheckAsync(cancellationToken))
-            : await _dest.CheckStagedAsync(CheckAsync(cancellationToken));
+        CommandResult check;
+        try
+        {
+            check = request.DryRunFolder is { } scratch
+                ? await _dest.CheckCopyAsync(scratch, CheckAsync(cancellationToken))
+                : await _dest.CheckStagedAsync(CheckAsync(cancellationToken));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Trial.Unfinished(e.Message); // the trial file could not be staged: the search ends, the refusal stands
+        }
+
         return check switch
         {
             { Succeeded: true } => Trial.Pass,

@@ -63,7 +63,8 @@ internal sealed partial class TemplateFunctions
     /// False when <paramref name="identity"/> is an instance registration (<c>&lt;name&gt; &lt;host&gt;:&lt;port&gt;</c>),
     /// a <c>&lt;host&gt;:&lt;port&gt;</c> or an address that the template's allowed-networks or allow-hostnames refuse
     /// (<c>getvs</c> hands such values out unchecked): each key holding it is skipped and reported. A value that is
-    /// none of these is placed as it is; a refused one no key holds came from the template, whose error it is.
+    /// none of these is placed as it is; a refused one no key holds (the template built it) is left out and reported
+    /// by its value.
     /// </summary>
     private bool PointsWhereAllowed(string identity)
     {
@@ -90,10 +91,14 @@ internal sealed partial class TemplateFunctions
             return true;
         }
 
-        var holders = state.Keys.Where(kv => kv.Value == identity).Select(kv => kv.Key).ToList();
-        if (holders.Count == 0)
+        // the keys holding the value, indexed once per render (not a scan of every key per refused value)
+        keysByValue ??= state.Keys.ToLookup(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+        var holders = keysByValue[identity];
+        if (!holders.Any())
         {
-            throw new ArgumentException($"haproxySlots: a value the template made {refusal}");
+            // the template built it (from several keys, say): left out like any refused value, named by what it is,
+            // rather than failing the render, which would freeze the file on one registrant's value
+            guard.Skip($"haproxySlots value {identity}", refusal);
         }
 
         foreach (var key in holders)

@@ -20,6 +20,9 @@ internal sealed partial class TemplateFunctions : ScriptObject
     // how many haproxySlots calls this render has made: each call site keeps its own assignment
     private int slotCalls;
 
+    // the keys holding each value, built the first time haproxySlots refuses a value in this render
+    private ILookup<string, string>? keysByValue;
+
     /// <param name="state">The keys the functions read.</param>
     /// <param name="keyPrefix">
     /// confd's resource prefix ("" for none, else "/x" without a trailing slash): prepended to every key and

@@ -94,8 +94,13 @@ internal static class HistoryCommand
         {
             foreach (var key in keys)
             {
-                Console.WriteLine($"  {sign} {PrintableText.ShortOf(key)}");
+                Console.WriteLine($"  {sign} {PrintableText.Of(key)}"); // cut when recorded, with its size
             }
+        }
+
+        foreach (var quarantined in entry.Quarantined ?? [])
+        {
+            Console.WriteLine($"quarantined: {PrintableText.Of(quarantined.Key)}: {PrintableText.Of(quarantined.Reason)}");
         }
 
         Console.WriteLine($"file: {PrintableText.Of(entry.File)}");
