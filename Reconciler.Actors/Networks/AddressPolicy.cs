@@ -35,7 +35,7 @@ public sealed class AddressPolicy
     private static readonly IPNetwork Multicast4 = IPNetwork.Parse("224.0.0.0/4");
     private static readonly IPNetwork Multicast6 = IPNetwork.Parse("ff00::/8");
 
-    private readonly IReadOnlySet<IPAddress> _ownAddresses;
+    private readonly Func<IReadOnlySet<IPAddress>> _ownAddresses;
     private readonly string _settingPrefix;
 
     /// <param name="allowedNetworks">allowed-networks; empty for the default rule.</param>
@@ -43,6 +43,11 @@ public sealed class AddressPolicy
     /// <param name="ownAddresses">The load balancer's addresses (<see cref="LocalAddresses"/>); none for <c>register</c>, which runs on the instance's host.</param>
     /// <param name="settingPrefix">How the settings are spelled in a reason: "" in a configuration file, "--" for <c>register</c>.</param>
     public AddressPolicy(ImmutableArray<IPNetwork> allowedNetworks, bool allowHostNames, IReadOnlySet<IPAddress> ownAddresses, string settingPrefix = "")
+        : this(allowedNetworks, allowHostNames, () => ownAddresses, settingPrefix)
+    {
+    }
+
+    private AddressPolicy(ImmutableArray<IPNetwork> allowedNetworks, bool allowHostNames, Func<IReadOnlySet<IPAddress>> ownAddresses, string settingPrefix)
     {
         AllowedNetworks = allowedNetworks;
         AllowHostNames = allowHostNames;
@@ -54,9 +59,13 @@ public sealed class AddressPolicy
 
     public bool AllowHostNames { get; }
 
-    /// <summary>The default rule of a template: no network listed, no host names, the load balancer's own addresses read from its interfaces.</summary>
+    /// <summary>
+    /// A template's rule: its allowed-networks and allow-hostnames, and the load balancer's own addresses as its
+    /// interfaces have them when an address is judged (read then, at most every few seconds: a keepalived address that
+    /// moves here counts from then on; a render that judges no address reads none).
+    /// </summary>
     public static AddressPolicy ForTemplate(ImmutableArray<IPNetwork> allowedNetworks, bool allowHostNames) =>
-        new(allowedNetworks, allowHostNames, LocalAddresses.Current);
+        new(allowedNetworks, allowHostNames, () => LocalAddresses.Current, string.Empty);
 
     /// <summary>
     /// Parses allowed-networks entries: an address (a network of one) or a CIDR network, in the forms HAProxy reads,
@@ -110,7 +119,7 @@ public sealed class AddressPolicy
             return "is the broadcast address";
         }
 
-        if (_ownAddresses.Contains(address) && !ListedAlone(address))
+        if (_ownAddresses().Contains(address) && !ListedAlone(address))
         {
             return $"is one of the load balancer's own addresses (HAProxy would forward to itself); list it alone in {_settingPrefix}allowed-networks to allow it";
         }

@@ -6,15 +6,34 @@ using System.Net.Sockets;
 namespace Reconciler.Actors.Networks;
 
 /// <summary>
-/// The load balancer's own addresses, read from its interfaces once per process: an instance registered at one of them
-/// would have HAProxy forward to itself (a loop), or reach a service of the load balancer. Loopback is left out: it
-/// has its own rule (<see cref="AddressPolicy"/>). An IPv4 interface's subnet broadcast address counts as its own.
+/// The load balancer's own addresses, read from its interfaces: an instance registered at one of them would have HAProxy
+/// forward to itself (a loop), or reach a service of the load balancer. Loopback is left out: it has its own rule
+/// (<see cref="AddressPolicy"/>). An IPv4 interface's subnet broadcast address counts as its own.
 /// </summary>
 internal static class LocalAddresses
 {
-    private static readonly Lazy<FrozenSet<IPAddress>> Read = new(ReadInterfaces);
+    // an address added later (keepalived's, when it moves here) counts within this long; not read on every render,
+    // which would cost a few files under /proc per interface
+    private static readonly TimeSpan ReadAgainAfter = TimeSpan.FromSeconds(5);
 
-    public static FrozenSet<IPAddress> Current => Read.Value;
+    // renderers of several templates may ask at once: a whole snapshot is swapped in, never a set changed in place
+    private static Snapshot? latest;
+
+    public static FrozenSet<IPAddress> Current
+    {
+        get
+        {
+            var now = Environment.TickCount64;
+            if (Volatile.Read(ref latest) is { } seen && now - seen.ReadAt < ReadAgainAfter.TotalMilliseconds)
+            {
+                return seen.Addresses;
+            }
+
+            var read = new Snapshot(ReadInterfaces(), now);
+            Volatile.Write(ref latest, read);
+            return read.Addresses;
+        }
+    }
 
     private static FrozenSet<IPAddress> ReadInterfaces()
     {
@@ -60,4 +79,6 @@ internal static class LocalAddresses
         value |= uint.MaxValue >> prefixLength;
         return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
     }
+
+    private sealed record Snapshot(FrozenSet<IPAddress> Addresses, long ReadAt);
 }
