@@ -21,7 +21,7 @@ internal sealed record HealthReport(
     /// <summary>A quarantined key: its name (cut, escaped) and the checker's line.</summary>
     public sealed record QuarantinedReport(string Key, string? Reason);
 
-    /// <param name="RefusedKeys">Puts not stored since start, over reconciler.backend's limits (reconciler_refused_keys_total, all reasons).</param>
+    /// <param name="RefusedKeys">Refusals since start over reconciler.backend's limits, a full re-read's again (reconciler_refused_keys_total, all reasons).</param>
     public sealed record BackendReport(string Description, bool Reachable, string? LastError, DateTimeOffset Since, long RefusedKeys);
 
     /// <summary>A cluster without a leader is degraded rather than down: the file cannot lag a store that cannot change.</summary>
