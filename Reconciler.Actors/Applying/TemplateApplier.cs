@@ -28,6 +28,9 @@ public sealed class TemplateApplier
     private readonly bool _keepDiffs;
     private readonly SkippedKeyWarnings _skippedKeys = new();
     private readonly KeyQuarantine _quarantine = new();
+
+    // the revision whose culprit search last found nothing, if the last search did
+    private long? _fruitlessSearch;
     private readonly QuarantineWarnings _quarantineWarnings = new();
     private readonly SlotState? _slotState;
     private string? _slotRestoreProblem;
@@ -237,6 +240,22 @@ public sealed class TemplateApplier
     /// within quarantine.max-checks), or the file without them is refused after all, the refusal stands as it is.
     /// </summary>
     private async Task<ReconcileOutcome> QuarantineAsync(
+        ReconcileOutcome refused, bool holding, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
+    {
+        // a retry of the revision a search found nothing in (the renderer retries a failed check with backoff) would
+        // only run the same trial checks again: the refusal stands, and the next change searches anew
+        if (request.State.Revision == _fruitlessSearch)
+        {
+            _render.Template.Slots.Restore(slots);
+            return refused;
+        }
+
+        var outcome = await SearchAsync(refused, holding, slots, request, cancellationToken);
+        _fruitlessSearch = ReferenceEquals(outcome, refused) ? request.State.Revision : null;
+        return outcome;
+    }
+
+    private async Task<ReconcileOutcome> SearchAsync(
         ReconcileOutcome refused, bool holding, IReadOnlyDictionary<int, string?[]> slots, ApplyRequest request, CancellationToken cancellationToken)
     {
         var state = request.State;

@@ -166,6 +166,24 @@ public sealed class QuarantineApplyTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_retry_of_a_revision_the_search_found_nothing_in_runs_the_check_once_and_the_next_change_searches_again()
+    {
+        var marker = _folder["accept"];
+        var applier = _apply.Applier(Definition(_dest, check: $"echo run >> {Quote(_checks)}; test -e {Quote(marker)}"));
+        File.WriteAllText(marker, "");
+        await Apply(applier, StateOf(1, ("a", "1")));
+        File.Delete(marker);
+        await Apply(applier, StateOf(2, ("a", "1"), ("b", "2"))); // refused, and refused with every change set back
+
+        var retried = await Apply(applier, StateOf(2, ("a", "1"), ("b", "2")));
+
+        Assert.Equal(ReconcileStatus.CheckFailed, retried.Status);
+        Assert.Equal(4, Checks); // the retry's own check, no trial
+        await Apply(applier, StateOf(3, ("a", "1"), ("b", "2"), ("c", "3")));
+        Assert.Equal(6, Checks); // a new revision: its check and the search's first trial
+    }
+
+    [Fact]
     public async Task With_quarantine_off_one_refused_value_holds_back_every_change()
     {
         var applier = _apply.Applier(Definition(_dest, check: RefusesEvil) with { Quarantine = QuarantineSettings.Off });
