@@ -9,7 +9,16 @@ internal static class JournalLines
 {
     private const int BufferBytes = 64 * 1024;
 
-    public static IEnumerable<byte[]?> Read(Stream stream, int mostLineBytes)
+    public static IEnumerable<byte[]?> Read(Stream stream, int mostLineBytes) => Lines(stream, mostLineBytes, keepHeadOfLonger: false);
+
+    /// <summary>The first <paramref name="headBytes"/> bytes of each line (fewer for a shorter one): what a scan needs, whatever the lines' length.</summary>
+    public static IEnumerable<byte[]> Heads(Stream stream, int headBytes) => Lines(stream, headBytes, keepHeadOfLonger: true).Select(head => head!);
+
+    /// <summary>
+    /// Each line's bytes, at most <paramref name="most"/> of them held: a longer line gives its first
+    /// <paramref name="most"/> bytes (<paramref name="keepHeadOfLonger"/>) or null.
+    /// </summary>
+    private static IEnumerable<byte[]?> Lines(Stream stream, int most, bool keepHeadOfLonger)
     {
         var buffer = new byte[BufferBytes];
         using var line = new MemoryStream();
@@ -23,15 +32,18 @@ internal static class JournalLines
             {
                 var newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
                 var end = newline < 0 ? read : newline;
-                if (!over && line.Length + (end - start) > mostLineBytes)
-                {
-                    over = true;
-                    line.SetLength(0);
-                }
-
                 if (!over)
                 {
-                    line.Write(buffer, start, end - start);
+                    var room = most - (int)line.Length;
+                    over = end - start > room;
+                    if (over && !keepHeadOfLonger)
+                    {
+                        line.SetLength(0);
+                    }
+                    else
+                    {
+                        line.Write(buffer, start, Math.Min(end - start, room));
+                    }
                 }
 
                 pending = true;
@@ -40,7 +52,7 @@ internal static class JournalLines
                     break;
                 }
 
-                yield return over ? null : line.ToArray();
+                yield return Line(line, over, keepHeadOfLonger);
                 line.SetLength(0);
                 over = false;
                 pending = false;
@@ -50,41 +62,9 @@ internal static class JournalLines
 
         if (pending)
         {
-            yield return over ? null : line.ToArray();
+            yield return Line(line, over, keepHeadOfLonger);
         }
     }
 
-    /// <summary>The first <paramref name="headBytes"/> bytes of each line (fewer for a shorter one): what a scan needs, whatever the lines' length.</summary>
-    public static IEnumerable<byte[]> Heads(Stream stream, int headBytes)
-    {
-        var buffer = new byte[BufferBytes];
-        var head = new List<byte>(headBytes);
-        var pending = false;
-        int read;
-        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-        {
-            var start = 0;
-            while (start < read)
-            {
-                var newline = Array.IndexOf(buffer, (byte)'\n', start, read - start);
-                var end = newline < 0 ? read : newline;
-                head.AddRange(buffer.AsSpan(start, Math.Min(end - start, headBytes - head.Count)));
-                pending = true;
-                if (newline < 0)
-                {
-                    break;
-                }
-
-                yield return [.. head];
-                head.Clear();
-                pending = false;
-                start = newline + 1;
-            }
-        }
-
-        if (pending)
-        {
-            yield return [.. head];
-        }
-    }
+    private static byte[]? Line(MemoryStream line, bool over, bool keepHeadOfLonger) => over && !keepHeadOfLonger ? null : line.ToArray();
 }
