@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Reconciler.Actors.Display;
 using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
@@ -459,7 +458,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             var refusal = limits.Refuses(kv.Key.Span, kv.Value.Length);
             if (refusal is null && _budget.Put(prefix, 0, kv.Key.Length + (long)kv.Value.Length) is { } wouldHold)
             {
-                refusal = new KeyRefusal(PrintableText.ShortOf(kv.Key.Span), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes);
+                refusal = limits.OverPrefix(kv.Key.Span, wouldHold);
             }
 
             if (refusal is null)
@@ -548,7 +547,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             }
             else if (_budget.Put(Prefix, oldBytes, kv.Key.Length + (long)kv.Value.Length) is { } wouldHold)
             {
-                kept = KeyEvent.Refused(key, new KeyRefusal(PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes), kv.ModRevision);
+                kept = KeyEvent.Refused(key, limits.OverPrefix(key, wouldHold), kv.ModRevision);
             }
             else
             {

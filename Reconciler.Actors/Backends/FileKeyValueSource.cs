@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Reconciler.Actors.Display;
 using Reconciler.Actors.State;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -216,7 +215,7 @@ internal sealed class FileKeyValueSource(string path, KeyLimits limits) : IKeyVa
             var refusal = limits.Refuses(key, value);
             if (refusal is null && budget.Put(prefix, 0, KeyLimits.SizeOf(key, value)) is { } wouldHold)
             {
-                refusal = new KeyRefusal(PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes);
+                refusal = limits.OverPrefix(key, wouldHold);
             }
 
             if (refusal is null)

@@ -32,6 +32,12 @@ public sealed record KeyLimits(int MaxKeyBytes, int MaxValueBytes, long MaxPrefi
         return Refuses(key.Length, valueBytes, () => shown);
     }
 
+    /// <summary>Why a key is not stored: it would take its prefix to <paramref name="wouldHold"/> bytes, past max-prefix-bytes.</summary>
+    public KeyRefusal OverPrefix(string key, long wouldHold) => new(PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, MaxPrefixBytes);
+
+    /// <summary><see cref="OverPrefix(string, long)"/> of a key still in UTF-8.</summary>
+    public KeyRefusal OverPrefix(ReadOnlySpan<byte> key, long wouldHold) => new(PrintableText.ShortOf(key), RefusalReason.PrefixBytes, wouldHold, MaxPrefixBytes);
+
     private KeyRefusal? Refuses(long keyBytes, long valueBytes, Func<string> shownKey) =>
         keyBytes > MaxKeyBytes ? new KeyRefusal(shownKey(), RefusalReason.KeyBytes, keyBytes, MaxKeyBytes)
         : valueBytes > MaxValueBytes ? new KeyRefusal(shownKey(), RefusalReason.ValueBytes, valueBytes, MaxValueBytes)

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Reconciler.Actors.Display;
 
 namespace Reconciler.Actors.State;
 
@@ -57,7 +56,7 @@ internal sealed class StoreAdmission(KeyLimits limits, ImmutableArray<KeyPrefix>
             var newBytes = e.Kind == KeyEventKind.Put && refusal is null ? KeyLimits.SizeOf(e.Key, e.Value) : 0;
             if (e.Kind == KeyEventKind.Put && refusal is null && _budget.Put(prefix, oldBytes, newBytes) is { } wouldHold)
             {
-                refusal = new KeyRefusal(PrintableText.ShortOf(e.Key), RefusalReason.PrefixBytes, wouldHold, limits.MaxPrefixBytes);
+                refusal = limits.OverPrefix(e.Key, wouldHold);
             }
             else if (e.Kind != KeyEventKind.Put || refusal is not null)
             {
