@@ -80,24 +80,15 @@ internal sealed class WatcherActor : ReceiveActor
 
     private void OnSnapshot(SnapshotRead read)
     {
-        if (read.Snapshot.Refused.Count == 0)
+        _logger.LogInformation(
+            "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision}",
+            read.Snapshot.Keys.Count,
+            string.Join(", ", _prefixes),
+            _source.Description,
+            read.Snapshot.Revision);
+        if (read.Snapshot.Refused.Count > 0)
         {
-            _logger.LogInformation(
-                "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision}",
-                read.Snapshot.Keys.Count,
-                string.Join(", ", _prefixes),
-                _source.Description,
-                read.Snapshot.Revision);
-        }
-        else
-        {
-            _logger.LogInformation(
-                "Read {Count} keys under {Prefixes} from {Backend} at revision {Revision} ({Refused} refused: over reconciler.backend's limits)",
-                read.Snapshot.Keys.Count,
-                string.Join(", ", _prefixes),
-                _source.Description,
-                read.Snapshot.Revision,
-                read.Snapshot.Refused.Count);
+            _logger.LogWarning("{Refused} keys under {Prefixes} not stored: over reconciler.backend's limits", read.Snapshot.Refused.Count, string.Join(", ", _prefixes));
         }
 
         _desiredState.Tell(new SnapshotLoaded(read.Snapshot, _prefixes));
