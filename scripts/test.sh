@@ -22,7 +22,9 @@ if (($# == 0)); then
   RECONCILER_EXECUTABLE="$work/published/reconciler" dotnet test Reconciler.sln -c Release --no-build \
     --logger "console;verbosity=normal" --filter "Executable=reconciler" 2>&1 | tee -a "$log" || status=$?
 fi
-# one plain summary line for whoever reads the end of the output
+# the failed tests again, with their messages, and one plain summary line, for whoever reads only the end of the output
+awk '/^  Failed [^ ]/ { show = 1; lines = 0; print "" } /^  (Passed|Skipped) / { show = 0 }
+     show && lines++ < 25 { print }' "$log"
 awk '/^ +Passed: +[0-9]+$/ { passed += $2 } /^ +Failed: +[0-9]+$/ { failed += $2 }
      END { printf "%d passed, %d failed\n", passed, failed }' "$log"
 exit "$status"
