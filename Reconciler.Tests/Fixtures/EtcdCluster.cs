@@ -85,14 +85,15 @@ public sealed class EtcdCluster : IDisposable
     public async Task<long> PutAsync(int member, string key, string value)
     {
         using var client = EtcdClientFactory.Create(new EtcdConnectionOptions([ClientUrls[member]]));
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
             try
             {
                 return (await client.PutAsync(key, value, deadline: DateTime.UtcNow.AddSeconds(2))).Header.Revision;
             }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            // A deadline that fires inside the HTTP/2 stream surfaces as TaskCanceledException, not RpcException.
+            catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
