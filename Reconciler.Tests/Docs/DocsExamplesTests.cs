@@ -94,7 +94,7 @@ public sealed partial class DocsExamplesTests : IDisposable
                     if (i + 1 < blocks.Count && blocks[i + 1] is { Language: "text", BesidePrevious: true } shown
                         && output.TrimEnd('\n') != shown.Text.TrimEnd('\n'))
                     {
-                        failures.Add($"{at}: renders\n{output.TrimEnd('\n')}\nwhere the page shows\n{shown.Text.TrimEnd('\n')}");
+                        failures.Add($"{at}: renders\n{Visible(output.TrimEnd('\n'))}\nwhere the page shows\n{Visible(shown.Text.TrimEnd('\n'))}");
                     }
                 }
                 catch (TemplateException e)
@@ -261,10 +261,13 @@ public sealed partial class DocsExamplesTests : IDisposable
                 continue;
             }
 
-            var options = command.Options.Concat(root.Options.Where(o => o.Recursive)).Distinct().ToList();
+            // the options every command takes are described once, in the daemon's section
+            var common = root.Options.Where(o => o.Recursive).ToList();
+            var options = command.Options.Concat(common).Distinct().ToList();
             var known = options.SelectMany(o => o.Aliases.Append(o.Name)).ToHashSet(StringComparer.Ordinal);
             failures.AddRange(options
-                .Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name is not "--help" && !(command != root && o.Name == "--version"))
+                .Where(o => command == root || common.All(c => c.Name != o.Name))
+                .Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name is not "--help")
                 .Where(o => !Regex.IsMatch(text.ToString(), $@"(?<![\w-]){Regex.Escape(o.Name)}(?![\w-])"))
                 .Select(o => $"docs/command-line.md, {title}: {o.Name} is not described"));
             failures.AddRange(OptionName().Matches(text.ToString()).Select(m => m.Value).Distinct()
@@ -340,6 +343,9 @@ public sealed partial class DocsExamplesTests : IDisposable
         }
     }
 
+    /// <summary>Text with its spaces and line ends shown, so a difference in whitespace can be seen.</summary>
+    private static string Visible(string text) => text.Replace(" ", "\u00b7", StringComparison.Ordinal).Replace("\n", "\u21b5\n", StringComparison.Ordinal);
+
     /// <summary>A ```keys block: one "key: value" a line.</summary>
     private static DesiredState KeysOf(FencedBlock block) =>
         DesiredState.From(
@@ -359,6 +365,15 @@ public sealed partial class DocsExamplesTests : IDisposable
             while (line.EndsWith('\\') && i + 1 < lines.Length)
             {
                 line = line[..^1] + " " + lines[++i];
+            }
+
+            // a here-document's lines are the file it writes, not commands
+            if (HereDocument().Match(line) is { Success: true } here)
+            {
+                for (i++; i < lines.Length && lines[i].Trim() != here.Groups[1].Value; i++)
+                {
+                    // skipped
+                }
             }
 
             yield return (line.TrimStart().StartsWith("$ ", StringComparison.Ordinal) ? line.TrimStart()[2..] : line, start);
@@ -449,4 +464,7 @@ public sealed partial class DocsExamplesTests : IDisposable
 
     [GeneratedRegex(@"\b[Ii]ssue \d+\b")]
     private static partial Regex IssueNumber();
+
+    [GeneratedRegex(@"<<-?\s*['""]?(\w+)['""]?")]
+    private static partial Regex HereDocument();
 }
