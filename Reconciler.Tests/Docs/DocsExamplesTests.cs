@@ -339,7 +339,7 @@ public sealed partial class DocsExamplesTests : IDisposable
         }
         catch (ConfigurationException e)
         {
-            return e.Message;
+            return e.Message.Replace(Path.Combine(folder, "reconciler.conf"), "the block", StringComparison.Ordinal);
         }
     }
 
