@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds dist/reconciler_<version>_amd64.deb: the native executable of scripts/publish.sh (no .NET needed on the
 # target) as /usr/bin/reconciler, the systemd unit, the scenario's configuration and HAProxy template as conffiles,
-# and docs and examples under /usr/share/doc.
+# and the documentation (README.md, docs/) and examples under /usr/share/doc.
 # Needs the .NET SDK, clang, zlib1g-dev and dpkg-deb; the AOT compiler comes from the NuGet registry.
 # Usage: scripts/package.sh [--out DIR] [--executable FILE]   (default dist/; prints the package's path last)
 #   --executable: package this native executable (one scripts/publish.sh made) instead of publishing one
@@ -44,13 +44,13 @@ mkdir -p "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/reconciler/templa
 cp "$work/published/reconciler" "$root/usr/bin/reconciler"
 
 sed 's:^ExecStart=/usr/local/bin/reconciler :ExecStart=/usr/bin/reconciler :;
-     s:^# Reconciler as a systemd service\. Install\: see README\.md.*:# Reconciler as a systemd service, from the reconciler package (README.md, "Install").:' \
+     s:^# Reconciler as a systemd service\. Install\: see docs/install\.md.*:# Reconciler as a systemd service, from the reconciler package (/usr/share/doc/reconciler/docs/install.md).:' \
   config/systemd/reconciler.service > "$root/lib/systemd/system/reconciler.service"
 grep -q '^ExecStart=/usr/bin/reconciler ' "$root/lib/systemd/system/reconciler.service" \
   || { echo "package.sh: config/systemd/reconciler.service has no ExecStart=/usr/local/bin/reconciler to adapt" >&2; exit 1; }
 
 # The scenario's configuration, its template next to it in /etc/reconciler/templates,
-sed 's:"\.\./templates/:"templates/:; s:/etc/reconciler/haproxy\.conf:/etc/reconciler/reconciler.conf:' \
+sed 's:"\.\./templates/:"templates/:' \
   config/hocon/haproxy.conf > "$root/etc/reconciler/reconciler.conf"
 # and the optional routes map, deny list and site certificate templates it names in comments
 cp config/templates/haproxy.cfg.sbn config/templates/hosts.map.sbn config/templates/deny.acl.sbn config/templates/site.pem.sbn "$root/etc/reconciler/templates/"
@@ -58,7 +58,10 @@ cp config/templates/haproxy.cfg.sbn config/templates/hosts.map.sbn config/templa
 cp packaging/deb/copyright "$doc/"
 sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")/" \
   packaging/deb/changelog | gzip -9n > "$doc/changelog.Debian.gz"
-gzip -9n < README.md > "$doc/README.md.gz"
+# the README and the docs/ pages as they are in the repository: uncompressed, so their relative links still work
+cp README.md "$doc/"
+cp -r docs "$doc/docs"
+rm -rf "$doc/docs/incoming"
 gzip -9n < packaging/deb/reconciler.1 > "$root/usr/share/man/man1/reconciler.1.gz"
 cp packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/reconciler"
 cp config/hocon/reference.conf config/hocon/haproxy.conf config/hocon/demo.conf config/demo/keys.yaml \

@@ -8,7 +8,7 @@ namespace Reconciler.Tests.Confd;
 /// </summary>
 public static class ConfdLocation
 {
-    public const string NotFoundReason = "confd not found: set CONFD=/path/to/confd or put it at ../shared/tools/confd (see README, Tests)";
+    public const string NotFoundReason = "confd not found: set CONFD=/path/to/confd or put it at ../shared/tools/confd (see docs/dev/testing.md)";
 
     /// <summary>confd's absolute path; null when it is not configured and not beside the repository.</summary>
     public static string? Binary { get; } = Find();

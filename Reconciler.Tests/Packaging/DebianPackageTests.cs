@@ -77,6 +77,28 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     }
 
     [Fact]
+    public async Task The_documentation_is_installed_under_usr_share_doc_with_its_links_intact()
+    {
+        var listing = (await DebianPackage.DpkgDebAsync("-c", package.PackagePath)).Replace(" -> ", "\n", StringComparison.Ordinal);
+        var doc = Path.Combine(package.Root, "usr", "share", "doc", "reconciler");
+
+        // every page of docs/ (not the drafts of docs/incoming/), beside the README whose links point into it
+        var pages = Directory.EnumerateFiles(Path.Combine(DebianPackage.RepositoryRoot, "docs"), "*.md", SearchOption.AllDirectories)
+            .Select(page => Path.GetRelativePath(DebianPackage.RepositoryRoot, page))
+            .Where(page => !page.StartsWith(Path.Combine("docs", "incoming"), StringComparison.Ordinal))
+            .Append("README.md")
+            .ToList();
+        Assert.Contains(Path.Combine("docs", "quick-start.md"), pages);
+        foreach (var page in pages)
+        {
+            Assert.Contains($" ./usr/share/doc/reconciler/{page}\n", listing);
+            Assert.Equal(File.ReadAllText(Path.Combine(DebianPackage.RepositoryRoot, page)), File.ReadAllText(Path.Combine(doc, page)));
+        }
+
+        Assert.DoesNotContain("./usr/share/doc/reconciler/docs/incoming/", listing);
+    }
+
+    [Fact]
     public async Task The_packaged_executable_runs_version_and_check_without_dotnet()
     {
         var version = await RunPackagedAsync("--version");

@@ -13,7 +13,7 @@ public sealed record RunConditions(
     string Command);
 
 /// <summary>
-/// The Markdown the README includes: measure | confd (watch) reference | target | measured, with the targets and
+/// The Markdown docs/dev/performance.md quotes: measure | confd (watch) reference | target | measured, with the targets and
 /// confd's numbers from issue 6, then where the time goes per size (from the daemon's own log) and the conditions.
 /// </summary>
 public static class ResultsReport
