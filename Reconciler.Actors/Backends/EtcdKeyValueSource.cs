@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
@@ -23,8 +23,6 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     // 16 values at etcd's 1.5 MiB request limit still fit max-message-size's 64 MiB default; later pages follow the sizes seen.
     private const int FirstPageSize = 16;
 
-    private static readonly ByteString ZeroKey = ByteString.CopyFrom(0);
-
     private static readonly WatchRequest ProgressRequest = new() { ProgressRequest = new WatchProgressRequest() };
 
     // A member cut off from the others cancels the watch ("no leader") instead of serving a stale stream.
@@ -35,6 +33,9 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     private readonly TimeSpan _watchTimeout;
     private readonly int _pageBytes;
     private readonly KeyLimits _limits;
+
+    // each prefix's range, once a probe found whether the grant reaches the key <prefix> itself; forgotten on a refusal
+    private readonly ConcurrentDictionary<KeyPrefix, EtcdKeyRange> _ranges = new();
     private ulong _clusterId;
 
     public EtcdKeyValueSource(EtcdConnectionOptions options)
@@ -69,7 +70,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
         if (revision == 0)
         {
-            revision = await CurrentRevisionAsync(member, cancellationToken);
+            revision = await CurrentRevisionAsync(member, EtcdKeyRange.Whole(new KeyPrefix("/")), cancellationToken); // no prefixes
         }
 
         return new KeySnapshot(read.Keys, revision) { Refused = read.Refused };
@@ -100,8 +101,9 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             var creating = new Queue<PrefixWatch>();
             foreach (var (prefix, fromRevision) in fromRevisions)
             {
-                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1, _limits));
-                await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
+                var range = await RangeOfAsync(member, prefix, cancellationToken);
+                creating.Enqueue(new PrefixWatch(prefix, range, fromRevision - 1, _limits));
+                await SendAsync(call, member, CreateRequest(range, fromRevision), cancellationToken);
             }
 
             _ = RequestProgressAsync(call, stop.Token);
@@ -113,7 +115,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
                 if (response.Created && creating.TryDequeue(out var created))
                 {
                     watches[response.WatchId] = created;
-                    await ThrowIfHistoryChangedAsync(member, response.Header, created.Seen, cancellationToken);
+                    await ThrowIfHistoryChangedAsync(member, created.Range, response.Header, created.Seen, cancellationToken);
                     yield return new WatchBatch(created.Prefix, [], created.Seen);
                     continue;
                 }
@@ -121,12 +123,15 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
                 if (!watches.TryGetValue(response.WatchId, out var watch))
                 {
                     // an answer to a progress request (no watch id): etcd is at least where every watch got to
-                    var highest = watches.Values.Select(w => w.Seen).DefaultIfEmpty(0).Max();
-                    await ThrowIfHistoryChangedAsync(member, response.Header, highest, cancellationToken);
+                    if (watches.Values.MaxBy(w => w.Seen) is { } highest)
+                    {
+                        await ThrowIfHistoryChangedAsync(member, highest.Range, response.Header, highest.Seen, cancellationToken);
+                    }
+
                     continue;
                 }
 
-                await ThrowIfHistoryChangedAsync(member, response.Header, watch.Seen, cancellationToken);
+                await ThrowIfHistoryChangedAsync(member, watch.Range, response.Header, watch.Seen, cancellationToken);
                 if (watch.Add(response) is { } batch)
                 {
                     yield return batch;
@@ -193,12 +198,13 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     private async Task<long> ReadPrefixAsync(
         EtcdMember member, KeyPrefix prefix, long revision, SnapshotRead into, CancellationToken cancellationToken)
     {
-        var (key, rangeEnd) = KeyRange(prefix);
+        var range = await RangeOfAsync(member, prefix, cancellationToken);
+        var (key, rangeEnd) = (range.Key, range.RangeEnd);
         var limit = FirstPageSize;
         while (true)
         {
             var page = await RangePageAsync(
-                member, new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = limit }, cancellationToken);
+                member, range, new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = limit }, cancellationToken);
 
             // A range at an older revision still reports the current one in its header: take only the first.
             if (revision == 0)
@@ -229,7 +235,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     /// <summary>One page; a page that still exceeds the message limit (values of very uneven size) is asked again smaller.</summary>
-    private async Task<RangeResponse> RangePageAsync(EtcdMember member, RangeRequest request, CancellationToken cancellationToken)
+    private async Task<RangeResponse> RangePageAsync(EtcdMember member, EtcdKeyRange range, RangeRequest request, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -248,6 +254,11 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
                 // "mvcc: required revision has been compacted" or "... is a future revision"
                 throw new RevisionUnavailableException($"{member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+            {
+                _ranges.Clear(); // the grants changed: probe again next time
+                throw new BackendUnavailableException($"{member.Endpoint}: permission denied: no role of the user grants read {range.Grant}", ex);
+            }
             catch (RpcException ex)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -256,22 +267,53 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         }
     }
 
-    private async Task<long> CurrentRevisionAsync(EtcdMember member, CancellationToken cancellationToken)
+    /// <summary>A linearizable read of one key range's count: etcd's current revision, read where the grant allows.</summary>
+    private async Task<long> CurrentRevisionAsync(EtcdMember member, EtcdKeyRange range, CancellationToken cancellationToken)
     {
-        var response = await RangePageAsync(member, new RangeRequest { Key = ZeroKey, CountOnly = true }, cancellationToken);
+        var response = await RangePageAsync(member, range, new RangeRequest { Key = range.Key, RangeEnd = range.RangeEnd, CountOnly = true }, cancellationToken);
         return response.Header.Revision;
+    }
+
+    /// <summary>
+    /// What to read and watch for <paramref name="prefix"/>: the whole range when the user's roles grant it (etcd's
+    /// count of it answers), else only the keys under <c>&lt;prefix&gt;/</c>, the key <c>&lt;prefix&gt;</c> itself left out
+    /// as not there. Found once per prefix: the watch, opened later, covers what the read covered.
+    /// </summary>
+    private async Task<EtcdKeyRange> RangeOfAsync(EtcdMember member, KeyPrefix prefix, CancellationToken cancellationToken)
+    {
+        if (_ranges.TryGetValue(prefix, out var known))
+        {
+            return known;
+        }
+
+        var whole = EtcdKeyRange.Whole(prefix);
+        var range = whole;
+        try
+        {
+            await member.Client.GetConnection().KVClient.RangeAsync(
+                new RangeRequest { Key = whole.Key, RangeEnd = whole.RangeEnd, CountOnly = true }, deadline: Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied && !prefix.IsWholeKeySpace)
+        {
+            range = EtcdKeyRange.Under(prefix);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Unavailable(member, "range failed", ex.Status, ex);
+        }
+
+        _ranges[prefix] = range;
+        return range;
     }
 
     private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
 
-    private static WatchRequest CreateRequest(KeyPrefix prefix, long fromRevision)
-    {
-        var (key, rangeEnd) = KeyRange(prefix);
-        return new WatchRequest
+    private static WatchRequest CreateRequest(EtcdKeyRange range, long fromRevision) =>
+        new()
         {
-            CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = fromRevision, Fragment = true },
+            CreateRequest = new WatchCreateRequest { Key = range.Key, RangeEnd = range.RangeEnd, StartRevision = fromRevision, Fragment = true },
         };
-    }
 
     private static async Task SendAsync(
         AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, WatchRequest request,
@@ -363,7 +405,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     /// another one) shows a low revision too, so a low one is confirmed by a linearizable read on the member,
     /// which waits until that member has caught up with the leader.
     /// </summary>
-    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, ResponseHeader? header, long seen, CancellationToken cancellationToken)
+    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, EtcdKeyRange range, ResponseHeader? header, long seen, CancellationToken cancellationToken)
     {
         if (header is null || header.ClusterId == 0)
         {
@@ -377,7 +419,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             throw new HistoryChangedException($"{member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
         }
 
-        if (header.Revision < seen && await CurrentRevisionAsync(member, cancellationToken) is var current && current < seen)
+        if (header.Revision < seen && await CurrentRevisionAsync(member, range, cancellationToken) is var current && current < seen)
         {
             throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
         }
@@ -410,21 +452,6 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         var length = System.Text.Encoding.UTF8.GetByteCount(prefix.Value);
         return key.Length >= length && key.Span[..length].SequenceEqual(System.Text.Encoding.UTF8.GetBytes(prefix.Value))
             && (key.Length == length || key.Span[length] == (byte)'/');
-    }
-
-    /// <summary>
-    /// The byte range holding every key that starts with the prefix. It also holds siblings such as
-    /// <c>/apps/webby</c> for <c>/apps/web</c>; callers filter with <see cref="KeyPrefix.Covers"/>.
-    /// </summary>
-    private static (ByteString Key, ByteString RangeEnd) KeyRange(KeyPrefix prefix)
-    {
-        if (prefix.IsWholeKeySpace)
-        {
-            return (ZeroKey, ZeroKey); // etcd's "every key" range
-        }
-
-        var key = ByteString.CopyFromUtf8(prefix.Value);
-        return (key, EtcdClient.GetRangeEnd(key));
     }
 
     private static BackendUnavailableException Unavailable(EtcdMember member, string what, Status status, Exception ex) =>
@@ -479,7 +506,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     /// <see cref="KeyEventKind.Refused"/> event without being decoded, a key put again in the same response keeps its last
     /// event only (the fold's outcome is the same), and past max-prefix-bytes of values in one response the rest are refused.
     /// </summary>
-    private sealed class PrefixWatch(KeyPrefix prefix, long seen, KeyLimits limits)
+    private sealed class PrefixWatch(KeyPrefix prefix, EtcdKeyRange range, long seen, KeyLimits limits)
     {
         private readonly List<KeyEvent> _events = [];
         private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
@@ -487,6 +514,8 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         private long _last;
 
         public KeyPrefix Prefix { get; } = prefix;
+
+        public EtcdKeyRange Range { get; } = range;
 
         /// <summary>The revision up to which this prefix's events have been delivered.</summary>
         public long Seen { get; private set; } = seen;
