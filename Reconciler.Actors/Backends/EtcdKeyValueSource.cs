@@ -28,6 +28,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     // A member cut off from the others cancels the watch ("no leader") instead of serving a stale stream.
     private static readonly Metadata RequireLeader = new() { { "hasleader", "true" } };
 
+    private readonly EtcdConnectionOptions _options;
     private readonly IReadOnlyList<EtcdMember> _members;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _watchTimeout;
@@ -40,6 +41,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
     public EtcdKeyValueSource(EtcdConnectionOptions options)
     {
+        _options = options;
         _requestTimeout = options.RequestTimeout;
         _watchTimeout = options.WatchTimeout;
         _pageBytes = options.MaxMessageSize / 4;
@@ -65,7 +67,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         catch (RevisionUnavailableException e)
         {
             // compacted between two pages of one read: read again, as after any other broken read
-            throw new BackendUnavailableException($"{Description}: {e.Message}", e);
+            throw new BackendUnavailableException(e.Message, e);
         }
 
         if (revision == 0)
@@ -177,7 +179,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             noLeader |= leaderless;
         }
 
-        throw new BackendUnavailableException($"{Description}: {string.Join("; ", failures)}") { NoLeader = noLeader };
+        throw new BackendUnavailableException(string.Join("; ", failures)) { NoLeader = noLeader };
     }
 
     private async Task<(EtcdMember Member, string? Failure, bool NoLeader)> ProbeAsync(EtcdMember member, CancellationToken cancellationToken)
@@ -186,12 +188,14 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         {
             var status = await member.Client.GetConnection().MaintenanceClient.StatusAsync(
                 new StatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
-            return status.Leader == 0 ? (member, $"{member.Endpoint}: no leader", true) : (member, null, false);
+            return status.Leader == 0 ? (member, $"etcd {member.Endpoint}: no leader", true) : (member, null, false);
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
+            // a connection gRPC cannot make ends as a bare cancellation, or DeadlineExceeded, at the deadline
             cancellationToken.ThrowIfCancellationRequested();
-            return (member, $"{member.Endpoint}: status probe failed: {Describe(ex.Status)}", IsNoLeader(ex.Status));
+            var failure = await FailureAsync(member, null, ex, cancellationToken);
+            return (member, failure.Message, failure.NoLeader);
         }
     }
 
@@ -252,17 +256,17 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             catch (RpcException ex) when (ex.StatusCode == StatusCode.OutOfRange && request.Revision > 0)
             {
                 // "mvcc: required revision has been compacted" or "... is a future revision"
-                throw new RevisionUnavailableException($"{member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
+                throw new RevisionUnavailableException($"etcd {member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
             {
                 _ranges.Clear(); // the grants changed: probe again next time
-                throw new BackendUnavailableException($"{member.Endpoint}: permission denied: no role of the user grants read {range.Grant}", ex);
+                throw new BackendUnavailableException($"etcd {member.Endpoint}: permission denied: no role of the user grants read {range.Grant}", ex);
             }
             catch (RpcException ex)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                throw Unavailable(member, "range failed", ex.Status, ex);
+                throw await FailureAsync(member, null, ex, cancellationToken);
             }
         }
     }
@@ -300,7 +304,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         catch (RpcException ex)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable(member, "range failed", ex.Status, ex);
+            throw await FailureAsync(member, null, ex, cancellationToken);
         }
 
         _ranges[prefix] = range;
@@ -315,7 +319,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             CreateRequest = new WatchCreateRequest { Key = range.Key, RangeEnd = range.RangeEnd, StartRevision = fromRevision, Fragment = true },
         };
 
-    private static async Task SendAsync(
+    private async Task SendAsync(
         AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, WatchRequest request,
         CancellationToken cancellationToken)
     {
@@ -326,7 +330,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable(member, "watch could not be opened", StatusOf(call, ex), ex);
+            throw await FailureAsync(member, "watch could not be opened", StatusOf(call, ex), cancellationToken);
         }
     }
 
@@ -369,33 +373,33 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             if (stalled.IsCancellationRequested)
             {
                 throw new BackendUnavailableException(
-                    $"{member.Endpoint}: watch not current: no answer to progress requests for {_watchTimeout.TotalSeconds:0.#}s");
+                    $"etcd {member.Endpoint}: watch not current: no answer to progress requests for {_watchTimeout.TotalSeconds:0.#} s");
             }
 
-            throw Unavailable(member, "watch stream broke", StatusOf(call, ex), ex);
+            throw await FailureAsync(member, "watch stream broke", StatusOf(call, ex), cancellationToken);
         }
 
-        throw new BackendUnavailableException($"{member.Endpoint}: watch stream ended");
+        throw new BackendUnavailableException($"etcd {member.Endpoint}: watch stream ended");
     }
 
     /// <summary>
     /// Why a stream call failed. A call that fails before it is established (say, auth rejected while
     /// fetching the token) shows up on its streams as a bare TaskCanceledException; the call's status has the reason.
     /// </summary>
-    private static Status StatusOf(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Exception ex)
+    private static Exception StatusOf(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Exception ex)
     {
-        if (ex is RpcException rpc)
+        if (ex is RpcException)
         {
-            return rpc.Status;
+            return ex;
         }
 
         try
         {
-            return call.GetStatus();
+            return new RpcException(call.GetStatus());
         }
         catch (InvalidOperationException)
         {
-            return new Status(StatusCode.Unknown, ex.Message); // the call has not finished: no status to give
+            return ex; // the call has not finished: no status to give
         }
     }
 
@@ -416,12 +420,12 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         if (known != 0 && known != header.ClusterId)
         {
             Interlocked.Exchange(ref _clusterId, header.ClusterId);
-            throw new HistoryChangedException($"{member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
+            throw new HistoryChangedException($"etcd {member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
         }
 
         if (header.Revision < seen && await CurrentRevisionAsync(member, range, cancellationToken) is var current && current < seen)
         {
-            throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
+            throw new HistoryChangedException($"etcd {member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
         }
     }
 
@@ -434,7 +438,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
         if (response.Canceled)
         {
-            throw new BackendUnavailableException($"{member.Endpoint}: watch cancelled by etcd: {response.CancelReason}");
+            throw new BackendUnavailableException($"etcd {member.Endpoint}: watch cancelled by etcd: {response.CancelReason}");
         }
     }
 
@@ -454,14 +458,25 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             && (key.Length == length || key.Span[length] == (byte)'/');
     }
 
-    private static BackendUnavailableException Unavailable(EtcdMember member, string what, Status status, Exception ex) =>
-        new($"{member.Endpoint}: {what}: {Describe(status)}", ex) { NoLeader = IsNoLeader(status) };
+    /// <summary>
+    /// A failed call in plain words, the endpoint once (<see cref="BackendFailure"/>); gRPC's own words stay in the
+    /// inner exception, for the debug log. When they say only that time ran out, or nothing known, a direct connection
+    /// to the endpoint tells the cause: refused, a name that does not resolve, a TLS handshake that fails.
+    /// </summary>
+    private async Task<BackendUnavailableException> FailureAsync(EtcdMember member, string? what, Exception ex, CancellationToken cancellationToken)
+    {
+        var clientCertificate = _options.CertFile is not null;
+        var failure = BackendFailure.Of(ex, _requestTimeout, clientCertificate);
+        if (failure.Cause is BackendFailureCause.TimedOut or BackendFailureCause.Other
+            && await EtcdConnectionCheck.FailureAsync(member.Endpoint, _options, cancellationToken) is { } found
+            && BackendFailure.Of(found, _requestTimeout, clientCertificate) is { Cause: not (BackendFailureCause.TimedOut or BackendFailureCause.Other) } plain)
+        {
+            failure = plain;
+        }
 
-    /// <summary>etcd's "etcdserver: no leader" (a read, or a watch opened with the has-leader requirement).</summary>
-    private static bool IsNoLeader(Status status) => status.Detail.Contains("no leader", StringComparison.Ordinal);
-
-    private static string Describe(Status status) =>
-        status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";
+        var message = what is null ? $"etcd {member.Endpoint}: {failure.Message}" : $"etcd {member.Endpoint}: {what}: {failure.Message}";
+        return new BackendUnavailableException(message, ex) { NoLeader = failure.Cause == BackendFailureCause.NoLeader };
+    }
 
     /// <summary>
     /// What one full read keeps: the keys within the limits, each prefix's within max-prefix-bytes in key order, and the

@@ -72,6 +72,6 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime, IDisposable
 
         var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([new KeyPrefix("/c")], CancellationToken.None));
 
-        Assert.Equal($"{_etcd.ClientUrl}: permission denied: no role of the user grants read /c/ --prefix=true", error.Message);
+        Assert.Equal($"etcd {_etcd.ClientUrl}: permission denied: no role of the user grants read /c/ --prefix=true", error.Message);
     }
 }
