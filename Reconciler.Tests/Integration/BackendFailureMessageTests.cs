@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
@@ -75,5 +76,37 @@ public sealed class BackendFailureMessageTests : IAsyncLifetime, IDisposable
         Assert.EndsWith($"Cannot read keys: etcd {refusedUrl}: connection refused", line.TrimEnd());
         Assert.DoesNotContain("subchannel", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_daemon_logs_it_and_healthz_shows_it_in_the_same_words()
+    {
+        var port = FreePort.Next();
+        File.WriteAllText(_folder["t.sbn"], "{{ getv \"/a/x\" }}");
+        File.WriteAllText(_folder["daemon.conf"], $$"""
+            reconciler.backend { endpoints = ["{{_etcd.ClientUrl}}"], username = reader, password = wrong-pass }
+            reconciler.backend.tls { ca-file = "{{_pki.CaFile}}", cert-file = "{{_pki.ClientCertFile}}", key-file = "{{_pki.ClientKeyFile}}" }
+            reconciler.http.listen = "127.0.0.1:{{port}}"
+            reconciler.templates = [{ name = t, src = "{{_folder["t.sbn"]}}", dest = "{{_folder["out.txt"]}}", keys = ["/a"] }]
+            """);
+        var expected = $"etcd {_etcd.ClientUrl}: authentication failed: wrong username or password";
+
+        await using var daemon = RunningReconciler.Start("--config", _folder["daemon.conf"]);
+        await daemon.WaitForLineAsync(line => line.Contains($"Backend unavailable, retrying with backoff: {expected}", StringComparison.Ordinal), "the backend's failure");
+        using var http = new HttpClient();
+        string? lastError = null;
+        await Poll.UntilAsync(
+            async () =>
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{port}/healthz");
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                lastError = body.RootElement.GetProperty("backend").GetProperty("lastError").GetString();
+                return lastError is not null;
+            },
+            TimeSpan.FromSeconds(20),
+            () => "healthz names the backend's failure");
+
+        Assert.Equal(expected, lastError);
+        Assert.DoesNotContain(daemon.Lines, line => line.Contains("InvalidArgument", StringComparison.Ordinal) || line.Contains("wrong-pass", StringComparison.Ordinal));
     }
 }

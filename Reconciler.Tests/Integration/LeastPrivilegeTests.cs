@@ -1,6 +1,7 @@
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
+using Reconciler.Tests.Output;
 
 namespace Reconciler.Tests.Integration;
 
@@ -15,6 +16,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime, IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private readonly TestCertificates _pki = new();
+    private readonly TempFolder _folder = new();
     private EtcdFixture _etcd = null!;
 
     public async Task InitializeAsync()
@@ -30,6 +32,7 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime, IDisposable
     {
         _etcd.Dispose();
         _pki.Dispose();
+        _folder.Dispose();
     }
 
     [Fact]
@@ -73,5 +76,24 @@ public sealed class LeastPrivilegeTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<BackendUnavailableException>(() => source.ReadAsync([new KeyPrefix("/c")], CancellationToken.None));
 
         Assert.Equal($"etcd {_etcd.ClientUrl}: permission denied: no role of the user grants read /c/ --prefix=true", error.Message);
+    }
+
+    [Fact]
+    public async Task Onetime_renders_a_template_on_the_prefix_with_only_that_grant()
+    {
+        await _etcd.PutAsync("/a", "self, not granted");
+        await _etcd.PutAsync("/a/x", "1");
+        await _etcd.PutAsync("/a/y", "2");
+        File.WriteAllText(_folder["t.sbn"], "{{ for v in getvs \"/a/*\" }}{{ v }};{{ end }}");
+        File.WriteAllText(_folder["reader.conf"], $$"""
+            reconciler.backend { endpoints = ["{{_etcd.ClientUrl}}"], username = reader, password = "{{ReaderPassword}}" }
+            reconciler.backend.tls { ca-file = "{{_pki.CaFile}}", cert-file = "{{_pki.ClientCertFile}}", key-file = "{{_pki.ClientKeyFile}}" }
+            reconciler.templates = [{ name = t, src = "{{_folder["t.sbn"]}}", dest = "{{_folder["out.txt"]}}", keys = ["/a"] }]
+            """);
+
+        var result = await ReconcilerProcess.RunAsync("--config", _folder["reader.conf"], "--onetime");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("1;2;", File.ReadAllText(_folder["out.txt"]));
     }
 }
