@@ -297,9 +297,11 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             await member.Client.GetConnection().KVClient.RangeAsync(
                 new RangeRequest { Key = whole.Key, RangeEnd = whole.RangeEnd, CountOnly = true }, deadline: Deadline(), cancellationToken: cancellationToken);
         }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied && !prefix.IsWholeKeySpace)
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
         {
-            range = EtcdKeyRange.Under(prefix);
+            range = prefix.IsWholeKeySpace
+                ? throw new BackendUnavailableException($"etcd {member.Endpoint}: permission denied: no role of the user grants read {whole.Grant}", ex)
+                : EtcdKeyRange.Under(prefix);
         }
         catch (RpcException ex)
         {
