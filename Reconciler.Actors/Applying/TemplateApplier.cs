@@ -28,6 +28,7 @@ public sealed class TemplateApplier
     private readonly bool _keepDiffs;
     private readonly SkippedKeyWarnings _skippedKeys = new();
     private readonly KeyQuarantine _quarantine = new();
+    private readonly FailureStreak _failures = new();
 
     // the revision whose culprit search last found nothing, if the last search did
     private long? _fruitlessSearch;
@@ -129,10 +130,21 @@ public sealed class TemplateApplier
             reconciled = reconciled with { Total = started.Elapsed };
             if (request.DryRunFolder is null)
             {
-                Record(reconciled, request, logger);
+                var entry = JournalEntries.Of(reconciled, request, DateTimeOffset.UtcNow, Definition.LogDiff);
+                var streak = _failures.Observe(reconciled.Failed ? FailureStreak.ReasonOf(entry) : null, entry.Revision, entry.Time);
+                if (streak.IsRecorded)
+                {
+                    Record(entry with { Repeats = streak.Repeats }, logger);
+                }
+
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 _quarantineWarnings.Write(logger, Name, outcome.Quarantined);
-                ReconcileLog.Write(logger, reconciled);
+                if (streak.IsLogged)
+                {
+                    ReconcileLog.Write(logger, reconciled);
+                }
+
+                streak.Write(logger, Name);
             }
 
             return reconciled;
@@ -521,9 +533,9 @@ public sealed class TemplateApplier
         }
     }
 
-    private void Record(TemplateReconciled reconciled, ApplyRequest request, ILogger logger)
+    private void Record(JournalEntry entry, ILogger logger)
     {
-        if (_services.Journal?.Append(JournalEntries.Of(reconciled, request, DateTimeOffset.UtcNow, Definition.LogDiff)) is { } problem && !_journalWarned)
+        if (_services.Journal?.Append(entry) is { } problem && !_journalWarned)
         {
             _journalWarned = true; // once: the state dir stays as it is until someone fixes it
             logger.LogWarning("Cannot record the applies of {Template} in {Journal}: {Reason}", Name, _services.Journal.Path, problem);

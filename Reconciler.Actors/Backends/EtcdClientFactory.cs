@@ -90,7 +90,7 @@ public static class EtcdClientFactory
         channel.MaxReceiveMessageSize = options.MaxMessageSize;
     }
 
-    private static Action<SslClientAuthenticationOptions> ConfigureTls(EtcdConnectionOptions options)
+    internal static Action<SslClientAuthenticationOptions> ConfigureTls(EtcdConnectionOptions options)
     {
         // Loaded here so a missing or malformed file fails at startup, not at the first connection.
         var roots = options.CaFile is null ? null : LoadPemBundle(options.CaFile);

@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using dotnet_etcd;
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
@@ -23,22 +23,25 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     // 16 values at etcd's 1.5 MiB request limit still fit max-message-size's 64 MiB default; later pages follow the sizes seen.
     private const int FirstPageSize = 16;
 
-    private static readonly ByteString ZeroKey = ByteString.CopyFrom(0);
-
     private static readonly WatchRequest ProgressRequest = new() { ProgressRequest = new WatchProgressRequest() };
 
     // A member cut off from the others cancels the watch ("no leader") instead of serving a stale stream.
     private static readonly Metadata RequireLeader = new() { { "hasleader", "true" } };
 
+    private readonly EtcdConnectionOptions _options;
     private readonly IReadOnlyList<EtcdMember> _members;
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _watchTimeout;
     private readonly int _pageBytes;
     private readonly KeyLimits _limits;
+
+    // each prefix's range, once a probe found whether the grant reaches the key <prefix> itself; forgotten on a refusal
+    private readonly ConcurrentDictionary<KeyPrefix, EtcdKeyRange> _ranges = new();
     private ulong _clusterId;
 
     public EtcdKeyValueSource(EtcdConnectionOptions options)
     {
+        _options = options;
         _requestTimeout = options.RequestTimeout;
         _watchTimeout = options.WatchTimeout;
         _pageBytes = options.MaxMessageSize / 4;
@@ -64,12 +67,12 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         catch (RevisionUnavailableException e)
         {
             // compacted between two pages of one read: read again, as after any other broken read
-            throw new BackendUnavailableException($"{Description}: {e.Message}", e);
+            throw new BackendUnavailableException(e.Message, e);
         }
 
         if (revision == 0)
         {
-            revision = await CurrentRevisionAsync(member, cancellationToken);
+            revision = await CurrentRevisionAsync(member, EtcdKeyRange.Whole(new KeyPrefix("/")), cancellationToken); // no prefixes
         }
 
         return new KeySnapshot(read.Keys, revision) { Refused = read.Refused };
@@ -100,8 +103,9 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             var creating = new Queue<PrefixWatch>();
             foreach (var (prefix, fromRevision) in fromRevisions)
             {
-                creating.Enqueue(new PrefixWatch(prefix, fromRevision - 1, _limits));
-                await SendAsync(call, member, CreateRequest(prefix, fromRevision), cancellationToken);
+                var range = await RangeOfAsync(member, prefix, cancellationToken);
+                creating.Enqueue(new PrefixWatch(prefix, range, fromRevision - 1, _limits));
+                await SendAsync(call, member, CreateRequest(range, fromRevision), cancellationToken);
             }
 
             _ = RequestProgressAsync(call, stop.Token);
@@ -113,7 +117,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
                 if (response.Created && creating.TryDequeue(out var created))
                 {
                     watches[response.WatchId] = created;
-                    await ThrowIfHistoryChangedAsync(member, response.Header, created.Seen, cancellationToken);
+                    await ThrowIfHistoryChangedAsync(member, created.Range, response.Header, created.Seen, cancellationToken);
                     yield return new WatchBatch(created.Prefix, [], created.Seen);
                     continue;
                 }
@@ -121,12 +125,15 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
                 if (!watches.TryGetValue(response.WatchId, out var watch))
                 {
                     // an answer to a progress request (no watch id): etcd is at least where every watch got to
-                    var highest = watches.Values.Select(w => w.Seen).DefaultIfEmpty(0).Max();
-                    await ThrowIfHistoryChangedAsync(member, response.Header, highest, cancellationToken);
+                    if (watches.Values.MaxBy(w => w.Seen) is { } highest)
+                    {
+                        await ThrowIfHistoryChangedAsync(member, highest.Range, response.Header, highest.Seen, cancellationToken);
+                    }
+
                     continue;
                 }
 
-                await ThrowIfHistoryChangedAsync(member, response.Header, watch.Seen, cancellationToken);
+                await ThrowIfHistoryChangedAsync(member, watch.Range, response.Header, watch.Seen, cancellationToken);
                 if (watch.Add(response) is { } batch)
                 {
                     yield return batch;
@@ -172,7 +179,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             noLeader |= leaderless;
         }
 
-        throw new BackendUnavailableException($"{Description}: {string.Join("; ", failures)}") { NoLeader = noLeader };
+        throw new BackendUnavailableException(string.Join("; ", failures)) { NoLeader = noLeader };
     }
 
     private async Task<(EtcdMember Member, string? Failure, bool NoLeader)> ProbeAsync(EtcdMember member, CancellationToken cancellationToken)
@@ -181,24 +188,27 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         {
             var status = await member.Client.GetConnection().MaintenanceClient.StatusAsync(
                 new StatusRequest(), deadline: Deadline(), cancellationToken: cancellationToken);
-            return status.Leader == 0 ? (member, $"{member.Endpoint}: no leader", true) : (member, null, false);
+            return status.Leader == 0 ? (member, $"etcd {member.Endpoint}: no leader", true) : (member, null, false);
         }
-        catch (RpcException ex)
+        catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
+            // a connection gRPC cannot make ends as a bare cancellation, or DeadlineExceeded, at the deadline
             cancellationToken.ThrowIfCancellationRequested();
-            return (member, $"{member.Endpoint}: status probe failed: {Describe(ex.Status)}", IsNoLeader(ex.Status));
+            var failure = await FailureAsync(member, null, ex, cancellationToken);
+            return (member, failure.Message, failure.NoLeader);
         }
     }
 
     private async Task<long> ReadPrefixAsync(
         EtcdMember member, KeyPrefix prefix, long revision, SnapshotRead into, CancellationToken cancellationToken)
     {
-        var (key, rangeEnd) = KeyRange(prefix);
+        var range = await RangeOfAsync(member, prefix, cancellationToken);
+        var (key, rangeEnd) = (range.Key, range.RangeEnd);
         var limit = FirstPageSize;
         while (true)
         {
             var page = await RangePageAsync(
-                member, new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = limit }, cancellationToken);
+                member, range, new RangeRequest { Key = key, RangeEnd = rangeEnd, Revision = revision, Limit = limit }, cancellationToken);
 
             // A range at an older revision still reports the current one in its header: take only the first.
             if (revision == 0)
@@ -229,7 +239,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     /// <summary>One page; a page that still exceeds the message limit (values of very uneven size) is asked again smaller.</summary>
-    private async Task<RangeResponse> RangePageAsync(EtcdMember member, RangeRequest request, CancellationToken cancellationToken)
+    private async Task<RangeResponse> RangePageAsync(EtcdMember member, EtcdKeyRange range, RangeRequest request, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -246,34 +256,72 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             catch (RpcException ex) when (ex.StatusCode == StatusCode.OutOfRange && request.Revision > 0)
             {
                 // "mvcc: required revision has been compacted" or "... is a future revision"
-                throw new RevisionUnavailableException($"{member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
+                throw new RevisionUnavailableException($"etcd {member.Endpoint}: revision {request.Revision}: {ex.Status.Detail}");
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+            {
+                _ranges.Clear(); // the grants changed: probe again next time
+                throw new BackendUnavailableException($"etcd {member.Endpoint}: permission denied: no role of the user grants read {range.Grant}", ex);
             }
             catch (RpcException ex)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                throw Unavailable(member, "range failed", ex.Status, ex);
+                throw await FailureAsync(member, null, ex, cancellationToken);
             }
         }
     }
 
-    private async Task<long> CurrentRevisionAsync(EtcdMember member, CancellationToken cancellationToken)
+    /// <summary>A linearizable read of one key range's count: etcd's current revision, read where the grant allows.</summary>
+    private async Task<long> CurrentRevisionAsync(EtcdMember member, EtcdKeyRange range, CancellationToken cancellationToken)
     {
-        var response = await RangePageAsync(member, new RangeRequest { Key = ZeroKey, CountOnly = true }, cancellationToken);
+        var response = await RangePageAsync(member, range, new RangeRequest { Key = range.Key, RangeEnd = range.RangeEnd, CountOnly = true }, cancellationToken);
         return response.Header.Revision;
+    }
+
+    /// <summary>
+    /// What to read and watch for <paramref name="prefix"/>: the whole range when the user's roles grant it (etcd's
+    /// count of it answers), else only the keys under <c>&lt;prefix&gt;/</c>, the key <c>&lt;prefix&gt;</c> itself left out
+    /// as not there. Found once per prefix: the watch, opened later, covers what the read covered.
+    /// </summary>
+    private async Task<EtcdKeyRange> RangeOfAsync(EtcdMember member, KeyPrefix prefix, CancellationToken cancellationToken)
+    {
+        if (_ranges.TryGetValue(prefix, out var known))
+        {
+            return known;
+        }
+
+        var whole = EtcdKeyRange.Whole(prefix);
+        var range = whole;
+        try
+        {
+            await member.Client.GetConnection().KVClient.RangeAsync(
+                new RangeRequest { Key = whole.Key, RangeEnd = whole.RangeEnd, CountOnly = true }, deadline: Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.PermissionDenied)
+        {
+            range = prefix.IsWholeKeySpace
+                ? throw new BackendUnavailableException($"etcd {member.Endpoint}: permission denied: no role of the user grants read {whole.Grant}", ex)
+                : EtcdKeyRange.Under(prefix);
+        }
+        catch (RpcException ex)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw await FailureAsync(member, null, ex, cancellationToken);
+        }
+
+        _ranges[prefix] = range;
+        return range;
     }
 
     private DateTime Deadline() => DateTime.UtcNow + _requestTimeout;
 
-    private static WatchRequest CreateRequest(KeyPrefix prefix, long fromRevision)
-    {
-        var (key, rangeEnd) = KeyRange(prefix);
-        return new WatchRequest
+    private static WatchRequest CreateRequest(EtcdKeyRange range, long fromRevision) =>
+        new()
         {
-            CreateRequest = new WatchCreateRequest { Key = key, RangeEnd = rangeEnd, StartRevision = fromRevision, Fragment = true },
+            CreateRequest = new WatchCreateRequest { Key = range.Key, RangeEnd = range.RangeEnd, StartRevision = fromRevision, Fragment = true },
         };
-    }
 
-    private static async Task SendAsync(
+    private async Task SendAsync(
         AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, EtcdMember member, WatchRequest request,
         CancellationToken cancellationToken)
     {
@@ -284,7 +332,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         catch (Exception ex) when (ex is RpcException or OperationCanceledException)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            throw Unavailable(member, "watch could not be opened", StatusOf(call, ex), ex);
+            throw await FailureAsync(member, "watch could not be opened", StatusOf(call, ex), cancellationToken);
         }
     }
 
@@ -327,33 +375,33 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
             if (stalled.IsCancellationRequested)
             {
                 throw new BackendUnavailableException(
-                    $"{member.Endpoint}: watch not current: no answer to progress requests for {_watchTimeout.TotalSeconds:0.#}s");
+                    $"etcd {member.Endpoint}: watch not current: no answer to progress requests for {_watchTimeout.TotalSeconds:0.#} s");
             }
 
-            throw Unavailable(member, "watch stream broke", StatusOf(call, ex), ex);
+            throw await FailureAsync(member, "watch stream broke", StatusOf(call, ex), cancellationToken);
         }
 
-        throw new BackendUnavailableException($"{member.Endpoint}: watch stream ended");
+        throw new BackendUnavailableException($"etcd {member.Endpoint}: watch stream ended");
     }
 
     /// <summary>
     /// Why a stream call failed. A call that fails before it is established (say, auth rejected while
     /// fetching the token) shows up on its streams as a bare TaskCanceledException; the call's status has the reason.
     /// </summary>
-    private static Status StatusOf(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Exception ex)
+    private static Exception StatusOf(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, Exception ex)
     {
-        if (ex is RpcException rpc)
+        if (ex is RpcException)
         {
-            return rpc.Status;
+            return ex;
         }
 
         try
         {
-            return call.GetStatus();
+            return new RpcException(call.GetStatus());
         }
         catch (InvalidOperationException)
         {
-            return new Status(StatusCode.Unknown, ex.Message); // the call has not finished: no status to give
+            return ex; // the call has not finished: no status to give
         }
     }
 
@@ -363,7 +411,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     /// another one) shows a low revision too, so a low one is confirmed by a linearizable read on the member,
     /// which waits until that member has caught up with the leader.
     /// </summary>
-    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, ResponseHeader? header, long seen, CancellationToken cancellationToken)
+    private async Task ThrowIfHistoryChangedAsync(EtcdMember member, EtcdKeyRange range, ResponseHeader? header, long seen, CancellationToken cancellationToken)
     {
         if (header is null || header.ClusterId == 0)
         {
@@ -374,12 +422,12 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         if (known != 0 && known != header.ClusterId)
         {
             Interlocked.Exchange(ref _clusterId, header.ClusterId);
-            throw new HistoryChangedException($"{member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
+            throw new HistoryChangedException($"etcd {member.Endpoint}: cluster id changed from {known:x} to {header.ClusterId:x}");
         }
 
-        if (header.Revision < seen && await CurrentRevisionAsync(member, cancellationToken) is var current && current < seen)
+        if (header.Revision < seen && await CurrentRevisionAsync(member, range, cancellationToken) is var current && current < seen)
         {
-            throw new HistoryChangedException($"{member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
+            throw new HistoryChangedException($"etcd {member.Endpoint}: etcd is at revision {current}, below revision {seen} already seen");
         }
     }
 
@@ -392,7 +440,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
 
         if (response.Canceled)
         {
-            throw new BackendUnavailableException($"{member.Endpoint}: watch cancelled by etcd: {response.CancelReason}");
+            throw new BackendUnavailableException($"etcd {member.Endpoint}: watch cancelled by etcd: {response.CancelReason}");
         }
     }
 
@@ -413,28 +461,24 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     }
 
     /// <summary>
-    /// The byte range holding every key that starts with the prefix. It also holds siblings such as
-    /// <c>/apps/webby</c> for <c>/apps/web</c>; callers filter with <see cref="KeyPrefix.Covers"/>.
+    /// A failed call in plain words, the endpoint once (<see cref="BackendFailure"/>); gRPC's own words stay in the
+    /// inner exception, for the debug log. When they say only that time ran out, or nothing known, a direct connection
+    /// to the endpoint tells the cause: refused, a name that does not resolve, a TLS handshake that fails.
     /// </summary>
-    private static (ByteString Key, ByteString RangeEnd) KeyRange(KeyPrefix prefix)
+    private async Task<BackendUnavailableException> FailureAsync(EtcdMember member, string? what, Exception ex, CancellationToken cancellationToken)
     {
-        if (prefix.IsWholeKeySpace)
+        var clientCertificate = _options.CertFile is not null;
+        var failure = BackendFailure.Of(ex, _requestTimeout, clientCertificate);
+        if (failure.Cause is BackendFailureCause.TimedOut or BackendFailureCause.Other
+            && await EtcdConnectionCheck.FailureAsync(member.Endpoint, _options, cancellationToken) is { } found
+            && BackendFailure.Of(found, _requestTimeout, clientCertificate) is { Cause: not (BackendFailureCause.TimedOut or BackendFailureCause.Other) } plain)
         {
-            return (ZeroKey, ZeroKey); // etcd's "every key" range
+            failure = plain;
         }
 
-        var key = ByteString.CopyFromUtf8(prefix.Value);
-        return (key, EtcdClient.GetRangeEnd(key));
+        var message = what is null ? $"etcd {member.Endpoint}: {failure.Message}" : $"etcd {member.Endpoint}: {what}: {failure.Message}";
+        return new BackendUnavailableException(message, ex) { NoLeader = failure.Cause == BackendFailureCause.NoLeader };
     }
-
-    private static BackendUnavailableException Unavailable(EtcdMember member, string what, Status status, Exception ex) =>
-        new($"{member.Endpoint}: {what}: {Describe(status)}", ex) { NoLeader = IsNoLeader(status) };
-
-    /// <summary>etcd's "etcdserver: no leader" (a read, or a watch opened with the has-leader requirement).</summary>
-    private static bool IsNoLeader(Status status) => status.Detail.Contains("no leader", StringComparison.Ordinal);
-
-    private static string Describe(Status status) =>
-        status.Detail.Length > 0 ? $"{status.StatusCode}: {status.Detail.ReplaceLineEndings(" ")}" : $"{status.StatusCode}";
 
     /// <summary>
     /// What one full read keeps: the keys within the limits, each prefix's within max-prefix-bytes in key order, and the
@@ -479,7 +523,7 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
     /// <see cref="KeyEventKind.Refused"/> event without being decoded, a key put again in the same response keeps its last
     /// event only (the fold's outcome is the same), and past max-prefix-bytes of values in one response the rest are refused.
     /// </summary>
-    private sealed class PrefixWatch(KeyPrefix prefix, long seen, KeyLimits limits)
+    private sealed class PrefixWatch(KeyPrefix prefix, EtcdKeyRange range, long seen, KeyLimits limits)
     {
         private readonly List<KeyEvent> _events = [];
         private readonly Dictionary<string, int> _positions = new(StringComparer.Ordinal);
@@ -487,6 +531,8 @@ internal sealed class EtcdKeyValueSource : IKeyValueSource
         private long _last;
 
         public KeyPrefix Prefix { get; } = prefix;
+
+        public EtcdKeyRange Range { get; } = range;
 
         /// <summary>The revision up to which this prefix's events have been delivered.</summary>
         public long Seen { get; private set; } = seen;

@@ -49,4 +49,10 @@ public sealed record JournalEntry(
 
     /// <summary>Keys the file was applied without, because a check refused their change (quarantine); null for none.</summary>
     public ImmutableArray<JournalQuarantinedKey>? Quarantined { get; init; }
+
+    /// <summary>
+    /// On a "still failing" entry: how many applies have failed this way since the streak's first entry (the retries
+    /// between are not recorded). Null on every other entry, and on those of journals written before it existed.
+    /// </summary>
+    public int? Repeats { get; init; }
 }

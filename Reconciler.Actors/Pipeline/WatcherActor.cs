@@ -191,6 +191,11 @@ internal sealed class WatcherActor : ReceiveActor
     private void Fail(Exception cause)
     {
         _logger.LogWarning("Backend unavailable, retrying with backoff: {Reason}", cause.Message);
+        if (cause.InnerException is { } inner)
+        {
+            _logger.LogDebug("Backend unavailable, in the client library's words: {Cause}", inner.Message.ReplaceLineEndings(" "));
+        }
+
         PublishStatus(reachable: false, reason: cause.Message, noLeader: cause is BackendUnavailableException { NoLeader: true });
         Context.Stop(Self);
     }

@@ -105,7 +105,7 @@ internal static class HistoryCommand
 
         Console.WriteLine($"file: {PrintableText.Of(entry.File)}");
         Console.WriteLine($"applied: {PrintableText.Of(entry.Applied)}{(entry.Why is null ? string.Empty : $", because {PrintableText.Of(entry.Why)}")}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {PrintableText.Of(entry.Outcome)} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {PrintableText.Of(HistoryTable.Outcome(entry))} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
         Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : PrintableText.OfLines(entry.Diff));
         return ExitCodes.Ok;
     }

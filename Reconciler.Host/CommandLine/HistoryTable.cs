@@ -29,10 +29,14 @@ internal static class HistoryTable
         $"+{entry.AddedCount} ~{entry.ChangedCount} -{entry.RemovedCount}",
         Short(entry.File),
         entry.Applied,
-        entry.Outcome,
+        Outcome(entry),
         entry.TotalMs.ToString(CultureInfo.InvariantCulture),
         entry.Why ?? string.Empty,
     ];
+
+    /// <summary>The outcome, with the count on a "still failing" entry: the retries between entries are not recorded.</summary>
+    public static string Outcome(JournalEntry entry) =>
+        entry.Repeats is { } tries ? string.Create(CultureInfo.InvariantCulture, $"{entry.Outcome} ({tries} tries)") : entry.Outcome;
 
     // "check failed: exit 1 ..." and the like: the column says what happened, --show says the rest
     private static string Short(string file) => file.Split(':', 2)[0];

@@ -35,7 +35,11 @@ internal static class CurrentState
         }
         catch (BackendUnavailableException e)
         {
-            logger.LogError("Cannot read keys from {Backend}: {Reason}", source.Description, e.Message);
+            logger.LogError("Cannot read keys: {Reason}", e.Message); // it names the endpoint or file
+            if (e.InnerException is { } cause)
+            {
+                logger.LogDebug("Cannot read keys from {Backend}, in the client library's words: {Cause}", source.Description, cause.Message.ReplaceLineEndings(" "));
+            }
             return null;
         }
         catch (RevisionUnavailableException e)

@@ -1,7 +1,9 @@
 using System.Runtime.Versioning;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
@@ -147,6 +149,34 @@ public sealed class TemplateApplierTests : IAsyncDisposable
         Assert.Equal("live\n", File.ReadAllText(_dest));
         Assert.Equal(inode, InodeOf(_dest));
         Assert.Equal(["app.cfg"], _folder.FileNames());
+    }
+
+    [Fact]
+    public async Task A_check_that_keeps_failing_on_the_same_keys_is_recorded_and_logged_once_then_its_end_once()
+    {
+        var stateDir = _folder["state"];
+        Directory.CreateDirectory(stateDir);
+        await using var services = new ApplyServices(TimeSpan.FromSeconds(20), [], TimeSpan.Zero) { Journal = new ApplyJournal(stateDir, 100, 1024 * 1024) };
+        var definition = Definition(_dest, check: "grep -q '^/apps/b=2$' {{src}} || { echo 'bad config on line 3' >&2; false; }");
+        var applier = new TemplateApplier(definition, CompiledTemplate.Parse(KeyLines, definition.Src), services);
+        var bad = StateOf(5, ("a", "1"), ("b", "3"));
+
+        for (var retry = 0; retry < 5; retry++)
+        {
+            await applier.ApplyAsync(new ApplyRequest(bad, StateChange.None) { Trigger = Triggers.Retry }, _apply.Logger, CancellationToken.None);
+        }
+
+        var whileFailing = ApplyJournal.Read(Path.Combine(stateDir, ApplyJournal.FileName));
+        var linesWhileFailing = _apply.Logs.Lines.Where(line => line.Level >= LogLevel.Warning).Select(line => line.Message).ToList();
+        await applier.ApplyAsync(new ApplyRequest(StateOf(5, ("a", "1"), ("b", "2")), StateChange.None), _apply.Logger, CancellationToken.None);
+
+        var failed = Assert.Single(whileFailing);
+        Assert.Equal("failed", failed.Outcome);
+        Assert.Null(failed.Repeats);
+        Assert.Equal(2, linesWhileFailing.Count); // the reconcile line and the check's output, once
+        Assert.Contains("bad config on line 3", linesWhileFailing[1], StringComparison.Ordinal);
+        Assert.Equal(2, ApplyJournal.Read(Path.Combine(stateDir, ApplyJournal.FileName)).Count);
+        Assert.Contains(_apply.Logs.Lines, line => line.Message.StartsWith($"{definition.Name} no longer failing after 5 tries since ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -204,6 +204,27 @@ public sealed class EtcdFixture : IAsyncLifetime, IDisposable
         Client.SetCredentials("root", rootPassword);
     }
 
+    /// <summary>
+    /// A user whose one role grants read on each of <paramref name="prefixes"/> as <c>etcdctl role grant-permission
+    /// &lt;role&gt; read &lt;prefix&gt; --prefix=true</c> does (needs <see cref="EnableAuthAsync"/> first, or after).
+    /// </summary>
+    public async Task AddReaderAsync(string user, string password, params string[] prefixes)
+    {
+        await Client.RoleAddAsync(new AuthRoleAddRequest { Name = user });
+        foreach (var prefix in prefixes)
+        {
+            var key = ByteString.CopyFromUtf8(prefix);
+            await Client.RoleGrantPermissionAsync(new AuthRoleGrantPermissionRequest
+            {
+                Name = user,
+                Perm = new Authpb.Permission { PermType = Authpb.Permission.Types.Type.Read, Key = key, RangeEnd = EtcdClient.GetRangeEnd(key) },
+            });
+        }
+
+        await Client.UserAddAsync(new AuthUserAddRequest { Name = user, Password = password });
+        await Client.UserGrantRoleAsync(new AuthUserGrantRoleRequest { User = user, Role = user });
+    }
+
     public void Dispose()
     {
         Kill();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Reconciler.Actors.Journal;
 using Xunit.Abstractions;
 
@@ -119,6 +120,22 @@ public sealed class ApplyJournalTests(ITestOutputHelper output) : IDisposable
 
         Assert.Null(journal.Append(Entry("haproxy", 3)));
         Assert.Equal([(2L, 2L), (3L, 3L)], ApplyJournal.Read(JournalFile).Select(e => (e.Sequence, e.Revision)));
+    }
+
+    [Fact]
+    public void The_repeat_count_is_written_only_where_set_and_a_line_written_before_it_existed_reads_without_one()
+    {
+        var journal = new ApplyJournal(_folder, 100, 1024 * 1024);
+        journal.Append(Entry("haproxy", 5) with { Outcome = "failed", Repeats = 21 });
+        var path = Path.Combine(_folder, ApplyJournal.FileName);
+        File.AppendAllText(path, """{"sequence":1,"time":"2026-12-01T10:00:00+00:00","template":"haproxy","revision":5,"added":[],"changed":[],"removed":[],"file":"written","applied":"reload","outcome":"ok","totalMs":3}""" + "\n");
+
+        var entries = ApplyJournal.Read(path);
+        var lines = File.ReadAllLines(path);
+
+        Assert.Equal([21, null], entries.Select(entry => entry.Repeats));
+        Assert.Contains("\"repeats\":21", lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("repeats", JsonSerializer.Serialize(Entry("haproxy", 6), JournalJson.Default.JournalEntry), StringComparison.Ordinal);
     }
 
     private static JournalEntry Entry(string template, long revision) =>
