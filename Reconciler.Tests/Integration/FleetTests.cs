@@ -166,6 +166,18 @@ public sealed partial class FleetTests(EtcdFixture etcd) : IClassFixture<EtcdFix
         }
     }
 
+    [Fact]
+    public async Task The_command_is_in_the_help_and_the_man_page()
+    {
+        var help = await ReconcilerProcess.RunAsync("--help");
+        var own = await ReconcilerProcess.RunAsync("fleet", "--help");
+
+        Assert.Matches(@"(?m)^ +fleet +Say which node serves what etcd holds now", help.Stdout);
+        Assert.Contains("--json", own.Stdout);
+        Assert.Contains("--template", own.Stdout);
+        Assert.Contains(@".B reconciler fleet \-\-config", File.ReadAllText(Path.Combine(DebianPackage.RepositoryRoot, "packaging", "deb", "reconciler.1")));
+    }
+
     private RunningReconciler StartDaemon(EtcdFixture on, string node, string ttl = "15s", string extra = "", int? http = null) =>
         RunningReconciler.Start("--config", WriteConfig(on, node, node, ttl, extra, http));
 
