@@ -11,6 +11,15 @@ public sealed record FleetSettings(bool Enabled, string Node, KeyPrefix Prefix, 
 {
     public static readonly FleetSettings Off = new(false, string.Empty, new KeyPrefix("/reconciler/fleet"), TimeSpan.FromSeconds(15));
 
+    /// <summary>
+    /// Why fleet.prefix must not be used with <paramref name="templates"/>, or null: a record under a template's keys
+    /// would wake its render on every node, whose apply publishes a record again, and so on between the daemons forever.
+    /// </summary>
+    public string? OverlapWith(IEnumerable<TemplateDefinition> templates) =>
+        templates.SelectMany(t => t.Keys.Select(k => (t.Name, Key: k))).FirstOrDefault(t => Prefix.IsWithin(t.Key) || t.Key.IsWithin(Prefix)) is { Name: not null } overlap
+            ? $"\"{Prefix}\" overlaps the keys \"{overlap.Key}\" of template {overlap.Name}: the daemons would render each other's fleet records in a loop; choose a prefix outside every template's keys"
+            : null;
+
     /// <summary>Where this node's record of <paramref name="template"/> goes.</summary>
     public string KeyOf(string template) => $"{Prefix.Value}/{Node}/{template}";
 }

@@ -154,7 +154,7 @@ public static partial class SettingsLoader
             if (enabled)
             {
                 Check($"{at}.enabled", backend.Type == BackendType.Etcd ? null : "needs reconciler.backend.type = etcd: the records go to etcd");
-                Check($"{at}.prefix", SettingsRules.FleetOverlap(fleet.Prefix, templates));
+                Check($"{at}.prefix", fleet.OverlapWith(templates));
             }
 
             return fleet;

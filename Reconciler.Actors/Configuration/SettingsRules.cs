@@ -53,15 +53,6 @@ internal static class SettingsRules
     public static string? FleetNode(string node) =>
         node.Contains('/') || PrintableText.HasControlCharacter(node) ? $"\"{PrintableText.Of(node)}\" must be one key segment: no / and no control character" : null;
 
-    /// <summary>
-    /// For fleet.prefix when fleet is on: a record under a template's keys would wake its render on every node, whose
-    /// apply publishes a record again, and so on between the daemons forever.
-    /// </summary>
-    public static string? FleetOverlap(KeyPrefix fleet, IEnumerable<TemplateDefinition> templates) =>
-        templates.SelectMany(t => t.Keys.Select(k => (t.Name, Key: k))).FirstOrDefault(t => fleet.IsWithin(t.Key) || t.Key.IsWithin(fleet)) is { Name: not null } overlap
-            ? $"\"{fleet}\" overlaps the keys \"{overlap.Key}\" of template {overlap.Name}: the daemons would render each other's fleet records in a loop; choose a prefix outside every template's keys"
-            : null;
-
     private delegate bool Resolver(string nameOrId, out uint id);
 
     private static bool Resolves(string nameOrId, Resolver resolve)

@@ -142,15 +142,20 @@ public sealed partial class FleetTests(EtcdFixture etcd) : IClassFixture<EtcdFix
     [Fact]
     public async Task With_fleet_off_nothing_is_written_to_etcd()
     {
-        await etcd.PutAsync($"{Apps}/web-1", "good-1");
-        var before = await etcd.GetRevisionAsync();
-        var config = WriteConfig(etcd, "lb-off", "lb-off", enabled: false);
+        // an etcd of its own: the other tests' daemons, killed at their end, leave leases that expire (a revision each)
+        using var own = await EtcdFixture.StartNewAsync();
+        await own.PutAsync($"{Apps}/web-1", "good-1");
+        var before = await own.GetRevisionAsync();
+        await using var daemon = RunningReconciler.Start("--config", WriteConfig(own, "lb-off", "lb-off", enabled: false));
+        await Poll.UntilAsync(() => File.Exists(Dest("lb-off")) && File.ReadAllText(Dest("lb-off")) == "good-1;", Timeout, () => "the file rendered");
+        var changed = await own.PutAsync($"{Apps}/web-2", "good-2");
+        await Poll.UntilAsync(() => File.ReadAllText(Dest("lb-off")) == "good-1;good-2;", Timeout, () => "the change rendered");
 
-        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
-
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal("good-1;", File.ReadAllText(Dest("lb-off")));
-        Assert.Equal(before, await etcd.GetRevisionAsync());
+        daemon.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await daemon.WaitForExitAsync(Timeout)).ExitCode);
+        Assert.Equal(before + 1, changed);
+        Assert.Equal(changed, await own.GetRevisionAsync()); // the test's own put and nothing else
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("Publishing what this node applied", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -164,6 +169,21 @@ public sealed partial class FleetTests(EtcdFixture etcd) : IClassFixture<EtcdFix
             var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.Contains($"reconciler.fleet.prefix: \"{Apps}/fleet\" overlaps the keys \"{Apps}\" of template t", line);
         }
+    }
+
+    [Fact]
+    public async Task A_SIGHUP_that_adds_a_template_over_the_running_fleet_prefix_is_rejected()
+    {
+        await etcd.PutAsync($"{Apps}/web-1", "good-1");
+        await using var daemon = StartDaemon(etcd, "lb-1");
+        await daemon.WaitForLineAsync(l => l.Contains("Publishing what this node applied"), "the records published");
+
+        // fleet off in the new file, and a template reading the whole root: the running publisher still writes there
+        WriteConfig(etcd, "lb-1", "lb-1", enabled: false, extra: $" }}, {{ name = all, src = t.sbn, dest = all.txt, keys = [\"{_root}\"]");
+        daemon.Signal(LibC.SIGHUP);
+
+        var rejected = await daemon.WaitForLineAsync(l => l.Contains("Configuration reload rejected"), "the rejected reload");
+        Assert.Contains($"reconciler.templates: the running reconciler.fleet.prefix \"{FleetPrefix}\" overlaps the keys \"{_root}\" of template all", rejected);
     }
 
     [Fact]
