@@ -58,6 +58,9 @@ public sealed record ReconcilerSettings(
     /// <summary>Idle time after which the daemon returns free memory to the OS (reconciler.memory.trim-after-idle); zero = never.</summary>
     public TimeSpan MemoryTrimAfterIdle { get; init; }
 
+    /// <summary>What this daemon publishes of its applies for <c>reconciler fleet</c> (reconciler.fleet); off by default.</summary>
+    public FleetSettings Fleet { get; init; } = FleetSettings.Off;
+
     /// <summary>Every prefix any template reads, with prefixes inside others dropped.</summary>
     public ImmutableArray<KeyPrefix> WatchedPrefixes =>
         KeyPrefixSet.Minimal(Templates.SelectMany(t => t.Keys));

@@ -113,6 +113,7 @@ public static partial class SettingsLoader
             var backend = ReadBackend();
             var debounce = ReadDebounce(config, $"{Root}.debounce");
             var templates = ReadTemplates(debounce, confd);
+            var fleet = ReadFleet(backend, templates);
             return new ReconcilerSettings(
                 SourceFile,
                 backend,
@@ -134,7 +135,29 @@ public static partial class SettingsLoader
                 JournalMaxEntries = Math.Max(1, Count(config, $"{Root}.journal.max-entries")),
                 JournalMaxBytes = ByteSize(config, $"{Root}.journal.max-bytes"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
+                Fleet = fleet,
             };
+        }
+
+        /// <summary>reconciler.fleet; the overlap with the templates' keys is refused only when it is on, since only then is anything written.</summary>
+        private FleetSettings ReadFleet(BackendSettings backend, ImmutableArray<TemplateDefinition> templates)
+        {
+            const string at = $"{Root}.fleet";
+            var enabled = Flag(config, $"{at}.enabled");
+            var prefixText = Text(config, $"{at}.prefix");
+            Check($"{at}.prefix", SettingsRules.FleetPrefix(prefixText));
+            var node = Text(config, $"{at}.node");
+            Check($"{at}.node", SettingsRules.FleetNode(node));
+            var ttl = Duration(config, $"{at}.ttl", allowZero: false);
+            Check($"{at}.ttl", ttl.Ticks % TimeSpan.TicksPerSecond == 0 ? null : "must be whole seconds (etcd counts lease TTLs in seconds)");
+            var fleet = new FleetSettings(enabled, node.Length == 0 ? System.Net.Dns.GetHostName() : node, new KeyPrefix(prefixText), ttl);
+            if (enabled)
+            {
+                Check($"{at}.enabled", backend.Type == BackendType.Etcd ? null : "needs reconciler.backend.type = etcd: the records go to etcd");
+                Check($"{at}.prefix", fleet.OverlapWith(templates));
+            }
+
+            return fleet;
         }
 
         private SupervisionSettings ReadSupervision()

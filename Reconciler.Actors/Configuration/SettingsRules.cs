@@ -1,4 +1,6 @@
+using Reconciler.Actors.Display;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Configuration;
 
@@ -39,6 +41,17 @@ internal static class SettingsRules
 
     public static string? Group(string group) =>
         Resolves(group, UnixAccounts.TryResolveGroup) ? null : $"no group \"{group}\" on this machine";
+
+    /// <summary>For fleet.prefix: a key prefix below the root, so that it can stay clear of every template's keys.</summary>
+    public static string? FleetPrefix(string prefix) =>
+        !prefix.StartsWith('/') ? $"\"{PrintableText.Of(prefix)}\" must start with /"
+        : new KeyPrefix(prefix).IsWholeKeySpace ? "must not be the whole key space: it would cover every template's keys"
+        : PrintableText.HasControlCharacter(prefix) ? $"\"{PrintableText.Of(prefix)}\" has a control character"
+        : null;
+
+    /// <summary>For fleet.node: one path segment of the record's key.</summary>
+    public static string? FleetNode(string node) =>
+        node.Contains('/') || PrintableText.HasControlCharacter(node) ? $"\"{PrintableText.Of(node)}\" must be one key segment: no / and no control character" : null;
 
     private delegate bool Resolver(string nameOrId, out uint id);
 

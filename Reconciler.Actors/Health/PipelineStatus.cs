@@ -16,6 +16,9 @@ public sealed record PipelineStatus(
     /// <summary>Puts not stored since start, over reconciler.backend's max-key-bytes, max-value-bytes or max-prefix-bytes.</summary>
     public long RefusedKeys { get; init; }
 
+    /// <summary>Whether this node's fleet records are published (reconciler.fleet); null with fleet off.</summary>
+    public FleetHealth? Fleet { get; init; }
+
     /// <summary>Backend reachable and every template's last render, check, write and reload succeeded.</summary>
     public bool Healthy => Backend.Reachable && Templates.Values.All(t => t.Healthy);
 }

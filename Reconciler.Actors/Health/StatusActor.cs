@@ -27,6 +27,7 @@ public sealed class StatusActor : ReceiveActor
         Receive<BackendStatusChanged>(OnBackendStatus);
         Receive<StateAdvanced>(OnStateAdvanced);
         Receive<TemplatesConfigured>(OnTemplatesConfigured);
+        Receive<FleetHealth>(fleet => Update(_status with { Fleet = fleet }));
         Receive<KeysRefused>(refused => Update(_status with { RefusedKeys = _status.RefusedKeys + refused.KeyBytes + refused.ValueBytes + refused.PrefixBytes }));
     }
 
@@ -36,7 +37,7 @@ public sealed class StatusActor : ReceiveActor
     /// What it listens to on the event stream. Whoever starts it subscribes it (an actor's own
     /// PreStart runs later, asynchronously) before starting the pipeline, so it misses nothing.
     /// </summary>
-    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(BackendStatusChanged), typeof(StateAdvanced), typeof(TemplatesConfigured), typeof(KeysRefused)];
+    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(BackendStatusChanged), typeof(StateAdvanced), typeof(TemplatesConfigured), typeof(KeysRefused), typeof(FleetHealth)];
 
     public static Props Props(string backend, IEnumerable<string> templates) =>
         Akka.Actor.Props.Create(() => new StatusActor(backend, templates));

@@ -185,6 +185,11 @@ public sealed class PipelineSupervisorActor : ReceiveActor
             needRestart.Add("reconciler.state-dir, reconciler.journal");
         }
 
+        if (old.Fleet != now.Fleet)
+        {
+            needRestart.Add("reconciler.fleet");
+        }
+
         if (needRestart.Count > 0)
         {
             _logger.LogWarning("Configuration reload: {Settings} changed and take(s) effect at the next restart", string.Join(", ", needRestart));

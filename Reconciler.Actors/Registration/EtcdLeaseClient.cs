@@ -44,6 +44,17 @@ public sealed class EtcdLeaseClient : ILeaseClient
         return await PutIfAsync(absent, key, value, leaseId, cancellationToken) || await PutIfAsync(ours, key, value, leaseId, cancellationToken);
     }
 
+    public async Task PutAsync(IReadOnlyList<KeyValuePair<string, string>> entries, long leaseId, CancellationToken cancellationToken)
+    {
+        var request = new TxnRequest();
+        request.Success.AddRange(entries.Select(entry => new RequestOp
+        {
+            RequestPut = new PutRequest { Key = ByteString.CopyFromUtf8(entry.Key), Value = ByteString.CopyFromUtf8(entry.Value), Lease = leaseId },
+        }));
+        await CallAsync("put", () => _client.GetConnection().KVClient.TxnAsync(
+            request, deadline: Deadline(), cancellationToken: cancellationToken).ResponseAsync, cancellationToken);
+    }
+
     public Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken) =>
         CallAsync("lease keep-alive", async () =>
         {

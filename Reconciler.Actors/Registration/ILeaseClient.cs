@@ -23,6 +23,12 @@ public interface ILeaseClient : IDisposable
     /// </summary>
     Task<bool> PutUnlessTakenAsync(string key, string value, long leaseId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts every entry attached to the lease in one transaction, whatever the keys held: for keys that are this
+    /// daemon's alone (its fleet records), where a key left by its own previous run is to be taken over.
+    /// </summary>
+    Task PutAsync(IReadOnlyList<KeyValuePair<string, string>> entries, long leaseId, CancellationToken cancellationToken);
+
     /// <summary>Renews the lease; returns its time to live, <see cref="TimeSpan.Zero"/> when it expired or never existed.</summary>
     Task<TimeSpan> KeepAliveAsync(long leaseId, CancellationToken cancellationToken);
 

@@ -66,6 +66,7 @@ internal static class ReconcilerCommandLine
         root.Subcommands.Add(RenderTemplateCommand.Create(common));
         root.Subcommands.Add(DiffTemplateCommand.Create(common));
         root.Subcommands.Add(HistoryCommand.Create(common));
+        root.Subcommands.Add(FleetCommand.Create(common));
         return root;
     }
 }

@@ -19,6 +19,7 @@ namespace Reconciler.Host.Daemon;
 /// </summary>
 internal sealed class ConfigurationReloadSignal(
     RunOptions options,
+    ReconcilerSettings started,
     ActorSystem system,
     ActorRegistry registry,
     ApplyServices services,
@@ -48,6 +49,13 @@ internal sealed class ConfigurationReloadSignal(
         try
         {
             var settings = ConfiguredRun.Load(options);
+
+            // the fleet settings in force are the start's (they take a restart): a new template must stay clear of them too
+            if (started.Fleet.Enabled && started.Fleet.OverlapWith(settings.Templates) is { } overlap)
+            {
+                throw ConfigurationException.For(settings.SourceFile, "reconciler.templates", $"the running reconciler.fleet.prefix {overlap}");
+            }
+
             var level = LoggingSetup.MinimumLevel(settings, options);
             var templates = TemplateApplier.CreateAll(settings, services, keepDiffs: level <= LogLevel.Debug);
             logLevel.Minimum = level;

@@ -106,7 +106,7 @@ internal static class DaemonRunner
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(settings.HttpListen)));
-        builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name)));
+        builder.Services.AddSingleton(new ReconcilerMetrics(settings.Templates.Select(t => t.Name), settings.Fleet.Enabled));
         var app = Configure(builder, settings, options, templates, services).Build();
         StatusEndpoints.Map(app);
         return app;

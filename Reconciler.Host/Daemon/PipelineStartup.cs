@@ -5,9 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Fleet;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Registration;
 using Reconciler.Host.Memory;
 using Reconciler.Host.Metrics;
 using Reconciler.Host.Systemd;
@@ -44,6 +46,16 @@ internal static class PipelineStartup
             system.EventStream.Subscribe(system.ActorOf(IdleMemoryTrimActor.Props(settings.MemoryTrimAfterIdle), "memory-trim"), IdleMemoryTrimActor.Topics);
         }
 
+        if (settings.Fleet.Enabled || services.GetService<ReconcilerMetrics>() is not null)
+        {
+            system.EventStream.Subscribe(system.ActorOf(AppliedFileActor.Props(), "applied-files"), AppliedFileActor.Topics);
+        }
+
+        if (settings.Fleet.Enabled)
+        {
+            StartFleetPublisher(system, settings, loggers.CreateLogger("Reconciler.Fleet"));
+        }
+
         var root = system.ActorOf(PipelineSupervisorActor.Props(settings, templates, apply, KeyValueSourceFactory.Create, loggers), "reconciler");
         registry.Register<PipelineSupervisorActor>(root);
         DrainOnShutdown(system, root, settings.ShutdownTimeout, loggers.CreateLogger("Reconciler"));
@@ -58,6 +70,30 @@ internal static class PipelineStartup
                 return Task.FromResult(Done.Instance);
             });
         }
+    }
+
+    /// <summary>
+    /// Off the apply's path: it hears of applies on the event stream. Its lease is revoked on the way out, after the
+    /// drain (the last applies' records are put by then, if etcd answers), so a stopped node drops out at once.
+    /// </summary>
+    private static void StartFleetPublisher(ActorSystem system, ReconcilerSettings settings, ILogger logger)
+    {
+        var etcd = new EtcdLeaseClient(KeyValueSourceFactory.ConnectionOptions(settings.Backend));
+        var publisher = system.ActorOf(FleetPublisherActor.Props(etcd, settings.Fleet, logger), "fleet-publisher");
+        system.EventStream.Subscribe(publisher, FleetPublisherActor.Topics);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "fleet-revoke", async () =>
+        {
+            try
+            {
+                await publisher.Ask<PublishingStopped>(StopPublishing.Instance, TimeSpan.FromSeconds(3));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                logger.LogWarning("The fleet lease was not revoked in time; this node's records disappear within {Ttl}s", settings.Fleet.Ttl.TotalSeconds);
+            }
+
+            return Done.Instance;
+        });
     }
 
     /// <summary>Before the actors stop: no new changes, and running reconciles and reloads finish (bounded).</summary>

@@ -16,7 +16,17 @@ internal sealed record HealthReport(
         new BackendReport(status.Backend.Description, status.Backend.Reachable, details ? status.Backend.LastError : null, status.Backend.Since, status.RefusedKeys),
         status.Revision,
         status.RevisionTime,
-        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now, details)));
+        status.Templates.ToDictionary(t => t.Key, t => TemplateReport.From(t.Value, now, details)))
+    {
+        Fleet = status.Fleet is { } fleet ? new FleetReport(fleet.Working, fleet.Lease == 0 ? null : fleet.Lease.ToString("x", System.Globalization.CultureInfo.InvariantCulture), details ? fleet.Error : null, fleet.Since) : null,
+    };
+
+    /// <summary>Whether this node's fleet records are published (reconciler.fleet); absent with fleet off. Not part of the verdict: the files are served either way.</summary>
+    public FleetReport? Fleet { get; init; }
+
+    /// <param name="Publishing">True while the records are put and their lease renewed.</param>
+    /// <param name="Lease">The lease, in hex as etcdctl shows it; null before the first.</param>
+    public sealed record FleetReport(bool Publishing, string? Lease, string? LastError, DateTimeOffset Since);
 
     /// <summary>A quarantined key: its name (cut, escaped) and the checker's line.</summary>
     public sealed record QuarantinedReport(string Key, string? Reason);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Fleet;
 using Reconciler.Actors.Pipeline;
 
 namespace Reconciler.Host.Metrics;
@@ -19,10 +20,12 @@ internal sealed class MetricsActor : ReceiveActor
         Receive<PipelineStatus>(_metrics.Observe);
         Receive<BackendStatusChanged>(OnBackendStatus);
         Receive<KeysRefused>(_metrics.Observe);
+        Receive<TemplateApplied>(_metrics.Observe);
+        Receive<FleetHealth>(_metrics.Observe);
     }
 
     /// <summary>What it listens to; subscribe it before starting the pipeline (see <see cref="StatusActor.Topics"/>).</summary>
-    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(StateAdvanced), typeof(BackendStatusChanged), typeof(PipelineStatus), typeof(KeysRefused)];
+    public static IReadOnlyList<Type> Topics { get; } = [typeof(TemplateReconciled), typeof(StateAdvanced), typeof(BackendStatusChanged), typeof(PipelineStatus), typeof(KeysRefused), typeof(TemplateApplied), typeof(FleetHealth)];
 
     public static Props Props(ReconcilerMetrics metrics) => Akka.Actor.Props.Create(() => new MetricsActor(metrics));
 

@@ -1,5 +1,6 @@
 using Prometheus;
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Fleet;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Rendering;
@@ -45,8 +46,11 @@ internal sealed class ReconcilerMetrics
     private readonly Gauge _backendUp;
     private readonly Counter _watchReconnects;
     private readonly Counter _refusedKeys;
+    private readonly Gauge _appliedRevision;
+    private readonly Gauge? _fleetPublishing;
 
-    public ReconcilerMetrics(IEnumerable<string> templates)
+    /// <param name="fleet">Whether reconciler.fleet is on: only then is there a lease to report.</param>
+    public ReconcilerMetrics(IEnumerable<string> templates, bool fleet = false)
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
         _renders = PerTemplate(factory, "reconciler_renders_total", "Template renders (every reconcile renders)");
@@ -85,6 +89,13 @@ internal sealed class ReconcilerMetrics
             "reconciler_refused_keys_total",
             "Puts the daemon did not store, by the limit passed: max-key-bytes, max-value-bytes, max-prefix-bytes (reconciler.backend)",
             ["reason"]);
+        _appliedRevision = factory.CreateGauge(
+            "reconciler_applied_revision",
+            "The etcd revision the file in place was rendered from (after a failed apply, the older file's; 0 = not known yet), as the fleet record says",
+            TemplateLabel);
+        _fleetPublishing = fleet
+            ? factory.CreateGauge("reconciler_fleet_publishing", "1 while this node's fleet records are put and their lease renewed (reconciler.fleet); 0 while etcd does not answer or refuses")
+            : null;
         foreach (var reason in RefusalReasons)
         {
             _refusedKeys.WithLabels(reason);
@@ -103,6 +114,7 @@ internal sealed class ReconcilerMetrics
             }
 
             _templateHealthy.WithLabels(template);
+            _appliedRevision.WithLabels(template);
             _skippedKeys.WithLabels(template);
             _quarantinedKeys.WithLabels(template);
         }
@@ -172,6 +184,10 @@ internal sealed class ReconcilerMetrics
             _templateHealthy.WithLabels(template.Name).Set(template.Healthy ? 1 : 0);
         }
     }
+
+    public void Observe(TemplateApplied applied) => _appliedRevision.WithLabels(applied.Template).Set(applied.Revision);
+
+    public void Observe(FleetHealth fleet) => _fleetPublishing?.Set(fleet.Working ? 1 : 0);
 
     public void Observe(KeysRefused refused)
     {

@@ -86,6 +86,30 @@ public sealed class EtcdRolesDocTests : IAsyncLifetime, IDisposable
         await DeniedAsync("reconciler", "put", "/apps/stupid_server/web-1", "x 10.0.0.9:80");
     }
 
+    [Fact]
+    public async Task The_daemon_with_the_fleet_writer_role_publishes_its_records_and_writes_nowhere_else()
+    {
+        await AllowedAsync("reconciler", "put", "/reconciler/fleet/lb-9/t", "{}");
+        await DeniedAsync("reconciler", "put", "/reconciler/fleetx", "{}");
+        await DeniedAsync("reconciler", "put", "/apps/stupid_server/lb-9", "x 10.0.0.9:80");
+        await DeniedAsync("app-hosts", "put", "/reconciler/fleet/lb-9/t", "{}");
+
+        File.WriteAllText(_folder["t.sbn"], "{{ for v in getvs \"/apps/stupid_server/*\" }}{{ v }};{{ end }}");
+        File.WriteAllText(_folder["fleet.conf"], $$"""
+            reconciler.backend { endpoints = ["{{_etcd.ClientUrl}}"], username = reconciler, password-file = reconciler.password }
+            reconciler.fleet { enabled = true, node = lb-1, ttl = 10s }
+            reconciler.templates = [{ name = t, src = t.sbn, dest = out.txt, keys = ["/apps/stupid_server"] }]
+            """);
+        await using var daemon = RunningReconciler.Start("--config", _folder["fleet.conf"]);
+        await daemon.WaitForLineAsync(l => l.Contains("Publishing what this node applied at /reconciler/fleet/lb-1/", StringComparison.Ordinal), "the fleet records published");
+        Assert.NotNull(await LeaseOfAsync("/reconciler/fleet/lb-1/t"));
+
+        daemon.Signal(LibC.SIGTERM);
+        Assert.Equal(0, (await daemon.WaitForExitAsync(TimeSpan.FromSeconds(15))).ExitCode);
+        Assert.Null(await LeaseOfAsync("/reconciler/fleet/lb-1/t")); // revoked under the role: deleting its own keys
+        Assert.DoesNotContain(daemon.Lines, l => l.Contains("permission denied", StringComparison.Ordinal));
+    }
+
     public Task DisposeAsync() => Task.CompletedTask;
 
     public void Dispose()
@@ -107,6 +131,14 @@ public sealed class EtcdRolesDocTests : IAsyncLifetime, IDisposable
         await ExternalCommand.RunAsync(
             "etcdctl", ["--endpoints", _etcd.ClientUrl, "--user", $"{user}:{user}-s3cret", .. arguments], TimeSpan.FromSeconds(30),
             new Dictionary<string, string> { ["PATH"] = Environment.GetEnvironmentVariable("PATH")!, ["ETCDCTL_API"] = "3" });
+
+    /// <summary>The key's lease as root reads it; null when there is no such key.</summary>
+    private async Task<string?> LeaseOfAsync(string key)
+    {
+        var run = await EtcdctlAsync("root", ["get", key, "--write-out", "fields"]);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        return run.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith("\"Lease\"", StringComparison.Ordinal));
+    }
 
     private async Task AllowedAsync(string user, params string[] arguments)
     {

@@ -84,6 +84,21 @@ public sealed class FakeLeaseClient : ILeaseClient
         return true;
     });
 
+    public Task PutAsync(IReadOnlyList<KeyValuePair<string, string>> entries, long leaseId, CancellationToken cancellationToken) => Call("put", () =>
+    {
+        if (!_leases.ContainsKey(leaseId))
+        {
+            throw new BackendUnavailableException("put: requested lease not found");
+        }
+
+        foreach (var (key, value) in entries)
+        {
+            _keys[key] = (value, leaseId);
+        }
+
+        return true;
+    });
+
     /// <summary>Another host's put of <paramref name="key"/>, without a lease.</summary>
     public void PutOthers(string key, string value)
     {
