@@ -70,7 +70,7 @@ public sealed class CompiledTemplate
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
     public string Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables = null, CancellationToken cancellationToken = default)
     {
-        var context = CreateContext(state, variables, cancellationToken);
+        var context = CreateContext(state, variables, cancellationToken, out _);
         var rendered = string.Empty;
         Translating(() => rendered = template.Render(context), cancellationToken);
         return rendered;
@@ -87,15 +87,15 @@ public sealed class CompiledTemplate
     /// holds a part of the output.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
-    /// <returns>The keys the render left out under <see cref="RenderLimits.Values"/> and <c>instances</c>.</returns>
-    public IReadOnlyCollection<SkippedKey> Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
+    /// <returns>The keys the render left out under <see cref="RenderLimits.Values"/> and <c>instances</c>, and the selections that matched no key.</returns>
+    public RenderFindings Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
     {
         output.Clear();
         output.Limit = limits.MaxOutputBytes;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limits.Timeout);
         var guard = new ValueGuard(limits.Values);
-        var context = CreateContext(state, variables, deadline.Token, guard);
+        var context = CreateContext(state, variables, deadline.Token, out var functions, guard);
         context.PushOutput(output);
         try
         {
@@ -112,7 +112,7 @@ public sealed class CompiledTemplate
         }
 
         output.Complete();
-        return guard.Skipped;
+        return new RenderFindings(guard.Skipped, functions.EmptySelections);
     }
 
     /// <summary>
@@ -169,7 +169,7 @@ public sealed class CompiledTemplate
         }
     }
 
-    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken, ValueGuard? guard = null)
+    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken, out TemplateFunctions functions, ValueGuard? guard = null)
     {
         var context = new TemplateContext(CreateBuiltins())
         {
@@ -186,9 +186,10 @@ public sealed class CompiledTemplate
         context.PushGlobal(ToScriptObject(variables ?? ImmutableDictionary<string, object?>.Empty));
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(asConfd
+        functions = asConfd
             ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true, slots: slots, guard: guard)
-            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots, guard: guard));
+            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots, guard: guard);
+        context.PushGlobal(functions);
         return context;
     }
 
