@@ -49,4 +49,10 @@ public sealed record JournalEntry(
 
     /// <summary>Keys the file was applied without, because a check refused their change (quarantine); null for none.</summary>
     public ImmutableArray<JournalQuarantinedKey>? Quarantined { get; init; }
+
+    /// <summary>A failed check-cmd's whole output (its last 64 KiB), stdout and stderr; null when it passed, did not run, or its output is withheld.</summary>
+    public string? CheckOutput { get; init; }
+
+    /// <summary>A failed reload-cmd's whole output (its last 64 KiB), as <see cref="CheckOutput"/>.</summary>
+    public string? ReloadOutput { get; init; }
 }

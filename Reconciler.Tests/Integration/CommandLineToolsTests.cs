@@ -183,6 +183,25 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failed_reload_is_summed_up_by_its_cause_and_history_shows_its_whole_output()
+    {
+        var state = Path.Combine(_folder, "state");
+        var longLine = new string('y', 300);
+        var config = WriteConfig(Template, reload: $"kill -USR2 $(cat /nonexistent/haproxy.pid); echo {longLine} >&2; exit 2", extra: $"reconciler.state-dir = \"{state}\"");
+
+        var run = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+        var shown = await ReconcilerProcess.RunAsync("history", "--config", config, "--show", "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("reload=failed: exit 2: cat: /nonexistent/haproxy.pid: No such file or directory", run.Stderr);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("applied: reload failed: exit 2: cat: /nonexistent/haproxy.pid: No such file or directory", shown.Stdout);
+        Assert.Contains("reload-cmd output:\n", shown.Stdout);
+        Assert.Contains("kill", shown.Stdout);
+        Assert.Contains(longLine + "\n", shown.Stdout); // whole, not cut
+    }
+
+    [Fact]
     public async Task History_shows_registry_text_escaped_so_a_key_name_cannot_drive_the_terminal_or_forge_a_line()
     {
         var state = Path.Combine(_folder, "state");
