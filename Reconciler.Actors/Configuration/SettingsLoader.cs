@@ -134,6 +134,7 @@ public static partial class SettingsLoader
                 JournalMaxEntries = Math.Max(1, Count(config, $"{Root}.journal.max-entries")),
                 JournalMaxBytes = ByteSize(config, $"{Root}.journal.max-bytes"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
+                Warnings = [.. confd?.Warnings ?? []],
             };
         }
 
