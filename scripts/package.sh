@@ -61,7 +61,9 @@ sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d "@$(git log -1 --format=%ct 2>
 gzip -9n < README.md > "$doc/README.md.gz"
 gzip -9n < packaging/deb/reconciler.1 > "$root/usr/share/man/man1/reconciler.1.gz"
 cp packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/reconciler"
-cp config/hocon/reference.conf config/hocon/haproxy.conf config/hocon/demo.conf config/demo/keys.yaml \
+# the demo as a folder of its own: demo.conf names keys.yaml and haproxy.cfg.sbn next to it
+scripts/packaged-demo-conf.sh > "$doc/examples/demo.conf"
+cp config/hocon/reference.conf config/hocon/haproxy.conf config/demo/keys.yaml config/templates/haproxy.cfg.sbn \
   config/systemd/stupid-server@.service config/systemd/stupid-server-register@.service "$doc/examples/"
 
 # Debian's modes: only the executable is

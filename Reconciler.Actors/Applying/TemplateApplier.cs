@@ -134,7 +134,7 @@ public sealed class TemplateApplier
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
                 _emptySelections.Write(logger, Name, outcome);
                 _quarantineWarnings.Write(logger, Name, outcome.Quarantined);
-                ReconcileLog.Write(logger, reconciled);
+                ReconcileLog.Write(logger, reconciled, request.Trigger);
             }
 
             return reconciled;

@@ -11,6 +11,7 @@ internal static class CheckConfigCommand
     public static Command Create(CommonOptions common)
     {
         var command = new Command("check", "Validate the configuration and parse every template, then exit: 0 when fine, 2 with the problem on stderr");
+        common.AddConfigurationTo(command);
         command.SetAction((result, _) => ConfiguredRun.RunAsync(common.Read(result), CheckAsync));
         return command;
     }

@@ -26,6 +26,7 @@ internal static class HistoryCommand
         {
             template, limit, json, show,
         };
+        common.AddConfigurationTo(command);
         command.SetAction((result, _) =>
         {
             var options = common.Read(result);
@@ -38,7 +39,7 @@ internal static class HistoryCommand
     {
         if (settings.StateDir.Length == 0)
         {
-            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: reconciler.state-dir is empty, so there is no journal (set it, e.g. \"/var/lib/reconciler\")");
+            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: reconciler.state-dir is empty, so there is no journal (set it, e.g. \"/var/lib/reconciler\", or give --state-dir)");
             return ExitCodes.BadConfiguration;
         }
 
