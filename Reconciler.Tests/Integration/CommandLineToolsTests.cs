@@ -145,6 +145,18 @@ public sealed class CommandLineToolsTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_resolves_every_name_a_template_reads_and_refuses_an_unknown_one_in_one_line_with_exit_2()
+    {
+        var config = WriteConfig("{{ for s in getvs \"/a/*\" }}\n{{ s | string.upcasee }}\n{{ end }}");
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("t.sbn(2,15): unknown function string.upcasee; did you mean string.upcase?", line);
+    }
+
+    [Fact]
     public async Task Check_rejects_a_bad_setting_in_one_line_with_exit_2()
     {
         var config = WriteConfig(Template, extra: "reconciler.http.listen = \"everywhere\"");
