@@ -64,7 +64,9 @@ cp -r docs "$doc/docs"
 rm -rf "$doc/docs/incoming"
 gzip -9n < packaging/deb/reconciler.1 > "$root/usr/share/man/man1/reconciler.1.gz"
 cp packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/reconciler"
-cp config/hocon/reference.conf config/hocon/haproxy.conf config/hocon/demo.conf config/demo/keys.yaml \
+# the demo as a folder of its own: demo.conf names keys.yaml and haproxy.cfg.sbn next to it
+scripts/packaged-demo-conf.sh > "$doc/examples/demo.conf"
+cp config/hocon/reference.conf config/hocon/haproxy.conf config/demo/keys.yaml config/templates/haproxy.cfg.sbn \
   config/systemd/stupid-server@.service config/systemd/stupid-server-register@.service "$doc/examples/"
 
 # Debian's modes: only the executable is

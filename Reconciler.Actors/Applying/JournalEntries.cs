@@ -1,5 +1,6 @@
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
+using Reconciler.Actors.Output;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 
@@ -33,9 +34,15 @@ internal static class JournalEntries
             RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
             CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
             Quarantined = outcome.Quarantined.IsEmpty ? null : [.. outcome.Quarantined.Select(q => new JournalQuarantinedKey(q.PrintableKey, q.Reason))],
+            CheckOutput = FailedOutput(outcome.Check),
+            ReloadOutput = FailedOutput(reconciled.Reload),
             ApplyMs = (long)(reconciled.Runtime is { Applied: true } runtime ? runtime.Duration : reconciled.Reload?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
         };
     }
+
+    /// <summary>What a failed command printed, for <c>history --show</c>: the summary is one line of it.</summary>
+    private static string? FailedOutput(CommandResult? command) =>
+        command is { Succeeded: false, OutputWithheld: false } && command.Output.Trim().Length > 0 ? command.Output : null;
 
     private static string FileOutcome(ReconcileOutcome outcome) => outcome.Status switch
     {

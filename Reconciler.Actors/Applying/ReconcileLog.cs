@@ -9,7 +9,8 @@ namespace Reconciler.Actors.Applying;
 /// <summary>The one structured log line written per reconcile per template.</summary>
 internal static partial class ReconcileLog
 {
-    public static void Write(ILogger logger, TemplateReconciled reconciled)
+    /// <param name="trigger">What started the apply (<see cref="Triggers"/>): only keys changing bring changes.</param>
+    public static void Write(ILogger logger, TemplateReconciled reconciled, string trigger)
     {
         var (outcome, reload, runtime) = (reconciled.Outcome, reconciled.Reload, reconciled.Runtime);
         var failed = reconciled.Failed;
@@ -19,7 +20,7 @@ internal static partial class ReconcileLog
             outcome.Template,
             outcome.Dest,
             outcome.Revision,
-            outcome.Change.ToString(),
+            Changes(outcome, trigger),
             outcome.Bytes,
             Milliseconds(outcome.RenderTime),
             Describe(outcome),
@@ -68,6 +69,14 @@ internal static partial class ReconcileLog
         _ when run is { Templates: > 1 } => $"{Describe(reload)} for {run.Templates} templates",
         _ => Describe(reload),
     };
+
+    /// <summary>
+    /// What changed in the registry for this apply: a retry or a configuration reload changed no key, so it says
+    /// <c>none (configuration reloaded)</c>, not the keys it carries over (a failed apply's, or every key for a
+    /// template the reload changed), which the journal keeps.
+    /// </summary>
+    private static string Changes(ReconcileOutcome outcome, string trigger) =>
+        trigger is Triggers.KeysChanged or Triggers.OneTime ? outcome.Change.ToString() : $"none ({trigger})";
 
     private static string Describe(CommandResult reload) => reload.Succeeded ? "ok" : $"failed: {reload.Summary}";
 

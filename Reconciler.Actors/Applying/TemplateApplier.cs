@@ -27,6 +27,7 @@ public sealed class TemplateApplier
     private readonly RuntimeApply? _runtime;
     private readonly bool _keepDiffs;
     private readonly SkippedKeyWarnings _skippedKeys = new();
+    private readonly EmptySelectionWarnings _emptySelections = new();
     private readonly KeyQuarantine _quarantine = new();
     private readonly FailureStreak _failures = new();
 
@@ -138,10 +139,11 @@ public sealed class TemplateApplier
                 }
 
                 _skippedKeys.Write(logger, Name, outcome.Skipped);
+                _emptySelections.Write(logger, Name, outcome);
                 _quarantineWarnings.Write(logger, Name, outcome.Quarantined);
                 if (streak.IsLogged)
                 {
-                    ReconcileLog.Write(logger, reconciled);
+                    ReconcileLog.Write(logger, reconciled, request.Trigger);
                 }
 
                 streak.Write(logger, Name);
@@ -197,7 +199,7 @@ public sealed class TemplateApplier
             return outcome with { Status = ReconcileStatus.RenderFailed, Error = Abandoned, WorthRetrying = false };
         }
 
-        outcome = outcome with { RenderTime = rendered.Duration, Skipped = rendered.Skipped, Error = rendered.Error, WorthRetrying = rendered.WorthRetrying };
+        outcome = outcome with { RenderTime = rendered.Duration, Skipped = rendered.Skipped, EmptySelections = rendered.EmptySelections, Error = rendered.Error, WorthRetrying = rendered.WorthRetrying };
         if (!rendered.Rendered)
         {
             return outcome with { Status = rendered.HeldBack ? ReconcileStatus.HeldBack : ReconcileStatus.RenderFailed };

@@ -8,7 +8,9 @@ namespace Reconciler.Actors.Configuration;
 /// <c>${?NAME}</c> (which would not read the environment anyway) hangs it or overflows its stack,
 /// an <c>include</c> fails inside it,
 /// and it refuses a comma after an object that is not in a list (<c>a { b { c = 1 }, d = 2 }</c>),
-/// which the HOCON specification allows.
+/// which the HOCON specification allows. A problem is placed where the mistake starts: an unterminated string at its
+/// opening quote (not at the brace around it, which then looks unclosed), an unclosed bracket at itself, with where
+/// the file ended without it.
 /// </summary>
 internal static class HoconSyntaxCheck
 {
@@ -62,6 +64,11 @@ internal static class HoconSyntaxCheck
                     continue;
                 case '"':
                     i = SkipString(text, i);
+                    if (i < 0)
+                    {
+                        return Unterminated(text, ~i);
+                    }
+
                     break;
                 case '$' when string.CompareOrdinal(text, i, "${?", 0, 3) == 0:
                     return $"{Position(text, i)}: optional substitutions like ${{?NAME}} are not supported (environment variables are not read); write the value";
@@ -72,9 +79,14 @@ internal static class HoconSyntaxCheck
                     break;
                 case '}' or ']':
                     var expected = c == '}' ? '{' : '[';
-                    if (open.Count == 0 || open.Peek().Bracket != expected)
+                    if (open.Count == 0)
                     {
-                        return $"{Position(text, i)}: unexpected '{c}'";
+                        return $"{Position(text, i)}: unexpected '{c}': no '{expected}' is open";
+                    }
+
+                    if (open.Peek().Bracket != expected)
+                    {
+                        return $"{Position(text, i)}: unexpected '{c}': the '{open.Peek().Bracket}' at {Position(text, open.Peek().Offset)} is still open";
                     }
 
                     open.Pop();
@@ -90,7 +102,9 @@ internal static class HoconSyntaxCheck
             afterObjectOutsideList = closesObjectOutsideList;
         }
 
-        return open.Count == 0 ? null : $"{Position(text, open.Peek().Offset)}: '{open.Peek().Bracket}' is never closed";
+        return open.Count == 0
+            ? null
+            : $"{Position(text, open.Peek().Offset)}: '{open.Peek().Bracket}' is never closed (the file ends at {Position(text, text.Length)} without its '{(open.Peek().Bracket == '{' ? '}' : ']')}')";
     }
 
     /// <summary>An <c>include</c> statement (Akka fails on it with a NullReferenceException): the word where a key may start.</summary>
@@ -117,13 +131,16 @@ internal static class HoconSyntaxCheck
         return end < 0 ? text.Length : end;
     }
 
-    /// <summary>Returns the index of the closing quote of a "..." or """...""" string.</summary>
+    /// <summary>
+    /// The index of the closing quote of a "..." or """...""" string; the bitwise complement of its opening quote's when
+    /// it has none: a "..." string ends on its line (HOCON), a """...""" one before the end of the file.
+    /// </summary>
     private static int SkipString(string text, int i)
     {
         var triple = string.CompareOrdinal(text, i, "\"\"\"", 0, 3) == 0;
         var terminator = triple ? "\"\"\"" : "\"";
         var j = i + terminator.Length;
-        while (j < text.Length)
+        while (j < text.Length && (triple || text[j] != '\n'))
         {
             if (!triple && text[j] == '\\')
             {
@@ -137,6 +154,11 @@ internal static class HoconSyntaxCheck
             j++;
         }
 
-        return text.Length;
+        return ~i;
     }
+
+    private static string Unterminated(string text, int quote) =>
+        string.CompareOrdinal(text, quote, "\"\"\"", 0, 3) == 0
+            ? $"{Position(text, quote)}: this \"\"\" string is never closed (the file ends at {Position(text, text.Length)} without its closing \"\"\")"
+            : $"{Position(text, quote)}: this string is never closed: a quoted string ends with '\"' on its own line";
 }

@@ -43,6 +43,9 @@ public sealed record ReconcilerSettings(
     /// <summary>The least time between two starts of one reload command (reconciler.commands.min-reload-interval); zero = none.</summary>
     public TimeSpan MinReloadInterval { get; init; }
 
+    /// <summary>What loading found worth saying that does not stop it, one line each: a confd setting confd ignores, say.</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     /// <summary>Where the daemon keeps what it decided across restarts (reconciler.state-dir); empty = nowhere, in memory only.</summary>
     public string StateDir { get; init; } = string.Empty;
 

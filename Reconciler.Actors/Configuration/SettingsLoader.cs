@@ -32,6 +32,13 @@ public static partial class SettingsLoader
     public static ReconcilerSettings Load(string path, string? confdDir = null)
     {
         var fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw new ConfigurationException(Directory.Exists(Path.Combine(fullPath, "conf.d"))
+                ? $"{path}: is a folder, not a configuration file; for a confd folder use --confd-dir {path}"
+                : $"{path}: is a folder, not a configuration file (give the HOCON file in it, e.g. {Path.Combine(path, "reconciler.conf")})");
+        }
+
         if (!File.Exists(fullPath))
         {
             throw new ConfigurationException($"{path}: file not found");
@@ -136,6 +143,7 @@ public static partial class SettingsLoader
                 JournalMaxBytes = ByteSize(config, $"{Root}.journal.max-bytes"),
                 MemoryTrimAfterIdle = Duration(config, $"{Root}.memory.trim-after-idle"),
                 Fleet = fleet,
+                Warnings = [.. confd?.Warnings ?? []],
             };
         }
 

@@ -55,15 +55,15 @@ public sealed record TemplateHealth(
             : next with { State = TemplateState.Ok, LastSuccess = now, LastError = LeftOut(outcome), ReloadOwed = false };
     }
 
-    /// <summary>In sync with the registry minus the keys it skipped or quarantined: healthy, and saying which.</summary>
+    /// <summary>In sync with the registry minus the keys it skipped or quarantined, or with selections that select nothing: healthy, and saying which.</summary>
     private static string? LeftOut(ReconcileOutcome outcome)
     {
-        string?[] parts = [Listed("skipped", outcome.Skipped), Listed("quarantined", outcome.Quarantined)];
+        string?[] parts = [Listed("skipped", "key(s)", outcome.Skipped), Listed("quarantined", "key(s)", outcome.Quarantined), Listed("empty", "selection(s)", outcome.EmptySelections)];
         return parts.Any(p => p is not null) ? string.Join("; ", parts.OfType<string>()) : null;
     }
 
-    private static string? Listed<T>(string what, ImmutableArray<T> keys) =>
-        keys.IsEmpty ? null : $"{what} {keys.Length} key(s): {string.Join("; ", keys.Take(5))}{(keys.Length > 5 ? "; ..." : string.Empty)}";
+    private static string? Listed<T>(string what, string unit, ImmutableArray<T> keys) =>
+        keys.IsEmpty ? null : $"{what} {keys.Length} {unit}: {string.Join("; ", keys.Take(5))}{(keys.Length > 5 ? "; ..." : string.Empty)}";
 
     private static TemplateState Failed(ReconcileStatus status) => status switch
     {

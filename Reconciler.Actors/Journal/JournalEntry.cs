@@ -55,4 +55,10 @@ public sealed record JournalEntry(
     /// between are not recorded). Null on every other entry, and on those of journals written before it existed.
     /// </summary>
     public int? Repeats { get; init; }
+
+    /// <summary>A failed check-cmd's whole output (its last 64 KiB), stdout and stderr; null when it passed, did not run, or its output is withheld.</summary>
+    public string? CheckOutput { get; init; }
+
+    /// <summary>A failed reload-cmd's whole output (its last 64 KiB), as <see cref="CheckOutput"/>.</summary>
+    public string? ReloadOutput { get; init; }
 }

@@ -35,11 +35,15 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
 
         var watch = Stopwatch.StartNew();
         var output = new OutputTail(OutputLimit);
+        var errors = new OutputTail(OutputLimit);
 
-        // In a session of its own, so the pid is the process group id; stdout and stderr share one pipe, so they keep the
-        // order they were written in. The command line is the operator's configuration, never etcd data.
+        // In a session of its own, so the pid is the process group id. stdout and stderr both go into the output in the
+        // order their chunks arrive, and stderr into a copy of its own too, for the summary. The command line is the
+        // operator's configuration, never etcd data.
         var process = SpawnedProcess.Start(ShellPath, ["-c", commandLine], _environment.Variables);
-        var drained = CollectAsync(new StreamReader(process.Output, Encoding.UTF8), output);
+        var drained = Task.WhenAll(
+            CollectAsync(new StreamReader(process.Output, Encoding.UTF8), output),
+            CollectAsync(new StreamReader(process.Errors, Encoding.UTF8), output, errors));
         try
         {
             var stopped = !await ExitsWithinAsync(process, timeout, cancellationToken);
@@ -50,7 +54,7 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
 
             await Task.WhenAny(drained, Task.Delay(OutputGrace, CancellationToken.None));
             var cancelled = stopped && cancellationToken.IsCancellationRequested;
-            return new CommandResult(await process.Exited, output.ToString(), watch.Elapsed, TimedOut: stopped && !cancelled, cancelled);
+            return new CommandResult(await process.Exited, output.ToString(), watch.Elapsed, TimedOut: stopped && !cancelled, cancelled) { Errors = errors.ToString() };
         }
         finally
         {
@@ -84,13 +88,14 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
         process.KillGroup();
     }
 
-    private static async Task CollectAsync(StreamReader reader, OutputTail output)
+    private static async Task CollectAsync(StreamReader reader, OutputTail output, OutputTail? copy = null)
     {
         var buffer = new char[4096];
         int read;
         while ((read = await reader.ReadAsync(buffer)) > 0)
         {
             output.Append(buffer.AsSpan(0, read));
+            copy?.Append(buffer.AsSpan(0, read));
         }
     }
 }

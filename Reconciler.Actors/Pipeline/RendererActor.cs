@@ -53,8 +53,8 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     private void Idle(IdleState state)
     {
         Receive<RenderRequested>(request => Apply(request, state));
-        Receive<RetryDue>(_ => Retry(state));
-        Receive<RetryFailed>(_ => state.Failures > 0, _ => Retry(state));
+        Receive<RetryDue>(_ => Retry(state, Triggers.Retry));
+        Receive<RetryFailed>(_ => state.Failures > 0, _ => Retry(state, Triggers.ConfigurationReloaded));
         Receive<RetryFailed>(_ => { });
         Receive<Retire>(_ => Context.Stop(Self));
         Receive<Drain>(_ => Drain(Sender));
@@ -120,11 +120,11 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Become(() => Applying(new ApplyingState(apply, null, idle.Failures, abandon)));
     }
 
-    private void Retry(IdleState state)
+    private void Retry(IdleState state, string trigger)
     {
         if (state.Last is not null)
         {
-            Apply(new RenderRequested(state.Last, StateChange.None) { Trigger = Triggers.Retry }, state);
+            Apply(new RenderRequested(state.Last, StateChange.None) { Trigger = trigger }, state);
         }
     }
 

@@ -50,6 +50,9 @@ public sealed record ReconcileOutcome(
     /// <summary>Keys the render left out: a control character in the name or value, a registration that does not parse.</summary>
     public ImmutableArray<SkippedKey> Skipped { get; init; } = [];
 
+    /// <summary>Selections in the template that matched no key while its keys hold some (<see cref="EmptySelectionNote"/>).</summary>
+    public ImmutableArray<EmptySelectionNote> EmptySelections { get; init; } = [];
+
     /// <summary>Keys held out of the file because a check refused their change (quarantine): their last good value, or none, was rendered.</summary>
     public ImmutableArray<QuarantinedKey> Quarantined { get; init; } = [];
 

@@ -11,6 +11,9 @@ internal sealed record RenderResult(bool Rendered, bool HeldBack, string? Error,
 {
     public ImmutableArray<SkippedKey> Skipped { get; init; } = [];
 
+    /// <summary>Selections that matched no key while the template's keys hold some: an empty pool from a typo, perhaps.</summary>
+    public ImmutableArray<EmptySelectionNote> EmptySelections { get; init; } = [];
+
     /// <summary>False for a render stopped at one of its limits: the same state would only hit it again.</summary>
     public bool WorthRetrying { get; init; } = true;
 }

@@ -7,7 +7,7 @@ namespace Reconciler.Actors.Rendering;
 /// Reads a template file into a <see cref="CompiledTemplate"/>. The conversion of a confd (Go) template happens
 /// here, so that Templates/ knows nothing of the converter in Confd/ and the dependency runs Confd → Templates.
 /// </summary>
-internal static class TemplateLoader
+public static class TemplateLoader
 {
     /// <param name="path">The template file.</param>
     /// <param name="syntax">A Go template (a confd resource's) is converted to Scriban first, keeping its line numbers.</param>

@@ -34,8 +34,12 @@ internal sealed class TemplateRender(TemplateDefinition definition, CompiledTemp
         var watch = Stopwatch.StartNew();
         try
         {
-            var skipped = template.Render(state, _variables, output, _limits, cancellationToken);
-            return new RenderResult(Rendered: true, HeldBack: false, null, watch.Elapsed, entries) { Skipped = [.. skipped] };
+            var findings = template.Render(state, _variables, output, _limits, cancellationToken);
+            return new RenderResult(Rendered: true, HeldBack: false, null, watch.Elapsed, entries)
+            {
+                Skipped = [.. findings.Skipped],
+                EmptySelections = [.. EmptySelectionNote.Of(findings.EmptySelections, template.FilePath, definition.Keys, state, entries)],
+            };
         }
         catch (TemplateException e)
         {

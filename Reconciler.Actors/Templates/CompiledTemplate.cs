@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.State;
 using Scriban;
@@ -12,7 +13,7 @@ namespace Reconciler.Actors.Templates;
 /// A Scriban template parsed once and rendered many times, each render with its own context over one
 /// <see cref="DesiredState"/>. Thread-safe: renders share only the immutable parsed template.
 /// </summary>
-public sealed class CompiledTemplate
+public sealed partial class CompiledTemplate
 {
     private readonly Template template;
     private readonly string keyPrefix;
@@ -56,10 +57,31 @@ public sealed class CompiledTemplate
         if (template.HasErrors)
         {
             var error = template.Messages.First(message => message.Type == ParserMessageType.Error);
-            throw new TemplateException(Locate(filePath, error.Span, error.Message));
+            throw new TemplateException(GoTemplateAction().Match(sourceText) is { Success: true } go
+                ? $"{filePath}({Position(sourceText, go.Index)}): this looks like a Go template: convert it with `reconciler convert-template`, or point `--confd-dir` at its confd folder (Scriban: {error.Message.ReplaceLineEndings(" ")})"
+                : Locate(filePath, error.Span, error.Message));
         }
 
         return new CompiledTemplate(template, filePath, keyPrefix, sourceText, dns ?? DnsLookup.System, asConfd);
+    }
+
+    /// <summary>
+    /// The first name the template reads that exists nowhere (<see cref="TemplateNameCheck"/>), as
+    /// <c>file(line,col): unknown …; did you mean …?</c>; null when every name resolves. For <c>check</c>: a render
+    /// would fail on it.
+    /// </summary>
+    /// <param name="variables">The template's vars.</param>
+    public string? UnknownName(IEnumerable<string> variables)
+    {
+        if (template.Page is not { } page)
+        {
+            return null;
+        }
+
+        var functions = new TemplateFunctions(DesiredState.Empty, keyPrefix, Dns, asConfd);
+        return TemplateNameCheck.FirstUnknown(page, CreateBuiltins(), [.. functions.Keys, .. variables]) is { } unknown
+            ? Locate(FilePath, unknown.Span, unknown.Problem)
+            : null;
     }
 
     /// <inheritdoc cref="Render(DesiredState, IReadOnlyDictionary{string, object}, CancellationToken)"/>
@@ -70,7 +92,7 @@ public sealed class CompiledTemplate
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
     public string Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables = null, CancellationToken cancellationToken = default)
     {
-        var context = CreateContext(state, variables, cancellationToken);
+        var context = CreateContext(state, variables, cancellationToken, out _);
         var rendered = string.Empty;
         Translating(() => rendered = template.Render(context), cancellationToken);
         return rendered;
@@ -87,15 +109,15 @@ public sealed class CompiledTemplate
     /// holds a part of the output.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> aborted the render.</exception>
-    /// <returns>The keys the render left out under <see cref="RenderLimits.Values"/> and <c>instances</c>.</returns>
-    public IReadOnlyCollection<SkippedKey> Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
+    /// <returns>The keys the render left out under <see cref="RenderLimits.Values"/> and <c>instances</c>, and the selections that matched no key.</returns>
+    public RenderFindings Render(DesiredState state, IReadOnlyDictionary<string, object?>? variables, ContentBuffer output, RenderLimits limits, CancellationToken cancellationToken)
     {
         output.Clear();
         output.Limit = limits.MaxOutputBytes;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(limits.Timeout);
         var guard = new ValueGuard(limits.Values);
-        var context = CreateContext(state, variables, deadline.Token, guard);
+        var context = CreateContext(state, variables, deadline.Token, out var functions, guard);
         context.PushOutput(output);
         try
         {
@@ -112,7 +134,7 @@ public sealed class CompiledTemplate
         }
 
         output.Complete();
-        return guard.Skipped;
+        return new RenderFindings(guard.Skipped, functions.EmptySelections);
     }
 
     /// <summary>
@@ -169,7 +191,7 @@ public sealed class CompiledTemplate
         }
     }
 
-    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken, ValueGuard? guard = null)
+    private TemplateContext CreateContext(DesiredState state, IReadOnlyDictionary<string, object?>? variables, CancellationToken cancellationToken, out TemplateFunctions functions, ValueGuard? guard = null)
     {
         var context = new TemplateContext(CreateBuiltins())
         {
@@ -186,9 +208,10 @@ public sealed class CompiledTemplate
         context.PushGlobal(ToScriptObject(variables ?? ImmutableDictionary<string, object?>.Empty));
 
         // Pushed last so confd's names win over a variable of the same name.
-        context.PushGlobal(asConfd
+        functions = asConfd
             ? new TemplateFunctions(ConfdStoredKeys.Normalised(state), keyPrefix, Dns, asConfd: true, slots: slots, guard: guard)
-            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots, guard: guard));
+            : new TemplateFunctions(state, keyPrefix, Dns, slots: slots, guard: guard);
+        context.PushGlobal(functions);
         return context;
     }
 
@@ -229,6 +252,18 @@ public sealed class CompiledTemplate
         e as ContentLimitExceededException ?? e.InnerException as ContentLimitExceededException;
 
     private static string Seconds(TimeSpan time) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{time.TotalSeconds:0.###}s");
+
+    /// <summary><c>line,col</c> of <paramref name="offset"/>, 1-based.</summary>
+    private static string Position(string text, int offset)
+    {
+        var lineStart = offset == 0 ? 0 : text.LastIndexOf('\n', offset - 1) + 1;
+        var line = 1 + text.AsSpan(0, lineStart).Count('\n');
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{line},{offset - lineStart + 1}");
+    }
+
+    // what only a Go template writes inside {{ }}: a dot ({{.}}, {{.Key}}), range/define/template/block, a $x := b, if/with on a dot
+    [GeneratedRegex(@"\{\{-?\s*(?:\.|(?:range|define|template|block)\s|\$\w*\s*:?=|(?:if|with|else if)\s+(?:not\s+)?\.)")]
+    private static partial Regex GoTemplateAction();
 
     /// <summary><c>file(line,col): message</c>, 1-based, on one line (Scriban spans are 0-based).</summary>
     private static string Locate(string filePath, SourceSpan span, string message) =>

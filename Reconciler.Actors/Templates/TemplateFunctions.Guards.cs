@@ -1,5 +1,6 @@
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Networks;
+using Scriban;
 using Scriban.Runtime;
 
 namespace Reconciler.Actors.Templates;
@@ -16,10 +17,10 @@ internal sealed partial class TemplateFunctions
 
     private void RegisterGuardFunctions()
     {
-        Register<string, ScriptArray>("instances", Instances);
+        Register<TemplateContext, string, ScriptArray>("instances", Instances);
         Register<string, string>("lineSafe", LineSafe);
         Register<string, string>("haproxyWord", HaproxyWord);
-        Register<string, string, ScriptArray>("mapEntries", MapEntries);
+        Register<TemplateContext, string, string, ScriptArray>("mapEntries", MapEntries);
     }
 
     /// <summary>
@@ -28,10 +29,10 @@ internal sealed partial class TemplateFunctions
     /// (<see cref="AddressPolicy"/>), sorted by value as <c>getvs</c> sorts; each has <c>key</c>, <c>name</c>,
     /// <c>host</c>, <c>port</c>, <c>address</c> and <c>value</c>. Any other is skipped and reported.
     /// </summary>
-    private ScriptArray Instances(string pattern)
+    private ScriptArray Instances(TemplateContext context, string pattern)
     {
         var parsed = new List<(string Key, InstanceValue Instance)>();
-        foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)))
+        foreach (var (key, value) in Admitted(Selected(context, "instances", pattern)))
         {
             if (!InstanceValue.TryParse(value, out var instance, out var reason))
             {
@@ -72,7 +73,7 @@ internal sealed partial class TemplateFunctions
     /// <c>src -f</c>, which refuses the whole file for one that is not), in a form HAProxy 2.6 reads both in the file
     /// and through <c>add acl</c>: not <c>[::1]</c>, <c>fe80::1%1</c>, <c>0x7f.0.0.1</c> or <c>10.1</c>.
     /// </summary>
-    private ScriptArray MapEntries(string pattern, string kind = "word")
+    private ScriptArray MapEntries(TemplateContext context, string pattern, string kind = "word")
     {
         var networks = kind switch
         {
@@ -81,7 +82,7 @@ internal sealed partial class TemplateFunctions
             _ => throw new ArgumentException($"mapEntries: kind \"{PrintableText.Of(kind)}\" is neither \"word\" nor \"network\""),
         };
         var result = new ScriptArray();
-        foreach (var (key, value) in Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in Admitted(Selected(context, "mapEntries", pattern)).OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var name = PathBase(key);
             if (!IsHaproxyWord(name))

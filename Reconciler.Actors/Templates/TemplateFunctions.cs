@@ -1,4 +1,5 @@
 using Reconciler.Actors.State;
+using Scriban;
 using Scriban.Runtime;
 
 namespace Reconciler.Actors.Templates;
@@ -22,6 +23,8 @@ internal sealed partial class TemplateFunctions : ScriptObject
 
     // the keys holding each value, built the first time haproxySlots refuses a value in this render
     private ILookup<string, string>? keysByValue;
+
+    private readonly List<EmptySelection> emptySelections = [];
 
     /// <param name="state">The keys the functions read.</param>
     /// <param name="keyPrefix">
@@ -65,16 +68,19 @@ internal sealed partial class TemplateFunctions : ScriptObject
 
     private void Register<T1, T2, T3, T4, TResult>(string name, Func<T1, T2, T3, T4, TResult> function) => Define(name, DelegateCustomFunction.CreateFunc(function));
 
+    /// <summary>The selections this render made that matched no key, in the order met.</summary>
+    public IReadOnlyList<EmptySelection> EmptySelections => emptySelections;
+
     private void Define(string name, IScriptCustomFunction function) => SetValue(name, function, readOnly: true);
 
     private void RegisterKeyFunctions(bool asConfd)
     {
         Register<string, string?, string>("getv", GetValue);
-        Register<string, string[]>("getvs", GetValues);
+        Register<TemplateContext, string, string[]>("getvs", GetValues);
         Register<string, KeyValueEntry>("get", Get);
-        Register<string, KeyValueEntry[]>("gets", GetAll);
-        Register<string, string[]>("ls", asConfd ? ConfdList : List);
-        Register<string, string[]>("lsdir", asConfd ? ConfdListDirectories : ListDirectories);
+        Register<TemplateContext, string, KeyValueEntry[]>("gets", GetAll);
+        Register<TemplateContext, string, string[]>("ls", (context, path) => Listed(context, "ls", path, asConfd ? ConfdList(path) : List(path)));
+        Register<TemplateContext, string, string[]>("lsdir", (context, path) => Listed(context, "lsdir", path, asConfd ? ConfdListDirectories(path) : ListDirectories(path)));
         Register<string, bool>("exists", Exists);
     }
 
@@ -83,10 +89,15 @@ internal sealed partial class TemplateFunctions : ScriptObject
         TryRead(key, out var value) ? value : defaultValue ?? throw KeyNotFound(key);
 
     /// <summary>Values of the keys matching <paramref name="pattern"/>, sorted by value as confd does.</summary>
-    private string[] GetValues(string pattern)
+    private string[] GetValues(TemplateContext context, string pattern)
     {
         var keyPattern = new KeyPattern(Prefixed(pattern));
         var values = keyPattern.SortedValues(state);
+        if (values.Count == 0)
+        {
+            NoteEmpty(context, "getvs", pattern, keyPattern);
+        }
+
         if (values.All(guard.IsPlainly))
         {
             return [.. values];
@@ -101,8 +112,51 @@ internal sealed partial class TemplateFunctions : ScriptObject
         TryRead(key, out var value) ? new KeyValueEntry(key, value) : throw KeyNotFound(key);
 
     /// <summary>Entries whose key matches <paramref name="pattern"/>, sorted by key.</summary>
-    private KeyValueEntry[] GetAll(string pattern) =>
-        [.. Admitted(new KeyPattern(Prefixed(pattern)).Matches(state)).Select(entry => new KeyValueEntry(Unprefixed(entry.Key), entry.Value))];
+    private KeyValueEntry[] GetAll(TemplateContext context, string pattern) =>
+        [.. Admitted(Selected(context, "gets", pattern)).Select(entry => new KeyValueEntry(Unprefixed(entry.Key), entry.Value))];
+
+    /// <summary>The entries whose key matches <paramref name="pattern"/>; none is noted as an <see cref="EmptySelection"/>.</summary>
+    private List<KeyValuePair<string, string>> Selected(TemplateContext context, string function, string pattern)
+    {
+        var keyPattern = new KeyPattern(Prefixed(pattern));
+        var matches = keyPattern.Matches(state).ToList();
+        if (matches.Count == 0)
+        {
+            NoteEmpty(context, function, pattern, keyPattern);
+        }
+
+        return matches;
+    }
+
+    private void NoteEmpty(TemplateContext context, string function, string pattern, KeyPattern keyPattern) =>
+        emptySelections.Add(new EmptySelection(function, pattern, Line(context), keyPattern.LiteralPrefix, SelectionHint.For(pattern, Selects)));
+
+    /// <summary>Whether <paramref name="pattern"/> (as a template writes it) matches any key; false for a malformed one.</summary>
+    private bool Selects(string pattern)
+    {
+        try
+        {
+            return new KeyPattern(Prefixed(pattern)).Matches(state).Any();
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary><paramref name="names"/>, an empty list noted as an <see cref="EmptySelection"/>.</summary>
+    private string[] Listed(TemplateContext context, string function, string path, string[] names)
+    {
+        if (names.Length == 0)
+        {
+            var hint = path.StartsWith('/') || ChildNames("/" + path, hasChildren: false).Length == 0 ? null : $"keys start with '/': did you mean /{path}?";
+            emptySelections.Add(new EmptySelection(function, path, Line(context), Prefixed(path).TrimEnd('/') + "/", hint));
+        }
+
+        return names;
+    }
+
+    private static int Line(TemplateContext context) => (context.CurrentNode?.Span.Start.Line ?? -1) + 1;
 
     /// <summary>The value of a key the template names, unless the guard skips it.</summary>
     private bool TryRead(string key, out string value)

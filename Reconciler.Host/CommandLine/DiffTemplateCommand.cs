@@ -22,6 +22,7 @@ internal static class DiffTemplateCommand
             from,
             to,
         };
+        common.AddConfigurationTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

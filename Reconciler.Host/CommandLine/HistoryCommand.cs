@@ -26,6 +26,7 @@ internal static class HistoryCommand
         {
             template, limit, json, show,
         };
+        common.AddConfigurationTo(command);
         command.SetAction((result, _) =>
         {
             var options = common.Read(result);
@@ -38,7 +39,7 @@ internal static class HistoryCommand
     {
         if (settings.StateDir.Length == 0)
         {
-            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: reconciler.state-dir is empty, so there is no journal (set it, e.g. \"/var/lib/reconciler\")");
+            Console.Error.WriteLine($"reconciler: {settings.SourceFile}: reconciler.state-dir is empty, so there is no journal (set it, e.g. \"/var/lib/reconciler\", or give --state-dir)");
             return ExitCodes.BadConfiguration;
         }
 
@@ -106,6 +107,15 @@ internal static class HistoryCommand
         Console.WriteLine($"file: {PrintableText.Of(entry.File)}");
         Console.WriteLine($"applied: {PrintableText.Of(entry.Applied)}{(entry.Why is null ? string.Empty : $", because {PrintableText.Of(entry.Why)}")}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"outcome: {PrintableText.Of(HistoryTable.Outcome(entry))} in {entry.TotalMs} ms (render {entry.RenderMs} ms, check {entry.CheckMs} ms, {(entry.Applied.StartsWith("runtime", StringComparison.Ordinal) ? "runtime" : "reload")} {entry.ApplyMs} ms)"));
+        foreach (var (command, output) in new[] { ("check-cmd", entry.CheckOutput), ("reload-cmd", entry.ReloadOutput) })
+        {
+            if (output is not null)
+            {
+                Console.WriteLine($"{command} output:");
+                Console.Write(PrintableText.OfLines(output.EndsWith('\n') ? output : output + "\n"));
+            }
+        }
+
         Console.Write(entry.Diff is null ? "diff: none kept (unchanged, too large, or log-diff = false)\n" : PrintableText.OfLines(entry.Diff));
         return ExitCodes.Ok;
     }

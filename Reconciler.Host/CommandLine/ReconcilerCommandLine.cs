@@ -38,18 +38,17 @@ internal static class ReconcilerCommandLine
 
         var noop = new Option<bool>("--noop")
         {
-            Description = "Read the keys once, render and check every template, print a unified diff per template to stdout; write and reload nothing",
+            Description = "Read the keys once, render and check every template, print a unified diff per template to stdout; write and reload nothing. Always runs once: --onetime --noop is the same dry run (confd's -onetime -noop)",
         };
 
         var root = new RootCommand("Reconciler: keeps configuration files in sync with etcd and reloads the services that read them.")
         {
-            common.Config,
-            common.ConfdDir,
             common.LogLevel,
             common.LogFormat,
             onetime,
             noop,
         };
+        common.AddConfigurationTo(root);
         root.Add(ConvertTemplateCommand.Create());
         root.Add(RegisterCommand.Create(common));
         root.SetAction((result, cancellationToken) =>

@@ -55,13 +55,15 @@ internal static class RegisterCommand
         var certFile = new Option<string?>("--cert-file") { Description = "PEM client certificate for https:// endpoints (with --key-file)" };
         var keyFile = new Option<string?>("--key-file") { Description = "PEM private key of the client certificate" };
 
+        // not listed (register reads no configuration), but named when given, as an operator used to the other commands would
+        var config = new Option<string?>("--config", "-c") { Hidden = true };
         var command = new Command("register", "Keep a key in etcd under a lease until stopped: an app instance's self-registration. SIGTERM revokes it at once; if the process dies, it expires after --ttl.")
         {
-            endpoints, key, value, valueFormat, allowedNetworks, allowHostNames, ttl, username, passwordFile, caFile, certFile, keyFile,
+            endpoints, key, value, valueFormat, allowedNetworks, allowHostNames, ttl, username, passwordFile, caFile, certFile, keyFile, config,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            if (result.GetValue(common.Config) is not null)
+            if (result.GetValue(config) is not null)
             {
                 return await FailAsync("register does not read --config: give the etcd connection with --endpoints (and --username, --ca-file ...)");
             }
@@ -99,7 +101,7 @@ internal static class RegisterCommand
                 result.GetValue(caFile), result.GetValue(certFile), result.GetValue(keyFile));
             return connection is null
                 ? ExitCodes.BadConfiguration
-                : await RunAsync(connection, expandedKey, result.GetValue(value)!, leaseTtl, common.Read(result), cancellationToken);
+                : await RunAsync(connection, expandedKey, result.GetValue(value)!, leaseTtl, common.ReadLogging(result), cancellationToken);
         });
         return command;
     }

@@ -23,6 +23,7 @@ internal static class RenderTemplateCommand
             template,
             revision,
         };
+        common.AddConfigurationTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

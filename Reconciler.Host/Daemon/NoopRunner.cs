@@ -54,6 +54,11 @@ internal static class NoopRunner
             logger.LogWarning("Noop {Template}: skips key {Key}: {Reason}", outcome.Template, key.PrintableKey, key.Reason);
         }
 
+        foreach (var note in outcome.EmptySelections)
+        {
+            logger.LogWarning("Noop {Template}: {Selection}", outcome.Template, note);
+        }
+
         foreach (var key in outcome.Quarantined)
         {
             logger.LogWarning("Noop {Template}: would quarantine key {Key}: the check refused its change ({Reason})", outcome.Template, key.PrintableKey, key.Reason);

@@ -20,7 +20,13 @@ internal static class ConfiguredRun
 
         try
         {
-            return await run(Load(options));
+            var settings = Load(options);
+            foreach (var warning in settings.Warnings)
+            {
+                await Console.Error.WriteLineAsync($"reconciler: warning: {warning}");
+            }
+
+            return await run(settings);
         }
         catch (Exception e) when (e is ConfigurationException or TemplateException)
         {
@@ -37,7 +43,14 @@ internal static class ConfiguredRun
             ? SettingsLoader.ForConfdDirectory(options.ConfdDir!)
             : SettingsLoader.Load(options.ConfigFile, options.ConfdDir);
         ValidateBackend(settings);
-        return settings;
+        return string.IsNullOrEmpty(options.StateDir) ? settings : settings with { StateDir = StateDir(options.StateDir) };
+    }
+
+    /// <summary>--state-dir as a full path; a file there is refused (a folder not there yet is made when first written, as for the setting).</summary>
+    private static string StateDir(string flag)
+    {
+        var path = Path.GetFullPath(flag);
+        return File.Exists(path) ? throw new ConfigurationException($"--state-dir {flag}: {path} is a file, not a folder") : path;
     }
 
     /// <summary>What the etcd client would refuse (TLS files with http:// endpoints, a user without a password), refused now.</summary>

@@ -14,31 +14,49 @@ internal static partial class EffectiveConfiguration
 {
     private const string Masked = "***";
 
+    /// <summary>The backend with only the settings that apply to its type, and only those set: <c>type=file file=/srv/keys.yaml</c>.</summary>
+    internal static string Backend(BackendSettings backend)
+    {
+        if (backend.Type == BackendType.File)
+        {
+            return $"type=file file={backend.FilePath}";
+        }
+
+        string?[] parts =
+        [
+            "type=etcd",
+            $"endpoints={string.Join(",", backend.Endpoints.Select(MaskUrl))}",
+            backend.Username.Length == 0 ? null : $"username={backend.Username}",
+            backend.Password.Length == 0 ? null : $"password={Masked}",
+            backend.Tls.CaFile.Length == 0 ? null : $"tls-ca={backend.Tls.CaFile}",
+            backend.Tls.CertFile.Length == 0 ? null : $"tls-cert={backend.Tls.CertFile}",
+            backend.Tls.KeyFile.Length == 0 ? null : $"tls-key={backend.Tls.KeyFile}",
+        ];
+        return string.Join(' ', parts.OfType<string>());
+    }
+
     public static void Log(ILogger logger, ReconcilerSettings settings, RunOptions options)
     {
-        var backend = settings.Backend;
         logger.LogInformation(
-            "Configuration {Config}: backend type={BackendType} endpoints={Endpoints} file={BackendFile} username={Username} password={Password} tls ca={TlsCa} cert={TlsCert} key={TlsKey}; debounce quiet={QuietMs}ms max={MaxMs}ms; supervision backoff {MinBackoffMs}ms..{MaxBackoffMs}ms random-factor={RandomFactor}; commands timeout={CommandTimeoutMs}ms; log level={LogLevel} format={LogFormat}; http listen={HttpListen}; dns servers={DnsServers}; memory trim-after-idle={TrimAfterIdleMs}ms",
+            "Configuration {Config}: backend {Backend}; {Templates} template(s); debounce quiet={QuietMs}ms max={MaxMs}ms; http listen={HttpListen}; log level={LogLevel} format={LogFormat}",
             settings.SourceFile,
-            backend.Type.ToString().ToLowerInvariant(),
-            backend.Type == BackendType.Etcd ? string.Join(",", backend.Endpoints.Select(MaskUrl)) : string.Empty,
-            backend.Type == BackendType.File ? backend.FilePath : string.Empty,
-            backend.Username,
-            backend.Password.Length == 0 ? string.Empty : Masked,
-            backend.Tls.CaFile,
-            backend.Tls.CertFile,
-            backend.Tls.KeyFile,
+            Backend(settings.Backend),
+            settings.Templates.Length,
             settings.Debounce.Quiet.TotalMilliseconds,
             settings.Debounce.Max.TotalMilliseconds,
+            settings.HttpListen.Length == 0 ? "off" : settings.HttpListen,
+            options.LogLevel ?? settings.Log.Level,
+            LoggingSetup.Format(settings, options));
+        logger.LogDebug(
+            "Configuration {Config} further: supervision backoff {MinBackoffMs}ms..{MaxBackoffMs}ms random-factor={RandomFactor}; commands timeout={CommandTimeoutMs}ms; dns servers={DnsServers}; memory trim-after-idle={TrimAfterIdleMs}ms; state-dir={StateDir}",
+            settings.SourceFile,
             settings.Supervision.MinBackoff.TotalMilliseconds,
             settings.Supervision.MaxBackoff.TotalMilliseconds,
             settings.Supervision.RandomFactor,
             settings.CommandTimeout.TotalMilliseconds,
-            options.LogLevel ?? settings.Log.Level,
-            LoggingSetup.Format(settings, options),
-            settings.HttpListen.Length == 0 ? "off" : settings.HttpListen,
             settings.DnsServers.IsEmpty ? "system" : string.Join(",", settings.DnsServers),
-            settings.MemoryTrimAfterIdle.TotalMilliseconds);
+            settings.MemoryTrimAfterIdle.TotalMilliseconds,
+            settings.StateDir.Length == 0 ? "none" : settings.StateDir);
         foreach (var template in settings.Templates)
         {
             logger.LogInformation(

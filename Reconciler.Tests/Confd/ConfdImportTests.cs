@@ -199,14 +199,13 @@ public sealed class ConfdImportTests : IDisposable
     [InlineData("conf.d/bad.toml", "[template]\nsrc = \"nope.tmpl\"\n", "template.src (line 2): template {confd}/templates/nope.tmpl does not exist")]
     [InlineData("conf.d/bad.toml", "[template]\ndest = \"{out}/x\"\n", "template.src: is required")]
     [InlineData("conf.d/bad.toml", "[template]\nsrc = \"haproxy.cfg.tmpl\"\ndest = \"{out}/missing/x\"\n", "template.dest (line 3): folder {out}/missing does not exist")]
-    [InlineData("conf.d/bad.toml", "[template]\nsrc = \"haproxy.cfg.tmpl\"\ndest = \"{out}/x\"\nkeys = [\"/a\"]\nreload-cmd = \"x\"\n", "template.reload-cmd (line 5): is not a setting here")]
-    [InlineData("conf.d/bad.toml", "src = \"haproxy.cfg.tmpl\"\n", "src (line 1): is not a setting here (known: template)")]
     [InlineData("conf.d/bad.toml", "# nothing\n", "template: missing: a confd template resource is a [template] table")]
     [InlineData("confd.toml", "backend = \"consul\"\n", "backend (line 1): \"consul\" is not supported")]
-    [InlineData("confd.toml", "backend = \"etcdv3\"\nnoop = true\n", "noop (line 2): is not supported by Reconciler")]
+    [InlineData("confd.toml", "backend = \"etcdv3\"\nnoop = true\n", "noop (line 2): is not supported by Reconciler: a confd.toml cannot make Reconciler a dry run; run reconciler --noop for one; remove it")]
+    [InlineData("confd.toml", "srv_record = \"_etcd-client._tcp.example.com\"\n", "srv_record (line 1): is not supported by Reconciler: Reconciler does not look etcd up in DNS SRV records; list its endpoints in nodes; remove it")]
+    [InlineData("confd.toml", "client_insecure = true\n", "client_insecure (line 1): is not supported by Reconciler: Reconciler always verifies etcd's certificate")]
     [InlineData("confd.toml", "nodes = [\"etcd one:2379\"]\n", "nodes (line 1): \"http://etcd one:2379\" is not a host:port")]
     [InlineData("confd.toml", "client_cert = \"missing.pem\"\n", "client_cert (line 1): file {confd}/missing.pem does not exist")]
-    [InlineData("confd.toml", "node = [\"127.0.0.1:2379\"]\n", "node (line 1): is not a setting here")]
     public void A_bad_toml_file_is_one_line_naming_the_file_the_setting_and_the_line(string file, string toml, string expected)
     {
         var path = Write("confd/" + file, toml.Replace("{out}", Out, StringComparison.Ordinal));
@@ -215,6 +214,21 @@ public sealed class ConfdImportTests : IDisposable
 
         Assert.StartsWith($"{path}: {expected.Replace("{out}", Out).Replace("{confd}", ConfdDir)}", error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("conf.d/app.toml", "[template]\nsrc = \"haproxy.cfg.tmpl\"\ndest = \"{out}/x\"\nkeys = [\"/a\"]\nowner = \"nginx\"\n", "template.owner (line 5): confd ignores this setting, and so does Reconciler (confd's settings here: src, dest, keys, prefix, uid, gid, mode, check_cmd, reload_cmd)")]
+    [InlineData("conf.d/app.toml", "[template]\nsrc = \"haproxy.cfg.tmpl\"\ndest = \"{out}/x\"\nkeys = [\"/a\"]\nreload-cmd = \"x\"\n", "template.reload-cmd (line 5): confd ignores this setting, and so does Reconciler; did you mean template.reload_cmd?")]
+    [InlineData("conf.d/app.toml", "owner = \"nginx\"\n[template]\nsrc = \"haproxy.cfg.tmpl\"\ndest = \"{out}/x\"\n", "owner (line 1): confd ignores this setting, and so does Reconciler (confd's settings here: template)")]
+    [InlineData("confd.toml", "node = [\"127.0.0.1:2379\"]\n", "node (line 1): confd ignores this setting, and so does Reconciler; did you mean nodes?")]
+    public void A_setting_confd_ignores_is_a_one_line_warning_naming_it_and_the_file_still_loads(string file, string toml, string expected)
+    {
+        var path = Write("confd/" + file, toml.Replace("{out}", Out, StringComparison.Ordinal));
+
+        var settings = Parse("reconciler.confd-dir = confd");
+
+        Assert.Equal($"{path}: {expected}", Assert.Single(settings.Warnings));
+        Assert.True(file == "confd.toml" || settings.Templates.Any(t => t.Name == "app"));
     }
 
     [Fact]

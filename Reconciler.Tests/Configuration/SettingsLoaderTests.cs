@@ -144,7 +144,10 @@ public sealed class SettingsLoaderTests : IDisposable
     [InlineData("reconciler.commands.timeout = 0s", "reconciler.commands.timeout: must be greater than zero")]
     [InlineData("reconciler.backend.endpoints = [\"127.0.0.1:2379\"]", "reconciler.backend.endpoints: \"127.0.0.1:2379\" is not an http:// or https:// URL")]
     [InlineData("reconciler.dns.servers = [\"consul:8600\"]", "reconciler.dns.servers: \"consul:8600\" is not an IP address, or address:port like 127.0.0.1:8600")]
-    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1, column 22: '{' is never closed")]
+    [InlineData("reconciler { backend { type = etcd ", "malformed HOCON: line 1, column 22: '{' is never closed (the file ends at line 2, column 103 without its '}')")]
+    [InlineData("reconciler {\n  debounce {\n    quiet = 1s\n  }\n  commands.timeout = \"5s\n  http.listen = \"127.0.0.1:0\"\n}", "malformed HOCON: line 5, column 22: this string is never closed: a quoted string ends with '\"' on its own line")]
+    [InlineData("reconciler { backend.endpoints = [\"http://a:2379\"\n}", "malformed HOCON: line 2, column 1: unexpected '}': the '[' at line 1, column 34 is still open")]
+    [InlineData("reconciler.debounce.quiet = 1s }", "malformed HOCON: line 1, column 32: unexpected '}': no '{' is open")]
     [InlineData("reconciler.debounce.quiet = ${?QUIET}", "malformed HOCON: line 1, column 29: optional substitutions like ${?NAME} are not supported")]
     public void A_bad_setting_is_one_line_naming_file_and_setting(string hocon, string expected)
     {

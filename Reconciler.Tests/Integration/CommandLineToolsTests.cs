@@ -30,6 +30,96 @@ public sealed class CommandLineToolsTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("register")]
+    [InlineData("convert-template")]
+    public async Task The_help_of_a_command_that_reads_no_configuration_does_not_list_config(string command)
+    {
+        var help = await ReconcilerProcess.RunAsync(command, "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        Assert.DoesNotContain("--config", help.Stdout);
+        Assert.DoesNotContain("--confd-dir", help.Stdout);
+        Assert.Contains("--log-level", help.Stdout);
+    }
+
+    [Fact]
+    public async Task The_commands_that_read_a_configuration_list_config_and_state_dir()
+    {
+        foreach (var command in new[] { "check", "render", "diff", "history" })
+        {
+            var help = await ReconcilerProcess.RunAsync(command, "--help");
+            Assert.Contains("--config", help.Stdout);
+            Assert.Contains("--state-dir", help.Stdout);
+        }
+    }
+
+    [Fact]
+    public async Task Config_given_a_folder_says_it_is_a_folder()
+    {
+        var result = await ReconcilerProcess.RunAsync("check", "--config", _folder);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"reconciler: {_folder}: is a folder, not a configuration file (give the HOCON file in it, e.g. {_folder}/reconciler.conf)", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Onetime_with_noop_is_the_noop_dry_run_as_confd_s_onetime_noop_and_help_says_so()
+    {
+        var config = WriteConfig(Template, reload: "touch reloaded");
+
+        var both = await ReconcilerProcess.RunAsync("--config", config, "--onetime", "--noop");
+        var help = await ReconcilerProcess.RunAsync("--help");
+
+        Assert.Equal(0, both.ExitCode);
+        Assert.Contains("+    server web-1 127.0.0.1:9001", both.Stdout);
+        Assert.False(File.Exists(Path.Combine(_folder, "out.txt")));
+        Assert.False(File.Exists(Path.Combine(_folder, "reloaded")));
+        Assert.Contains("--onetime --noop is the same dry run", help.Stdout.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task State_dir_gives_a_confd_folder_alone_a_journal()
+    {
+        var confd = Path.Combine(_folder, "confd");
+        Directory.CreateDirectory(Path.Combine(confd, "conf.d"));
+        Directory.CreateDirectory(Path.Combine(confd, "templates"));
+        File.WriteAllText(Path.Combine(confd, "templates", "t.tmpl"), "static\n");
+        File.WriteAllText(Path.Combine(confd, "conf.d", "t.toml"), $"[template]\nsrc = \"t.tmpl\"\ndest = \"{_folder}/out.txt\"\n");
+        File.WriteAllText(Path.Combine(confd, "confd.toml"), "backend = \"etcdv3\"\nnodes = [\"127.0.0.1:1\"]\n");
+        var state = Path.Combine(_folder, "state");
+        Directory.CreateDirectory(state);
+        File.WriteAllText(Path.Combine(state, "journal.jsonl"), """
+            {"sequence":1,"time":"2026-01-01T00:00:00+00:00","template":"t","revision":5,"added":[],"changed":[],"removed":[],"file":"written","applied":"reload","why":"the file changed","outcome":"ok","totalMs":3}
+
+            """);
+
+        var without = await ReconcilerProcess.RunAsync("history", "--confd-dir", confd);
+        var with = await ReconcilerProcess.RunAsync("history", "--confd-dir", confd, "--state-dir", state);
+
+        Assert.Equal(2, without.ExitCode);
+        Assert.Contains("reconciler.state-dir is empty", without.Stderr);
+        Assert.True(with.ExitCode == 0, with.Stderr);
+        Assert.Matches(@"\n1\s+2026-01-01 00:00:00\S*\s+t\s+5\s", with.Stdout);
+    }
+
+    [Fact]
+    public async Task The_packaged_demo_conf_passes_check_laid_out_as_the_package_ships_it()
+    {
+        var examples = Path.Combine(_folder, "examples");
+        Directory.CreateDirectory(examples);
+        var packaged = await ExternalCommand.RunAsync(Path.Combine(DebianPackage.RepositoryRoot, "scripts", "packaged-demo-conf.sh"), [], TimeSpan.FromSeconds(30));
+        Assert.True(packaged.ExitCode == 0, packaged.Stderr);
+        File.WriteAllText(Path.Combine(examples, "demo.conf"), packaged.Stdout);
+        File.Copy(Path.Combine(DebianPackage.RepositoryRoot, "config", "demo", "keys.yaml"), Path.Combine(examples, "keys.yaml"));
+        File.Copy(Path.Combine(DebianPackage.RepositoryRoot, "config", "templates", "haproxy.cfg.sbn"), Path.Combine(examples, "haproxy.cfg.sbn"));
+
+        var check = await ReconcilerProcess.RunAsync("check", "--config", Path.Combine(examples, "demo.conf"));
+
+        Assert.True(check.ExitCode == 0, check.Stderr);
+        Assert.Equal($"reconciler: {examples}/demo.conf: ok, 1 template(s): haproxy", check.Stdout.Trim());
+    }
+
     [Fact]
     public async Task Check_accepts_a_good_configuration()
     {
@@ -52,6 +142,18 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Matches(@"t\.sbn\(\d+,\d+\)", line);
+    }
+
+    [Fact]
+    public async Task Check_resolves_every_name_a_template_reads_and_refuses_an_unknown_one_in_one_line_with_exit_2()
+    {
+        var config = WriteConfig("{{ for s in getvs \"/a/*\" }}\n{{ s | string.upcasee }}\n{{ end }}");
+
+        var result = await ReconcilerProcess.RunAsync("check", "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.EndsWith("t.sbn(2,15): unknown function string.upcasee; did you mean string.upcase?", line);
     }
 
     [Fact]
@@ -180,6 +282,25 @@ public sealed class CommandLineToolsTests : IDisposable
         Assert.Contains("+    server web-3 127.0.0.1:9003", shown.Stdout);
         Assert.StartsWith("{\"sequence\":2,", json.Stdout);
         Assert.Single(json.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task A_failed_reload_is_summed_up_by_its_cause_and_history_shows_its_whole_output()
+    {
+        var state = Path.Combine(_folder, "state");
+        var longLine = new string('y', 300);
+        var config = WriteConfig(Template, reload: $"kill -USR2 $(cat /nonexistent/haproxy.pid); echo {longLine} >&2; exit 2", extra: $"reconciler.state-dir = \"{state}\"");
+
+        var run = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+        var shown = await ReconcilerProcess.RunAsync("history", "--config", config, "--show", "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("reload=failed: exit 2: cat: /nonexistent/haproxy.pid: No such file or directory", run.Stderr);
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("applied: reload failed: exit 2: cat: /nonexistent/haproxy.pid: No such file or directory", shown.Stdout);
+        Assert.Contains("reload-cmd output:\n", shown.Stdout);
+        Assert.Contains("kill", shown.Stdout);
+        Assert.Contains(longLine + "\n", shown.Stdout); // whole, not cut
     }
 
     [Fact]

@@ -95,6 +95,25 @@ public sealed class DaemonLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sighup_that_changed_nothing_logs_no_key_changes_when_it_retries_a_failed_reload()
+    {
+        Write("keys.yaml", "/a/1: one\n/a/2: two\n");
+        Write("a.sbn", """{{ for v in getvs "/a/*" }}{{ v }}{{ end }}""");
+        using var daemon = RunningReconciler.Start("--config", Config("""
+            reconciler.debounce.quiet = 0ms
+            reconciler.templates = [{ name = a, src = a.sbn, dest = out/a.txt, keys = ["/a"], reload-cmd = "false" }]
+            """));
+        await Until(() => daemon.CountLines("reload=failed") >= 1);
+
+        daemon.Signal(LibC.SIGHUP);
+
+        await Until(() => daemon.CountLines("changes=none (configuration reloaded)") >= 1);
+        var reconciled = daemon.StderrLines.Where(l => l.Contains("Reconciled a ", StringComparison.Ordinal)).ToList();
+        Assert.Contains("changes=+2 ~0 -0", reconciled[0]);
+        Assert.All(reconciled.Skip(1), l => Assert.DoesNotContain("changes=+", l));
+    }
+
+    [Fact]
     public async Task A_sighup_storm_that_changes_a_template_runs_every_reload_it_logs_and_warns_of_no_owed_reload()
     {
         Write("keys.yaml", "/a/1: one\n");

@@ -84,11 +84,27 @@ public sealed partial class LoggingTests : IDisposable
         var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("username=alice password=***", result.Stderr);
         Assert.Contains("stats_bind=127.0.0.1:8888", result.Stderr);
         Assert.Contains("stats_password=***", result.Stderr);
         Assert.DoesNotContain("from-the-password-file", result.Stderr);
         Assert.DoesNotContain("hunter2", result.Stderr);
+    }
+
+    [Fact]
+    public async Task The_startup_line_of_the_file_backend_is_short_and_names_no_etcd_setting()
+    {
+        var config = WriteConfig(check: "true", reload: "true");
+
+        var result = await ReconcilerProcess.RunAsync("--config", config, "--onetime");
+
+        var line = Assert.Single(result.Stderr.Split('\n'), l => l.Contains($"Configuration {config}:", StringComparison.Ordinal));
+        Assert.Contains("backend type=file file=", line);
+        foreach (var etcdOnly in new[] { "endpoints", "username", "password", "tls" })
+        {
+            Assert.DoesNotContain(etcdOnly, line);
+        }
+
+        Assert.InRange(line.Length, 1, 250 + config.Length + _folder.Length);
     }
 
     [Fact]

@@ -26,12 +26,14 @@ public sealed class CommandRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Failure_reports_the_exit_code_and_stdout_and_stderr_in_the_order_written()
+    public async Task Failure_reports_the_exit_code_and_stdout_and_stderr_and_stderr_alone()
     {
         var result = await _runner.RunAsync("echo one; echo two >&2; echo three; echo '[ALERT] bad line 3' >&2; exit 3", Generous, CancellationToken.None);
 
         Assert.Equal(3, result.ExitCode);
-        Assert.Equal("one\ntwo\nthree\n[ALERT] bad line 3\n", result.Output);
+        // a pipe each: each stream's lines in their order, the two streams' chunks as they arrived
+        Assert.Equal(["[ALERT] bad line 3", "one", "three", "two"], result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+        Assert.Equal("two\n[ALERT] bad line 3\n", result.Errors);
         Assert.False(result.Succeeded);
         Assert.Equal("exit 3: [ALERT] bad line 3", result.Summary);
     }
@@ -174,10 +176,36 @@ public sealed class CommandRunnerTests : IDisposable
 
     [Theory]
     [InlineData("nginx: [emerg] unknown directive \"foo\" in /etc/nginx/nginx.conf:12\nnginx: configuration file /etc/nginx/nginx.conf test failed\n", "exit 1: nginx: [emerg] unknown directive \"foo\" in /etc/nginx/nginx.conf:12")]
-    [InlineData("Job for app.service failed because the control process exited with error code.\nSee \"systemctl status app.service\" and \"journalctl -xeu app.service\" for details.\n", "exit 1: Job for app.service failed because the control process exited with error code.")]
     [InlineData("checking\nall bad\n", "exit 1: all bad")]
-    public void A_failure_is_summed_up_by_its_first_error_line_or_else_its_last_line(string output, string summary) =>
+    [InlineData("checking\nERROR: no such pool\ndone\n", "exit 1: ERROR: no such pool")]
+    public void A_failure_without_stderr_is_summed_up_by_its_first_error_line_or_else_its_last_line(string output, string summary) =>
         Assert.Equal(summary, new CommandResult(1, output, TimeSpan.Zero, TimedOut: false).Summary);
+
+    [Theory]
+    [InlineData("kill -USR2 $(cat /nonexistent/haproxy.pid)", "exit 2: cat: /nonexistent/haproxy.pid: No such file or directory")]
+    [InlineData("job() { echo 'Job for app.service failed because the control process exited with error code.' >&2; echo 'See \"systemctl status app.service\" for details.' >&2; exit 1; }; job", "exit 1: Job for app.service failed because the control process exited with error code.")]
+    [InlineData("echo 'reloading' ; echo 'pool web: no such backend' >&2; echo 'done, 0 errors'; exit 1", "exit 1: pool web: no such backend")]
+    [InlineData("echo 'all good' >&2; echo 'but this said why: it failed'; exit 1", "exit 1: all good")]
+    public async Task A_failure_is_summed_up_by_stderr_s_first_line(string command, string summary)
+    {
+        var result = await _runner.RunAsync(command, Generous, CancellationToken.None);
+
+        Assert.Equal(summary, result.Summary);
+    }
+
+    [Theory]
+    // no listener: a version banner and a multi-line timeout warning on stderr, the cause on stdout
+    [InlineData("defaults\n  mode http\nbackend b\n  server s1 127.0.0.1:80\n", @"^exit 2: Configuration file has no error but will not start \(no listener\) => exit\(2\)\.$")]
+    [InlineData("defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\nfrontend f\n  bind 127.0.0.1:8080\n  default_backend nowhere\n", @"^exit 1: \[ALERT\] +\(\d+\) : config : Proxy 'f': unable to find required default_backend: 'nowhere'\.$")]
+    public async Task A_haproxy_check_is_summed_up_by_its_cause_not_by_its_notices_or_warnings(string config, string summary)
+    {
+        var file = _folder["haproxy.cfg"];
+        File.WriteAllText(file, config);
+
+        var result = await _runner.RunAsync($"haproxy -c -f {file}", Generous, CancellationToken.None);
+
+        Assert.Matches(summary, result.Summary);
+    }
 
     [Fact]
     public async Task Output_keeps_only_the_tail_of_a_noisy_command()

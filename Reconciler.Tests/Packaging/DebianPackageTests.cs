@@ -112,6 +112,17 @@ public sealed partial class DebianPackageTests(DebianPackage package, ITestOutpu
     }
 
     [Fact]
+    public async Task The_packaged_demo_passes_check_where_it_is_shipped()
+    {
+        var demo = Path.Combine(package.Root, "usr", "share", "doc", "reconciler", "examples", "demo.conf");
+
+        var check = await RunPackagedAsync("check", "--config", demo);
+
+        Assert.True(check.ExitCode == 0, check.Stderr);
+        Assert.Contains($"{demo}: ok, 1 template(s): haproxy", check.Stdout);
+    }
+
+    [Fact]
     public async Task The_packaged_executable_runs_with_the_dotnet_installation_hidden()
     {
         // a private mount namespace with an empty tmpfs over the .NET installation this test runs on

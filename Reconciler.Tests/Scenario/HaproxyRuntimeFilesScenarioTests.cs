@@ -239,7 +239,7 @@ public sealed class HaproxyRuntimeFilesScenarioTests : Akka.TestKit.Xunit2.TestK
     private HaproxyRuntimeClient Client() => new(Scenario.AdminSocket, TimeSpan.FromSeconds(5));
 
     private IEnumerable<CapturedLog> RuntimeApplies(string template) =>
-        Scenario.Pipeline.Logs.Lines.Where(l => l.Message.StartsWith($"Reconciled {template} ", StringComparison.Ordinal) && !l.Message.Contains("changes=+0 ~0 -0", StringComparison.Ordinal));
+        Scenario.Pipeline.Logs.Lines.Where(l => l.Message.StartsWith($"Reconciled {template} ", StringComparison.Ordinal) && !l.Message.Contains("changes=+0 ~0 -0", StringComparison.Ordinal) && !l.Message.Contains("changes=none", StringComparison.Ordinal));
 
     private Task ExpectAnswerAsync(string host, HttpStatusCode status, string body) =>
         Scenario.WaitUntilAsync($"{host} answered {(int)status} {body}", async () => await Scenario.GetAsync(host) == (status, body));

@@ -20,8 +20,8 @@ public sealed class ValueGuardTests
     private static (string Output, IReadOnlyCollection<SkippedKey> Skipped) Render(string source, DesiredState state, RenderLimits? limits = null)
     {
         var output = new ContentBuffer();
-        var skipped = CompiledTemplate.Parse(source, "guard.sbn").Render(state, null, output, limits ?? Guarded, CancellationToken.None);
-        return (output.ToString(), skipped);
+        var findings = CompiledTemplate.Parse(source, "guard.sbn").Render(state, null, output, limits ?? Guarded, CancellationToken.None);
+        return (output.ToString(), findings.Skipped);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using Config = Akka.Configuration.Config;
@@ -7,7 +8,8 @@ namespace Reconciler.Actors.Configuration.Confd;
 
 /// <summary>
 /// confd's own settings (<c>confd.toml</c>): the backend settings that map onto <c>reconciler.backend</c>, and the
-/// global key prefix. <c>interval</c> and <c>watch</c> are accepted and ignored: Reconciler always watches.
+/// global key prefix. <c>interval</c> and <c>watch</c> are accepted and ignored: Reconciler always watches. A setting
+/// confd honours and Reconciler cannot is refused with the reason; one confd's decoder does not know is a warning.
 /// </summary>
 internal sealed class ConfdConfigFile
 {
@@ -18,13 +20,24 @@ internal sealed class ConfdConfigFile
     private static readonly string[] Ignored =
         ["interval", "watch", "log-level", "scheme", "confdir", "auth_token", "auth_type", "app_id", "user_id", "role_id", "secret_id", "path", "table", "separator", "file", "filter"];
 
-    /// <summary>Settings Reconciler cannot honour; set, they are an error rather than silently dropped.</summary>
-    private static readonly string[] Unsupported = ["noop", "sync-only", "srv_domain", "srv_record", "client_insecure", "secret_keyring"];
+    /// <summary>Settings confd honours and Reconciler cannot, with why; set, they are an error rather than silently dropped.</summary>
+    private static readonly Dictionary<string, string> Unsupported = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["noop"] = "a confd.toml cannot make Reconciler a dry run; run reconciler --noop for one",
+        ["onetime"] = "a confd.toml cannot make Reconciler run once; run reconciler --onetime for that",
+        ["sync-only"] = "Reconciler always runs check_cmd and reload_cmd; remove them from the resources instead",
+        ["srv_domain"] = "Reconciler does not look etcd up in DNS SRV records; list its endpoints in nodes",
+        ["srv_record"] = "Reconciler does not look etcd up in DNS SRV records; list its endpoints in nodes",
+        ["client_insecure"] = "Reconciler always verifies etcd's certificate; give its CA in client_cakeys",
+        ["secret_keyring"] = "Reconciler has no crypt functions (cget, cgetv, cgets, cgetvs) to use the keyring",
+        ["keepstagefile"] = "Reconciler removes its staged files; render one with reconciler render",
+    };
 
-    private ConfdConfigFile(Config backend, string prefix)
+    private ConfdConfigFile(Config backend, string prefix, ImmutableArray<string> warnings)
     {
         Backend = backend;
         Prefix = prefix;
+        Warnings = warnings;
     }
 
     /// <summary>HOCON holding the <c>reconciler.backend</c> settings confd.toml sets, for use as a fallback under the user's file.</summary>
@@ -33,6 +46,9 @@ internal sealed class ConfdConfigFile
     /// <summary>confd's global prefix, normalised (<see cref="ConfdKeys.NormalisePrefix"/>); it replaces every resource's own.</summary>
     public string Prefix { get; }
 
+    /// <summary>A line for each setting confd ignores.</summary>
+    public ImmutableArray<string> Warnings { get; }
+
     /// <summary>Reads <c>confd.toml</c> in <paramref name="confdDirectory"/>; without one, nothing is set.</summary>
     /// <exception cref="ConfigurationException">A setting is malformed or cannot be honoured.</exception>
     public static ConfdConfigFile Read(string confdDirectory)
@@ -40,14 +56,14 @@ internal sealed class ConfdConfigFile
         var path = Path.Combine(confdDirectory, "confd.toml");
         if (!File.Exists(path))
         {
-            return new ConfdConfigFile(Config.Empty, string.Empty);
+            return new ConfdConfigFile(Config.Empty, string.Empty, []);
         }
 
         var settings = TomlFile.Read(path).Root;
-        settings.RejectUnknown([.. Mapped, .. Ignored, .. Unsupported]);
-        if (Unsupported.FirstOrDefault(key => settings.Has(key) && IsSet(settings, key)) is { } unsupported)
+        ImmutableArray<string> warnings = [.. settings.Unknown([.. Mapped, .. Ignored, .. Unsupported.Keys])];
+        if (Unsupported.Keys.FirstOrDefault(key => settings.Has(key) && IsSet(settings, key)) is { } unsupported)
         {
-            throw settings.Error(unsupported, "is not supported by Reconciler; remove it");
+            throw settings.Error(unsupported, $"is not supported by Reconciler: {Unsupported[unsupported]}; remove it");
         }
 
         var folder = Path.GetFullPath(confdDirectory);
@@ -57,7 +73,7 @@ internal sealed class ConfdConfigFile
             throw settings.Error("confdir", $"Reconciler reads the confd folder it is given ({folder}); give it {confdir} instead");
         }
 
-        return new ConfdConfigFile(ReadBackend(settings, folder), ConfdKeys.NormalisePrefix(settings.Text("prefix")));
+        return new ConfdConfigFile(ReadBackend(settings, folder), ConfdKeys.NormalisePrefix(settings.Text("prefix")), warnings);
     }
 
     private static Config ReadBackend(TomlSection settings, string folder)
@@ -119,7 +135,7 @@ internal sealed class ConfdConfigFile
     }
 
     private static bool IsSet(TomlSection settings, string key) =>
-        key is "noop" or "sync-only" or "client_insecure" ? settings.Boolean(key) : settings.Text(key).Length > 0;
+        key is "noop" or "onetime" or "sync-only" or "client_insecure" or "keepstagefile" ? settings.Boolean(key) : settings.Text(key).Length > 0;
 
     /// <summary>Strings, lists of strings and nested maps as HOCON; values are JSON-quoted, which HOCON reads as is.</summary>
     private static string Hocon(Dictionary<string, object> values)

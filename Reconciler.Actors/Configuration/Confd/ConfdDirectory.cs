@@ -11,6 +11,7 @@ namespace Reconciler.Actors.Configuration.Confd;
 internal sealed class ConfdDirectory
 {
     private readonly ConfdConfigFile config;
+    private readonly List<string> resourceWarnings = [];
 
     private ConfdDirectory(string path, ConfdConfigFile config)
     {
@@ -22,6 +23,9 @@ internal sealed class ConfdDirectory
 
     /// <summary>The <c>reconciler.backend</c> settings confd.toml gives, to sit between the user's file and reference.conf.</summary>
     public Config BackendSettings => config.Backend;
+
+    /// <summary>A line for each setting confd ignores, in confd.toml and in the resources read so far.</summary>
+    public IReadOnlyList<string> Warnings => [.. config.Warnings, .. resourceWarnings];
 
     /// <summary>Opens the folder and reads confd.toml.</summary>
     /// <exception cref="ConfigurationException">No conf.d folder, or a bad confd.toml.</exception>
@@ -48,6 +52,7 @@ internal sealed class ConfdDirectory
                 System.IO.Path.ChangeExtension(System.IO.Path.GetRelativePath(resources, file), null),
                 templates,
                 config.Prefix,
-                debounce))];
+                debounce,
+                resourceWarnings))];
     }
 }

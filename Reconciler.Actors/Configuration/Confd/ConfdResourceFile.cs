@@ -10,6 +10,7 @@ namespace Reconciler.Actors.Configuration.Confd;
 /// One confd template resource (<c>conf.d/NAME.toml</c>, a <c>[template]</c> table) as a <see cref="TemplateDefinition"/>
 /// with confd's meaning: src is under the templates folder and a Go template, keys and the template's own key
 /// reads are under the prefix, an unset mode keeps dest's mode (0644 for a new file), uid/gid set the owner.
+/// A setting confd's decoder does not know (<c>owner</c>, say) is a warning, as confd runs the file without it.
 /// </summary>
 internal static class ConfdResourceFile
 {
@@ -22,14 +23,22 @@ internal static class ConfdResourceFile
     /// <param name="templatesFolder">confd's <c>templates</c> folder, which src is relative to.</param>
     /// <param name="globalPrefix">confd.toml's prefix; when set it replaces the resource's own, as in confd.</param>
     /// <param name="debounce">The global debounce (confd resources have no setting for it).</param>
+    /// <param name="warnings">Where to add a line for each setting confd ignores.</param>
     /// <exception cref="ConfigurationException">A setting is missing, malformed or points at nothing.</exception>
-    public static TemplateDefinition Read(string path, string name, string templatesFolder, string globalPrefix, DebounceSettings debounce)
+    public static TemplateDefinition Read(string path, string name, string templatesFolder, string globalPrefix, DebounceSettings debounce, ICollection<string> warnings)
     {
         var file = TomlFile.Read(path);
-        file.Root.RejectUnknown(["template"]);
+        foreach (var warning in file.Root.Unknown(["template"]))
+        {
+            warnings.Add(warning);
+        }
+
         var template = file.Root.Table("template")
             ?? throw ConfigurationException.For(path, "template", "missing: a confd template resource is a [template] table");
-        template.RejectUnknown(Settings);
+        foreach (var warning in template.Unknown(Settings))
+        {
+            warnings.Add(warning);
+        }
 
         var src = Path.GetFullPath(Path.Join(templatesFolder, Required(template, "src")));
         if (!File.Exists(src))

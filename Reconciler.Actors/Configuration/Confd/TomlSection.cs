@@ -48,21 +48,28 @@ internal sealed class TomlSection(TomlFile file, TomlTable table, string? settin
         _ => throw Error(key, $"must be a table [{Name(key)}]"),
     };
 
-    /// <exception cref="ConfigurationException">A setting that is not in <paramref name="known"/> (most likely misspelt).</exception>
-    public void RejectUnknown(IReadOnlyCollection<string> known)
-    {
-        var unknown = table.Keys.FirstOrDefault(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase));
-        if (unknown is not null)
-        {
-            throw Error(unknown, $"is not a setting here (known: {string.Join(", ", known)})");
-        }
-    }
+    /// <summary>
+    /// A warning for each setting not in <paramref name="known"/>: confd's TOML decoder drops what its settings do not
+    /// name (<c>owner = "nginx"</c>, a misspelt <c>reload-cmd</c>), so confd runs such a file and so does Reconciler.
+    /// </summary>
+    public IEnumerable<string> Unknown(IReadOnlyCollection<string> known) =>
+        table.Keys
+            .Where(key => !known.Contains(key, StringComparer.OrdinalIgnoreCase))
+            .Select(key => Warning(key, KnownSettings.Nearest(key, known) is { } nearest
+                ? $"confd ignores this setting, and so does Reconciler; did you mean {Name(nearest)}?"
+                : $"confd ignores this setting, and so does Reconciler (confd's settings here: {string.Join(", ", known)})"));
 
-    public ConfigurationException Error(string key, string problem)
+    public ConfigurationException Error(string key, string problem) => ConfigurationException.For(file.Path, Where(key), problem);
+
+    /// <summary>One line as <see cref="Error"/> words it, for a problem that does not stop the file from loading.</summary>
+    public string Warning(string key, string problem) => $"{file.Path}: {Where(key)}: {problem}";
+
+    /// <summary>The setting as written, with its line: <c>template.mode (line 5)</c>.</summary>
+    private string Where(string key)
     {
         var written = Find(key) ?? key;
         var line = file.LineOf(table, written) is { } number ? $" (line {number})" : string.Empty;
-        return ConfigurationException.For(file.Path, Name(written) + line, problem);
+        return Name(written) + line;
     }
 
     private object? Value(string key) => Find(key) is { } written ? table[written] : null;
