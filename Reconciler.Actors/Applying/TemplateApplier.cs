@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
@@ -14,7 +16,7 @@ namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// The one apply path of one template, the same for the daemon, <c>--onetime</c> and <c>--noop</c>: render →
-/// compare with dest → stage → check → replace → runtime change or reload (in the reload queue's turn, once for a
+/// compare with dest → stage → check → replace → runtime change or reload (in the reloader's turn, once for a
 /// batch) → read-back → rollback when configured → the owed reload paid → one log line. One apply of a dest runs
 /// at a time (its lock in <see cref="ApplyServices"/>), so an applier is only ever used by one apply at a time.
 /// </summary>
@@ -46,7 +48,7 @@ public sealed class TemplateApplier
         _dest = new DestFile(definition);
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
-        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.Queue) : null;
+        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition) : null;
         _keepDiffs = keepDiffs;
         if (services.StateDir.Length > 0)
         {
@@ -124,7 +126,7 @@ public sealed class TemplateApplier
             }
 
             var reconciled = request.DryRunFolder is null
-                ? await BringServiceToFileAsync(outcome, wasOwed, request.Batch, logger, cancellationToken)
+                ? await BringServiceToFileAsync(outcome, wasOwed, request, logger, cancellationToken)
                 : new TemplateReconciled(outcome, null);
             reconciled = reconciled with { Total = started.Elapsed };
             if (request.DryRunFolder is null)
@@ -139,7 +141,11 @@ public sealed class TemplateApplier
         }
         finally
         {
-            request.Batch?.Arrive(Name); // whether it joined the batch's reload or not, the others need not wait for it
+            if (request.Batch is { } batch)
+            {
+                request.Reloader.Tell(new BatchArrived(batch, Name)); // whether it joined the batch's reload or not, the others need not wait for it
+            }
+
             destLock.Release();
             Progress.Enter("idle", null);
         }
@@ -421,7 +427,7 @@ public sealed class TemplateApplier
     /// A written file (or an unchanged one whose reload is owed) reaches the service: at runtime when only server
     /// lines changed and HAProxy runs the file that was replaced, else by the reload command, once for the batch.
     /// </summary>
-    private async Task<TemplateReconciled> BringServiceToFileAsync(ReconcileOutcome outcome, bool wasOwed, ReloadBatch? batch, ILogger logger, CancellationToken cancellationToken)
+    private async Task<TemplateReconciled> BringServiceToFileAsync(ReconcileOutcome outcome, bool wasOwed, ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
     {
         var reconciled = new TemplateReconciled(outcome, null);
         var needsReload = outcome.NeedsReload || (outcome.Status == ReconcileStatus.Unchanged && _owed.IsOwed);
@@ -435,7 +441,7 @@ public sealed class TemplateApplier
         if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { ReloadReason: null } change && !wasOwed)
         {
             Progress.Enter("runtime change, in the reload queue", null);
-            var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, cancellationToken);
+            var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, request.Reloader, cancellationToken);
             reconciled = reconciled with { Runtime = runtime };
             if (runtime.Applied)
             {
@@ -453,7 +459,7 @@ public sealed class TemplateApplier
         }
 
         reconciled = reconciled with { ReloadCause = cause, ReloadWhy = why };
-        var run = await ReloadAsync(batch, cancellationToken);
+        var run = await ReloadAsync(request.Reloader, request.Batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
         if (run.Result.Succeeded)
         {
@@ -462,7 +468,7 @@ public sealed class TemplateApplier
             return reconciled;
         }
 
-        return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, logger, cancellationToken) : reconciled;
+        return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, request.Reloader, logger, cancellationToken) : reconciled;
     }
 
     private const string Owed = "owed: the file was written by an earlier run, its reload not done";
@@ -476,15 +482,15 @@ public sealed class TemplateApplier
         _ => ("changed", "the file changed"),
     };
 
-    private async Task<ReloadRun> ReloadAsync(ReloadBatch? batch, CancellationToken cancellationToken)
+    private async Task<ReloadRun> ReloadAsync(IActorRef reloader, ReloadBatch? batch, CancellationToken cancellationToken)
     {
         Progress.Enter("reload, in the reload queue", null);
-        var run = await _services.Queue.ReloadAsync(Definition.ReloadCommand, batch, Name, cancellationToken);
+        var run = await reloader.Ask<ReloadRun>(new ReloadRequested(Definition.ReloadCommand, batch, Name), timeout: null, cancellationToken);
         return run with { Result = WithheldUnlessLogged(run.Result) };
     }
 
     /// <summary>The reload of a new file failed: the previous file is put back and reloaded; the failed reload is what is reported.</summary>
-    private async Task<TemplateReconciled> RollBackAsync(TemplateReconciled failed, ILogger logger, CancellationToken cancellationToken)
+    private async Task<TemplateReconciled> RollBackAsync(TemplateReconciled failed, IActorRef reloader, ILogger logger, CancellationToken cancellationToken)
     {
         bool restored;
         try
@@ -503,7 +509,7 @@ public sealed class TemplateApplier
         }
 
         logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", Definition.Dest, Name);
-        var again = (await ReloadAsync(null, cancellationToken)).Result;
+        var again = (await ReloadAsync(reloader, null, cancellationToken)).Result;
         logger.Log(again.Succeeded ? LogLevel.Information : LogLevel.Error, "Reload of the restored {Dest} of {Template}: {Result}", Definition.Dest, Name, again.Succeeded ? "ok" : again.Summary);
         if (again.Succeeded)
         {

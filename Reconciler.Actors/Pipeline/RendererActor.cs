@@ -23,15 +23,17 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     private const string RetryTimer = "retry";
 
     private readonly TemplateApplier _applier;
+    private readonly IActorRef _reloader;
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
 
     // cancelled when it stops: a running check is killed and its staged file removed
     private readonly CancellationTokenSource _stopped = new();
 
-    public RendererActor(TemplateApplier applier, RetryBackoff backoff, ILogger logger)
+    public RendererActor(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger)
     {
         _applier = applier;
+        _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
         Idle(new IdleState(null, StateChange.None, 0));
@@ -41,8 +43,9 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private string Template => _applier.Definition.Name;
 
-    public static Props Props(TemplateApplier applier, RetryBackoff backoff, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new RendererActor(applier, backoff, logger));
+    /// <param name="reloader">Runs its reloads and runtime changes (<see cref="ReloaderActor"/>).</param>
+    public static Props Props(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger) =>
+        Akka.Actor.Props.Create(() => new RendererActor(applier, reloader, backoff, logger));
 
     protected override void PostStop()
     {
@@ -64,7 +67,15 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void Applying(ApplyingState state)
     {
-        Receive<RenderRequested>(request => Become(() => Applying(state.Queue(request, Template))));
+        Receive<RenderRequested>(request =>
+        {
+            if (state.Next?.Batch is { } superseded && superseded != request.Batch)
+            {
+                Arrive(superseded); // a later request supersedes a waiting one: its batch need not wait for this template
+            }
+
+            Become(() => Applying(state.Queue(request)));
+        });
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied => Finish(state, applied.Result));
         Receive<Applied>(applied => Publish(applied.Result));
         Receive<Retire>(_ => Become(() => HandingOver(state)));
@@ -78,7 +89,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <summary>Its template's new renderer takes over: what arrives now is for the successor, which renders the current state.</summary>
     private void HandingOver(ApplyingState state)
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied =>
         {
             Publish(applied.Result);
@@ -92,7 +103,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <summary>Shutdown waits for a running check or reload (bounded by shutdown.timeout), not for a render.</summary>
     private void Draining(ApplyingState state, IActorRef drainer)
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied =>
         {
             Publish(applied.Result);
@@ -105,7 +116,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void Drained()
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Drain>(_ => Sender.Tell(Pipeline.Drained.Instance));
         Receive<GetRendererProgress>(_ => Sender.Tell(RendererProgress.Idle));
         ReceiveAny(_ => { });
@@ -115,7 +126,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(RetryTimer);
         var abandon = new CancellationTokenSource();
-        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token, Trigger = request.Trigger };
+        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token, Trigger = request.Trigger, Reloader = _reloader };
         _applier.ApplyAsync(apply, _logger, _stopped.Token).PipeTo(Self, success: result => new Applied(apply, result));
         Become(() => Applying(new ApplyingState(apply, null, idle.Failures, abandon)));
     }
@@ -150,7 +161,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void AbandonAndDrain(ApplyingState state, IActorRef drainer)
     {
-        state.Next?.Batch?.Arrive(Template);
+        Arrive(state.Next?.Batch);
         state.AbandonRender.Cancel();
         Become(() => Draining(state, drainer));
     }
@@ -160,6 +171,15 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         drainer.Tell(Pipeline.Drained.Instance);
         Become(Drained);
+    }
+
+    /// <summary>This template is done with <paramref name="batch"/>'s change: the others' reload need not wait for it.</summary>
+    private void Arrive(ReloadBatch? batch)
+    {
+        if (batch is not null)
+        {
+            _reloader.Tell(new BatchArrived(batch, Template));
+        }
     }
 
     private static void Publish(TemplateReconciled result) => Context.System.EventStream.Publish(result);
@@ -178,16 +198,9 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <param name="Next">The request that arrived meanwhile, merged with any before it.</param>
     private sealed record ApplyingState(ApplyRequest Request, RenderRequested? Next, int Failures, CancellationTokenSource AbandonRender) : IDisposable
     {
-        /// <summary>A later request supersedes a waiting one; the superseded one's batch need not wait for this template.</summary>
-        public ApplyingState Queue(RenderRequested request, string template)
-        {
-            if (Next?.Batch is { } superseded && superseded != request.Batch)
-            {
-                superseded.Arrive(template);
-            }
-
-            return this with { Next = Next is null ? request : request with { Change = Next.Change.Then(request.Change) } };
-        }
+        /// <summary>A later request supersedes a waiting one, their changes merged.</summary>
+        public ApplyingState Queue(RenderRequested request) =>
+            this with { Next = Next is null ? request : request with { Change = Next.Change.Then(request.Change) } };
 
         public void Dispose() => AbandonRender.Dispose();
     }

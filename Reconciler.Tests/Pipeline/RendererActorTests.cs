@@ -322,7 +322,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     public void Waiting_in_the_reload_queue_behind_another_templates_long_run_is_not_reported_stuck()
     {
         var gate = _folder["gate"];
-        var busy = _apply.Services.Queue.ReloadAsync($"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", null, "other", CancellationToken.None);
+        var busy = _apply.Reloader.Ask<ReloadRun>(new ReloadRequested($"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", null, "other"));
         var renderer = Renderer(Definition(_dest, reload: Reload) with { RenderTimeout = TimeSpan.FromMilliseconds(100) });
         renderer.Tell(new RenderRequested(Two, Added("a")));
         AwaitCondition(() => File.Exists(_dest), Slow);
@@ -346,7 +346,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     }
 
     private IActorRef Renderer(TemplateDefinition definition, string source = KeyLines) =>
-        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), Backoff, NullLogger.Instance));
+        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), _apply.Reloader, Backoff, NullLogger.Instance));
 
     /// <summary>A check that notes each run, then waits until the test creates the gate file.</summary>
     private (string Check, string Runs, string Gate) GatedCheck()
