@@ -7,13 +7,12 @@ namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// What every template's apply path shares, one per process: the command settings (changed on SIGHUP for every
-/// template at once; the reloader, <c>Pipeline/ReloaderActor</c>, is told them in <see cref="Reloads"/>), one lock and one <see cref="OwedReload"/> per dest (so the applier
-/// of a template changed on SIGHUP waits for its predecessor's apply and inherits its debt), and the work the
-/// daemon waits for before it exits.
+/// template at once; the reloader, <c>Pipeline/ReloaderActor</c>, is told them in <see cref="Reloads"/>), one
+/// <see cref="OwedReload"/> per dest (so the applier of a template changed on SIGHUP inherits its predecessor's debt),
+/// and the work the daemon waits for before it exits.
 /// </summary>
 public sealed class ApplyServices : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _destLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OwedReload> _owedReloads = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private volatile CommandRunner _commands;
@@ -64,9 +63,6 @@ public sealed class ApplyServices : IAsyncDisposable
         CommandTimeout = settings.CommandTimeout;
         MinReloadInterval = settings.MinReloadInterval;
     }
-
-    /// <summary>Held for the whole of one apply of <paramref name="dest"/>: one at a time, whichever applier runs it.</summary>
-    public SemaphoreSlim LockFor(string dest) => _destLocks.GetOrAdd(Path.GetFullPath(dest), _ => new SemaphoreSlim(1, 1));
 
     public OwedReload OwedReloadFor(string dest) => _owedReloads.GetOrAdd(Path.GetFullPath(dest), path => new OwedReload(path, StateDir));
 

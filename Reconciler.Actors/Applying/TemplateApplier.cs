@@ -18,7 +18,8 @@ namespace Reconciler.Actors.Applying;
 /// The one apply path of one template, the same for the daemon, <c>--onetime</c> and <c>--noop</c>: render →
 /// compare with dest → stage → check → replace → runtime change or reload (in the reloader's turn, once for a
 /// batch) → read-back → rollback when configured → the owed reload paid → one log line. One apply of a dest runs
-/// at a time (its lock in <see cref="ApplyServices"/>), so an applier is only ever used by one apply at a time.
+/// at a time (its renderer applies one request at a time, and its successor waits until it stopped), so an applier
+/// is only ever used by one apply at a time.
 /// </summary>
 public sealed class TemplateApplier
 {
@@ -112,9 +113,6 @@ public sealed class TemplateApplier
     private async Task<TemplateReconciled> ApplyExclusiveAsync(ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        var destLock = _services.LockFor(Definition.Dest);
-        Progress.Enter("waiting for the previous apply of its dest", null);
-        await destLock.WaitAsync(cancellationToken);
         try
         {
             RestoreSlotsOnce();
@@ -146,7 +144,6 @@ public sealed class TemplateApplier
                 request.Reloader.Tell(new BatchArrived(batch, Name)); // whether it joined the batch's reload or not, the others need not wait for it
             }
 
-            destLock.Release();
             Progress.Enter("idle", null);
         }
     }
@@ -537,8 +534,8 @@ public sealed class TemplateApplier
     }
 
     /// <summary>
-    /// Where a previous process, or this template's previous text, left each instance: read under the dest's lock on
-    /// the first apply (not when the applier is made), so a predecessor's last save is in.
+    /// Where a previous process, or this template's previous text, left each instance: read on the first apply (not
+    /// when the applier is made), which follows its predecessor's last apply, so that one's last save is in.
     /// </summary>
     private void RestoreSlotsOnce()
     {

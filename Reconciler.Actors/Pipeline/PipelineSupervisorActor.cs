@@ -72,7 +72,8 @@ public sealed class PipelineSupervisorActor : ReceiveActor
     private void StartPipeline(IReadOnlyList<TemplateApplier> templates, bool replacing)
     {
         _generation++;
-        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing)));
+        var previous = _renderers;
+        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing, PredecessorOf(t, previous))));
         _desiredState = Context.ActorOf(
             DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>(), limits: _settings.Backend.Limits, reloader: _reloader),
             $"desired-state-{_generation}");
@@ -80,7 +81,8 @@ public sealed class PipelineSupervisorActor : ReceiveActor
     }
 
     /// <param name="replacing">It replaces the renderer of the template's previous definition, whose debt is no news.</param>
-    private IActorRef StartRenderer(TemplateApplier template, bool replacing)
+    /// <param name="predecessor">The renderer of the same dest it replaces: its first apply waits until that one stopped.</param>
+    private IActorRef StartRenderer(TemplateApplier template, bool replacing, IActorRef? predecessor)
     {
         var supervision = _settings.Supervision;
         var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
@@ -90,7 +92,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         }
 
         return Context.ActorOf(
-            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>()),
+            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), predecessor),
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
     }
 
@@ -157,7 +159,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
                 continue;
             }
 
-            kept[name] = (template, StartRenderer(template, replacing: _renderers.ContainsKey(name)));
+            kept[name] = (template, StartRenderer(template, replacing: _renderers.ContainsKey(name), PredecessorOf(template, _renderers)));
             changed.Add(name);
         }
 
@@ -220,6 +222,10 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         Task.WhenAll(unresponsive, stuck)
             .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result]));
     }
+
+    /// <summary>The renderer among <paramref name="renderers"/> that writes <paramref name="template"/>'s dest (whatever its template is called now).</summary>
+    private static IActorRef? PredecessorOf(TemplateApplier template, Dictionary<string, (TemplateApplier Applier, IActorRef Renderer)> renderers) =>
+        renderers.Values.FirstOrDefault(r => Path.GetFullPath(r.Applier.Definition.Dest) == Path.GetFullPath(template.Definition.Dest)).Renderer;
 
     private static bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 

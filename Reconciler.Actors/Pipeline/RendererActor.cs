@@ -12,6 +12,7 @@ namespace Reconciler.Actors.Pipeline;
 /// </summary>
 /// <remarks>
 /// Its states are <c>Become</c> with one immutable record each, the data moving with every transition:
+/// (<see cref="AwaitingPredecessor"/>, while the renderer it replaces finishes its apply of the same dest →)
 /// <see cref="Idle"/> → <see cref="Applying"/> → back to Idle, or on to the next request; from Applying,
 /// <see cref="HandingOver"/> (its template was replaced: finish, then stop) and <see cref="Draining"/> (shutdown:
 /// abandon the render, finish a running check or reload, answer, then <see cref="Drained"/>). Whether a reload is
@@ -30,13 +31,21 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     // cancelled when it stops: a running check is killed and its staged file removed
     private readonly CancellationTokenSource _stopped = new();
 
-    public RendererActor(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger)
+    public RendererActor(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger, IActorRef? predecessor)
     {
         _applier = applier;
         _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
-        Idle(new IdleState(null, StateChange.None, 0));
+        if (predecessor is null)
+        {
+            Idle(new IdleState(null, StateChange.None, 0));
+            return;
+        }
+
+        // one apply of a dest at a time: the renderer it replaces finishes its apply first (already stopped: at once)
+        Context.Watch(predecessor);
+        AwaitingPredecessor(predecessor, null);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -44,13 +53,52 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     private string Template => _applier.Definition.Name;
 
     /// <param name="reloader">Runs its reloads and runtime changes (<see cref="ReloaderActor"/>).</param>
-    public static Props Props(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new RendererActor(applier, reloader, backoff, logger));
+    /// <param name="predecessor">The renderer of the same dest it replaces, whose apply it waits for; null for none.</param>
+    public static Props Props(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger, IActorRef? predecessor = null) =>
+        Akka.Actor.Props.Create(() => new RendererActor(applier, reloader, backoff, logger, predecessor));
 
     protected override void PostStop()
     {
         _stopped.Cancel();
         _stopped.Dispose();
+    }
+
+    /// <summary>Its predecessor (same dest) still applies: what arrives meanwhile waits, merged into the latest, until it stopped.</summary>
+    private void AwaitingPredecessor(IActorRef predecessor, RenderRequested? pending)
+    {
+        Receive<RenderRequested>(request =>
+        {
+            if (pending?.Batch is { } superseded && superseded != request.Batch)
+            {
+                Arrive(superseded);
+            }
+
+            var merged = pending is null ? request : request with { Change = pending.Change.Then(request.Change) };
+            Become(() => AwaitingPredecessor(predecessor, merged));
+        });
+        Receive<Terminated>(terminated => terminated.ActorRef.Equals(predecessor), _ =>
+        {
+            var idle = new IdleState(null, StateChange.None, 0);
+            if (pending is null)
+            {
+                Become(() => Idle(idle));
+                return;
+            }
+
+            Apply(pending, idle);
+        });
+        Receive<Retire>(_ =>
+        {
+            Arrive(pending?.Batch);
+            Context.Stop(Self);
+        });
+        Receive<Drain>(_ =>
+        {
+            Arrive(pending?.Batch);
+            Drain(Sender);
+        });
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress("waiting for the previous apply of its dest", TimeSpan.Zero, null)));
+        ReceiveAny(_ => { });
     }
 
     private void Idle(IdleState state)

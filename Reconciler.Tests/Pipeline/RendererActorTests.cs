@@ -283,7 +283,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         AwaitCondition(() => File.Exists(runs), Slow);
 
         old.Tell(Retire.Instance);
-        var successor = Renderer(Definition(_dest, reload: Reload));
+        var successor = Renderer(Definition(_dest, reload: Reload), predecessor: old);
         successor.Tell(new RenderRequested(Two, StateChange.None));
         _events.ExpectNoMsg(Quiet); // the successor waits: its predecessor still checks the same dest
         File.WriteAllText(gate, "");
@@ -345,8 +345,8 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Assert.True(busy.IsCompleted);
     }
 
-    private IActorRef Renderer(TemplateDefinition definition, string source = KeyLines) =>
-        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), _apply.Reloader, Backoff, NullLogger.Instance));
+    private IActorRef Renderer(TemplateDefinition definition, string source = KeyLines, IActorRef? predecessor = null) =>
+        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), _apply.Reloader, Backoff, NullLogger.Instance, predecessor));
 
     /// <summary>A check that notes each run, then waits until the test creates the gate file.</summary>
     private (string Check, string Runs, string Gate) GatedCheck()
