@@ -54,7 +54,7 @@ public sealed class ApplyServices : IAsyncDisposable
     public TimeSpan MinReloadInterval { get; private set; }
 
     /// <summary>How the reloader runs reload commands, as configured now.</summary>
-    internal Pipeline.ReloaderSettings Reloads => Pipeline.ReloaderSettings.Of(_commands, CommandTimeout, MinReloadInterval);
+    public ReloaderSettings Reloads => ReloaderSettings.Of(_commands, CommandTimeout, MinReloadInterval);
 
     /// <summary>A configuration reload's command settings apply from the next command on.</summary>
     public void Configure(ReconcilerSettings settings)

@@ -2,14 +2,13 @@ using System.Globalization;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
-using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// A template's runtime API (runtime.type): applies a written file's change over HAProxy's admin socket in the
-/// reloader's turn (<see cref="ReloaderActor"/>: never while a reload runs), and after every reload compares what HAProxy runs with the
+/// reloader's turn (<c>Pipeline/ReloaderActor</c>: never while a reload runs), and after every reload compares what HAProxy runs with the
 /// file. The file is the truth; the socket is only a faster way to the same state.
 /// </summary>
 internal sealed class RuntimeApply

@@ -5,7 +5,6 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Quarantine;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;

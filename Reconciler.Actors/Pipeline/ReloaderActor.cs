@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Reconciler.Actors.Applying;
 using Reconciler.Actors.Output;
 
 namespace Reconciler.Actors.Pipeline;
@@ -33,7 +34,7 @@ public sealed class ReloaderActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>One that runs commands as <paramref name="services"/> are configured now (<c>--onetime</c>'s; the pipeline's root makes its own).</summary>
-    public static Props Props(Applying.ApplyServices services) => Props(services.Reloads);
+    public static Props Props(ApplyServices services) => Props(services.Reloads);
 
     internal static Props Props(ReloaderSettings settings) => Akka.Actor.Props.Create(() => new ReloaderActor(settings));
 
@@ -185,5 +186,5 @@ public sealed class ReloaderActor : ReceiveActor, IWithTimers
 
     private sealed record RestEnded(string Command);
 
-    private sealed record BatchPatienceEnded(Applying.ReloadBatch Batch);
+    private sealed record BatchPatienceEnded(ReloadBatch Batch);
 }

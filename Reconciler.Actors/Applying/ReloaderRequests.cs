@@ -1,8 +1,10 @@
-using Reconciler.Actors.Applying;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 
-namespace Reconciler.Actors.Pipeline;
+namespace Reconciler.Actors.Applying;
+
+// What the apply path asks of the reloader (Pipeline/ReloaderActor), here with the apply path since the pipeline
+// imports this folder and not the reverse (Layering/FolderDependencyTests).
 
 /// <summary>
 /// Applier → reloader: run <paramref name="Command"/> (a template's reload-cmd) in its turn; the answer is the
@@ -22,9 +24,6 @@ public sealed record BatchOpened(ReloadBatch Batch);
 
 /// <summary>Applier or renderer → reloader: <paramref name="Template"/> is done with the batch's change, with or without a reload to join.</summary>
 internal sealed record BatchArrived(ReloadBatch Batch, string Template);
-
-/// <summary>Root → reloader on a configuration reload: the command settings apply from the next run on.</summary>
-internal sealed record ConfigureReloads(ReloaderSettings Settings);
 
 /// <summary>
 /// How the reloader runs a reload command: <paramref name="Run"/> (reconciler.commands.environment), killed after
