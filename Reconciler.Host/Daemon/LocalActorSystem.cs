@@ -59,7 +59,10 @@ internal static class LocalActorSystem
     /// daemon's do: the same configuration and loggers, without the generic host.
     /// </summary>
     public static ActorSystem StartStandalone(ILoggerFactory loggers) =>
-        Start(ConfigurationFactory.ParseString($"akka.loglevel = WARNING\n{Hocon}"), loggers, []);
+        Start(
+            ConfigurationFactory.ParseString($"akka.loglevel = WARNING\nakka.scheduler.implementation = \"{typeof(TimerScheduler).AssemblyQualifiedName}\"\n{Hocon}"),
+            loggers,
+            []);
 
     private static ActorSystemImpl Start(Config config, ILoggerFactory loggers, IEnumerable<Setup> setups)
     {
