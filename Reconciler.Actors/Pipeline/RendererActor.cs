@@ -63,9 +63,13 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         _stopped.Dispose();
     }
 
-    /// <summary>Its predecessor (same dest) still applies: what arrives meanwhile waits, merged into the latest, until it stopped.</summary>
-    private void AwaitingPredecessor(IActorRef predecessor, RenderRequested? pending)
+    /// <summary>
+    /// Its predecessor (same dest) still applies: what arrives meanwhile waits, merged into the latest, until it stopped.
+    /// Retired meanwhile (<paramref name="retired"/>), it too stops only then, so its own successor waits as long.
+    /// </summary>
+    private void AwaitingPredecessor(IActorRef predecessor, RenderRequested? pending, bool retired = false)
     {
+        Receive<RenderRequested>(_ => retired, request => Arrive(request.Batch));
         Receive<RenderRequested>(request =>
         {
             if (pending?.Batch is { } superseded && superseded != request.Batch)
@@ -79,18 +83,23 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<Terminated>(terminated => terminated.ActorRef.Equals(predecessor), _ =>
         {
             var idle = new IdleState(null, StateChange.None, 0);
-            if (pending is null)
+            if (retired)
+            {
+                Context.Stop(Self);
+            }
+            else if (pending is null)
             {
                 Become(() => Idle(idle));
-                return;
             }
-
-            Apply(pending, idle);
+            else
+            {
+                Apply(pending, idle);
+            }
         });
         Receive<Retire>(_ =>
         {
             Arrive(pending?.Batch);
-            Context.Stop(Self);
+            Become(() => AwaitingPredecessor(predecessor, null, retired: true));
         });
         Receive<Drain>(_ =>
         {

@@ -301,6 +301,30 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     }
 
     [Fact]
+    public void A_successor_retired_while_it_waits_stops_only_once_its_predecessor_did_so_its_own_successor_waits_as_long()
+    {
+        var (check, _, gate) = GatedCheck();
+        var first = Renderer(Definition(_dest, check: check, reload: Reload));
+        first.Tell(new RenderRequested(Two, Added("a", "b")));
+        AwaitCondition(() => File.Exists(_folder["runs"]), Slow);
+        first.Tell(Retire.Instance);
+        var second = Renderer(Definition(_dest, reload: Reload), predecessor: first);
+        Watch(second);
+        second.Tell(Retire.Instance);
+
+        var third = Renderer(Definition(_dest, reload: Reload), predecessor: second);
+        third.Tell(new RenderRequested(Two, StateChange.None));
+
+        _events.ExpectNoMsg(Quiet); // the first still checks the dest: the third waits for it through the second
+        ExpectNoMsg(Quiet);
+        File.WriteAllText(gate, "");
+        ExpectTerminated(second, Slow);
+        var results = new[] { _events.ExpectMsg<TemplateReconciled>(Slow), _events.ExpectMsg<TemplateReconciled>(Slow) };
+        Assert.Equal([ReconcileStatus.Written, ReconcileStatus.Unchanged], results.Select(r => r.Outcome.Status));
+        Assert.Single(File.ReadAllLines(_reloads));
+    }
+
+    [Fact]
     public void A_successor_pays_the_reload_its_predecessor_left_owed()
     {
         var allow = _folder["allow"];
