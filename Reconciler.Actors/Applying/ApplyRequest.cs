@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Applying;
@@ -17,6 +18,12 @@ public sealed record ApplyRequest(DesiredState State, StateChange Change, Reload
 
     /// <summary>What started this apply, for the journal: keys changed, configuration reloaded, retry, onetime.</summary>
     public string Trigger { get; init; } = Triggers.KeysChanged;
+
+    /// <summary>
+    /// Who runs its reload or runtime change (<c>Pipeline/ReloaderActor</c>): the pipeline's, or <c>--onetime</c>'s own.
+    /// Nobody for a dry run, which runs neither.
+    /// </summary>
+    public IActorRef Reloader { get; init; } = ActorRefs.Nobody;
 
     /// <summary>Stops the render only (shutdown does not wait for one); a running check or reload is left to the apply's own token.</summary>
     public CancellationToken AbandonRender { get; init; }

@@ -6,35 +6,32 @@ using Reconciler.Actors.Output;
 namespace Reconciler.Actors.Applying;
 
 /// <summary>
-/// What every template's apply path shares, one per process: the reload queue, the command settings (changed on
-/// SIGHUP for every template at once), one lock and one <see cref="OwedReload"/> per dest (so the applier
-/// of a template changed on SIGHUP waits for its predecessor's apply and inherits its debt), and the work the
-/// daemon waits for before it exits.
+/// What every template's apply path shares, one per process: the command settings (changed on SIGHUP for every
+/// template at once; the reloader, <c>Pipeline/ReloaderActor</c>, is told them in <see cref="Reloads"/>), one
+/// <see cref="OwedReload"/> per dest (so the applier of a template changed on SIGHUP inherits its predecessor's debt),
+/// and the work the daemon waits for before it exits.
 /// </summary>
 public sealed class ApplyServices : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _destLocks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OwedReload> _owedReloads = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
     private volatile CommandRunner _commands;
 
-    public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null, TimeProvider? time = null)
-        : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight, time)
+    public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null)
+        : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight)
     {
         StateDir = settings.StateDir;
         Journal = settings.StateDir.Length > 0 ? new ApplyJournal(settings.StateDir, settings.JournalMaxEntries, settings.JournalMaxBytes) : null;
     }
 
     /// <param name="environment">reconciler.commands.environment (<see cref="CommandEnvironment.From"/>).</param>
-    public ApplyServices(TimeSpan commandTimeout, IEnumerable<string> environment, TimeSpan minReloadInterval, InFlightWork? inFlight = null, TimeProvider? time = null)
+    public ApplyServices(TimeSpan commandTimeout, IEnumerable<string> environment, TimeSpan minReloadInterval, InFlightWork? inFlight = null)
     {
         InFlight = inFlight ?? new InFlightWork();
         _commands = new CommandRunner(CommandEnvironment.From(environment));
         CommandTimeout = commandTimeout;
-        Queue = new ReloadQueue(_commands, commandTimeout, time) { MinReloadInterval = minReloadInterval };
+        MinReloadInterval = minReloadInterval;
     }
-
-    public ReloadQueue Queue { get; }
 
     /// <summary>reconciler.state-dir: where appliers keep their dest's slot assignments; empty = nowhere.</summary>
     public string StateDir { get; init; } = string.Empty;
@@ -47,30 +44,27 @@ public sealed class ApplyServices : IAsyncDisposable
     /// <summary>Cancelled when the services are disposed: work no apply waits for (a read-back after a reload) stops.</summary>
     public CancellationToken Shutdown => _shutdown.Token;
 
-    /// <summary>Runs check-cmd (and, through <see cref="Queue"/>, reload-cmd) with reconciler.commands.environment.</summary>
+    /// <summary>Runs check-cmd (and, through the reloader, reload-cmd) with reconciler.commands.environment.</summary>
     public CommandRunner Commands => _commands;
 
     /// <summary>reconciler.commands.timeout.</summary>
     public TimeSpan CommandTimeout { get; private set; }
+
+    /// <summary>reconciler.commands.min-reload-interval.</summary>
+    public TimeSpan MinReloadInterval { get; private set; }
+
+    /// <summary>How the reloader runs reload commands, as configured now.</summary>
+    public ReloaderSettings Reloads => ReloaderSettings.Of(_commands, CommandTimeout, MinReloadInterval);
 
     /// <summary>A configuration reload's command settings apply from the next command on.</summary>
     public void Configure(ReconcilerSettings settings)
     {
         _commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
         CommandTimeout = settings.CommandTimeout;
-        Queue.Runner = _commands;
-        Queue.CommandTimeout = settings.CommandTimeout;
-        Queue.MinReloadInterval = settings.MinReloadInterval;
+        MinReloadInterval = settings.MinReloadInterval;
     }
-
-    /// <summary>Held for the whole of one apply of <paramref name="dest"/>: one at a time, whichever applier runs it.</summary>
-    public SemaphoreSlim LockFor(string dest) => _destLocks.GetOrAdd(Path.GetFullPath(dest), _ => new SemaphoreSlim(1, 1));
 
     public OwedReload OwedReloadFor(string dest) => _owedReloads.GetOrAdd(Path.GetFullPath(dest), path => new OwedReload(path, StateDir));
 
-    public async ValueTask DisposeAsync()
-    {
-        await _shutdown.CancelAsync();
-        await Queue.DisposeAsync();
-    }
+    public async ValueTask DisposeAsync() => await _shutdown.CancelAsync();
 }

@@ -6,28 +6,16 @@ namespace Reconciler.Actors.Applying;
 /// <summary>
 /// Templates that share one reload command and were handed the same change together (several files for one
 /// HAProxy): their reload runs once, after every one of them has been checked and written or has said it needs
-/// none (consul-template renders every template, then runs the deduplicated commands). Each template arrives
-/// exactly once — to reload or not — and the batch is settled when all have, or after <paramref name="patience"/>
-/// (a template whose renderer died must not hold the others' reload forever).
+/// none (consul-template renders every template, then runs the deduplicated commands). Immutable, told apart by
+/// identity: the reloader (<c>Pipeline/ReloaderActor</c>) is told it opened and which templates arrived, and holds its
+/// reload until all have, or until <see cref="Patience"/> ran out (a template whose renderer died must not hold the
+/// others' reload forever).
 /// </summary>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "_patience is disposed when the batch settles; a batch settled by patience has no timer left")]
-public sealed class ReloadBatch
+public sealed class ReloadBatch(IEnumerable<string> templates, TimeSpan patience)
 {
-    private readonly object _gate = new();
-    private readonly HashSet<string> _outstanding;
-    private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly CancellationTokenSource _patience;
+    public ImmutableHashSet<string> Templates { get; } = [.. templates];
 
-    public ReloadBatch(IEnumerable<string> templates, TimeSpan patience, TimeProvider? time = null)
-    {
-        _outstanding = [.. templates];
-        Templates = [.. _outstanding];
-        _patience = new CancellationTokenSource(patience, time ?? TimeProvider.System);
-        _patience.Token.Register(() => _settled.TrySetResult());
-        SettleIfDone();
-    }
-
-    public ImmutableArray<string> Templates { get; }
+    public TimeSpan Patience { get; } = patience;
 
     /// <summary>
     /// One batch for each reload command that two or more of <paramref name="templates"/> share, by template name; a
@@ -48,27 +36,4 @@ public sealed class ReloadBatch
     /// <summary>How long a batch waits for a template that does not arrive: a render and a check at their limits, a kill, and a margin.</summary>
     public static TimeSpan PatienceFor(ReconcilerSettings settings) =>
         settings.Templates.Select(t => t.RenderTimeout).DefaultIfEmpty(TimeSpan.Zero).Max() + (2 * settings.CommandTimeout) + TimeSpan.FromSeconds(10);
-
-    /// <summary>Completes once every template arrived, or patience ran out.</summary>
-    public Task Settled => _settled.Task;
-
-    public bool IsSettled => _settled.Task.IsCompleted;
-
-    /// <summary><paramref name="template"/> is done with its file, with or without a reload to join; a second arrival is no news.</summary>
-    public void Arrive(string template)
-    {
-        lock (_gate)
-        {
-            _outstanding.Remove(template);
-            SettleIfDone();
-        }
-    }
-
-    private void SettleIfDone()
-    {
-        if (_outstanding.Count == 0 && _settled.TrySetResult())
-        {
-            _patience.Dispose();
-        }
-    }
 }

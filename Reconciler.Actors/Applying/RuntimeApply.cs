@@ -1,4 +1,5 @@
 using System.Globalization;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Runtime;
@@ -7,7 +8,7 @@ namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// A template's runtime API (runtime.type): applies a written file's change over HAProxy's admin socket in the
-/// reload queue's turn (never while a reload runs), and after every reload compares what HAProxy runs with the
+/// reloader's turn (<c>Pipeline/ReloaderActor</c>: never while a reload runs), and after every reload compares what HAProxy runs with the
 /// file. The file is the truth; the socket is only a faster way to the same state.
 /// </summary>
 internal sealed class RuntimeApply
@@ -21,13 +22,11 @@ internal sealed class RuntimeApply
     private static readonly TimeSpan ReloadedPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly TemplateDefinition _definition;
-    private readonly ReloadQueue _queue;
     private readonly IHaproxyRuntimeApi _api;
 
-    public RuntimeApply(TemplateDefinition definition, ReloadQueue queue)
+    public RuntimeApply(TemplateDefinition definition)
     {
         _definition = definition;
-        _queue = queue;
         var runtime = definition.Runtime;
         var client = new HaproxyRuntimeClient(runtime.Socket, SocketTimeout);
         var name = runtime.NameFor(definition.Dest);
@@ -46,8 +45,8 @@ internal sealed class RuntimeApply
     /// <summary>How <paramref name="live"/> → <paramref name="rendered"/> can reach HAProxy: what the runtime API would change, or why only a reload can.</summary>
     public RuntimeChange ChangeBetween(string live, string rendered) => _api.ChangeBetween(live, rendered);
 
-    /// <summary>Applies <paramref name="change"/> in the queue's turn, within the runtime API's bound once its turn came.</summary>
-    public async Task<RuntimeApplyResult> ApplyAsync(RuntimeChange change, TimeSpan commandTimeout, CancellationToken cancellationToken)
+    /// <summary>Applies <paramref name="change"/> in <paramref name="reloader"/>'s turn, within the runtime API's bound once its turn came.</summary>
+    public async Task<RuntimeApplyResult> ApplyAsync(RuntimeChange change, TimeSpan commandTimeout, IActorRef reloader, CancellationToken cancellationToken)
     {
         if ((change.ReloadReason ?? change.Refusal) is { } refusal)
         {
@@ -62,7 +61,8 @@ internal sealed class RuntimeApply
         var bound = _api.BoundFor(change, commandTimeout);
         try
         {
-            return await _queue.RunAsync($"runtime change of {_definition.Name}", token => _api.ApplyAsync(change, token), bound, cancellationToken);
+            return await reloader.Ask<RuntimeApplyResult>(
+                new RuntimeChangeRequested($"runtime change of {_definition.Name}", token => _api.ApplyAsync(change, token), bound), timeout: null, cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -71,7 +71,7 @@ internal sealed class RuntimeApply
     }
 
     /// <summary>
-    /// A reload makes HAProxy read the file; what it runs should now be the file's. Read-only commands, off the queue,
+    /// A reload makes HAProxy read the file; what it runs should now be the file's. Read-only commands, not in the reloader's turn,
     /// polled while the new worker comes up: a difference is logged (the next change reloads or applies again),
     /// nothing waits for it.
     /// </summary>

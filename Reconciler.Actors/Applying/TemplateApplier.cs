@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Display;
@@ -14,9 +15,10 @@ namespace Reconciler.Actors.Applying;
 
 /// <summary>
 /// The one apply path of one template, the same for the daemon, <c>--onetime</c> and <c>--noop</c>: render →
-/// compare with dest → stage → check → replace → runtime change or reload (in the reload queue's turn, once for a
+/// compare with dest → stage → check → replace → runtime change or reload (in the reloader's turn, once for a
 /// batch) → read-back → rollback when configured → the owed reload paid → one log line. One apply of a dest runs
-/// at a time (its lock in <see cref="ApplyServices"/>), so an applier is only ever used by one apply at a time.
+/// at a time (its renderer applies one request at a time, and its successor waits until it stopped), so an applier
+/// is only ever used by one apply at a time.
 /// </summary>
 public sealed class TemplateApplier
 {
@@ -48,7 +50,7 @@ public sealed class TemplateApplier
         _dest = new DestFile(definition);
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
-        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.Queue) : null;
+        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition) : null;
         _keepDiffs = keepDiffs;
         if (services.StateDir.Length > 0)
         {
@@ -112,9 +114,6 @@ public sealed class TemplateApplier
     private async Task<TemplateReconciled> ApplyExclusiveAsync(ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        var destLock = _services.LockFor(Definition.Dest);
-        Progress.Enter("waiting for the previous apply of its dest", null);
-        await destLock.WaitAsync(cancellationToken);
         try
         {
             RestoreSlotsOnce();
@@ -126,7 +125,7 @@ public sealed class TemplateApplier
             }
 
             var reconciled = request.DryRunFolder is null
-                ? await BringServiceToFileAsync(outcome, wasOwed, request.Batch, logger, cancellationToken)
+                ? await BringServiceToFileAsync(outcome, wasOwed, request, logger, cancellationToken)
                 : new TemplateReconciled(outcome, null);
             reconciled = reconciled with { Total = started.Elapsed };
             if (request.DryRunFolder is null)
@@ -153,8 +152,11 @@ public sealed class TemplateApplier
         }
         finally
         {
-            request.Batch?.Arrive(Name); // whether it joined the batch's reload or not, the others need not wait for it
-            destLock.Release();
+            if (request.Batch is { } batch)
+            {
+                request.Reloader.Tell(new BatchArrived(batch, Name)); // whether it joined the batch's reload or not, the others need not wait for it
+            }
+
             Progress.Enter("idle", null);
         }
     }
@@ -435,7 +437,7 @@ public sealed class TemplateApplier
     /// A written file (or an unchanged one whose reload is owed) reaches the service: at runtime when only server
     /// lines changed and HAProxy runs the file that was replaced, else by the reload command, once for the batch.
     /// </summary>
-    private async Task<TemplateReconciled> BringServiceToFileAsync(ReconcileOutcome outcome, bool wasOwed, ReloadBatch? batch, ILogger logger, CancellationToken cancellationToken)
+    private async Task<TemplateReconciled> BringServiceToFileAsync(ReconcileOutcome outcome, bool wasOwed, ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
     {
         var reconciled = new TemplateReconciled(outcome, null);
         var needsReload = outcome.NeedsReload || (outcome.Status == ReconcileStatus.Unchanged && _owed.IsOwed);
@@ -449,7 +451,7 @@ public sealed class TemplateApplier
         if (outcome.NeedsReload && _runtime is not null && outcome.Runtime is { ReloadReason: null } change && !wasOwed)
         {
             Progress.Enter("runtime change, in the reload queue", null);
-            var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, cancellationToken);
+            var runtime = await _runtime.ApplyAsync(change, _services.CommandTimeout, request.Reloader, cancellationToken);
             reconciled = reconciled with { Runtime = runtime };
             if (runtime.Applied)
             {
@@ -467,7 +469,7 @@ public sealed class TemplateApplier
         }
 
         reconciled = reconciled with { ReloadCause = cause, ReloadWhy = why };
-        var run = await ReloadAsync(batch, cancellationToken);
+        var run = await ReloadAsync(request.Reloader, request.Batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
         if (run.Result.Succeeded)
         {
@@ -476,7 +478,7 @@ public sealed class TemplateApplier
             return reconciled;
         }
 
-        return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, logger, cancellationToken) : reconciled;
+        return Definition.RollbackOnReloadFailure && outcome.NeedsReload ? await RollBackAsync(reconciled, request.Reloader, logger, cancellationToken) : reconciled;
     }
 
     private const string Owed = "owed: the file was written by an earlier run, its reload not done";
@@ -490,15 +492,15 @@ public sealed class TemplateApplier
         _ => ("changed", "the file changed"),
     };
 
-    private async Task<ReloadRun> ReloadAsync(ReloadBatch? batch, CancellationToken cancellationToken)
+    private async Task<ReloadRun> ReloadAsync(IActorRef reloader, ReloadBatch? batch, CancellationToken cancellationToken)
     {
         Progress.Enter("reload, in the reload queue", null);
-        var run = await _services.Queue.ReloadAsync(Definition.ReloadCommand, batch, Name, cancellationToken);
+        var run = await reloader.Ask<ReloadRun>(new ReloadRequested(Definition.ReloadCommand, batch, Name), timeout: null, cancellationToken);
         return run with { Result = WithheldUnlessLogged(run.Result) };
     }
 
     /// <summary>The reload of a new file failed: the previous file is put back and reloaded; the failed reload is what is reported.</summary>
-    private async Task<TemplateReconciled> RollBackAsync(TemplateReconciled failed, ILogger logger, CancellationToken cancellationToken)
+    private async Task<TemplateReconciled> RollBackAsync(TemplateReconciled failed, IActorRef reloader, ILogger logger, CancellationToken cancellationToken)
     {
         bool restored;
         try
@@ -517,7 +519,7 @@ public sealed class TemplateApplier
         }
 
         logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", Definition.Dest, Name);
-        var again = (await ReloadAsync(null, cancellationToken)).Result;
+        var again = (await ReloadAsync(reloader, null, cancellationToken)).Result;
         logger.Log(again.Succeeded ? LogLevel.Information : LogLevel.Error, "Reload of the restored {Dest} of {Template}: {Result}", Definition.Dest, Name, again.Succeeded ? "ok" : again.Summary);
         if (again.Succeeded)
         {
@@ -545,8 +547,8 @@ public sealed class TemplateApplier
     }
 
     /// <summary>
-    /// Where a previous process, or this template's previous text, left each instance: read under the dest's lock on
-    /// the first apply (not when the applier is made), so a predecessor's last save is in.
+    /// Where a previous process, or this template's previous text, left each instance: read on the first apply (not
+    /// when the applier is made), which follows its predecessor's last apply, so that one's last save is in.
     /// </summary>
     private void RestoreSlotsOnce()
     {

@@ -11,7 +11,7 @@ namespace Reconciler.Actors.Pipeline;
 /// The single owner of the desired state: folds the watcher's events into it, keeps the watch
 /// cursor, and after each template's debounce window hands the (shared, immutable) snapshot to
 /// the renderers whose keys changed. No template renders before the first full read. Templates handed
-/// one snapshot together that share a reload command get one <see cref="ReloadBatch"/>: one reload for all of them.
+/// one snapshot together that share a reload command get one <see cref="ReloadBatch"/>, opened at the reloader: one reload for all of them.
 /// </summary>
 internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
 {
@@ -20,6 +20,7 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private static readonly TimeSpan FlushTolerance = TimeSpan.FromMilliseconds(10);
 
     private readonly TimeSpan _batchPatience;
+    private readonly IActorRef _reloader;
     private readonly KeyLimits _limits;
     private readonly RefusedKeyWarnings _refusedKeys = new();
     private readonly Dictionary<string, TemplateSchedule> _schedules;
@@ -28,8 +29,9 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private ImmutableDictionary<KeyPrefix, long> _cursor = ImmutableDictionary<KeyPrefix, long>.Empty;
 
     public DesiredStateActor(
-        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider time, KeyLimits limits)
+        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider time, KeyLimits limits, IActorRef reloader)
     {
+        _reloader = reloader;
         _logger = logger;
         _time = time;
         _batchPatience = batchPatience;
@@ -61,9 +63,15 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     /// <param name="batchPatience">The longest a batch's reload waits for a template of it that does not arrive (<see cref="ReloadBatch"/>).</param>
     /// <param name="time">The debounce's clock, read through its monotonic timestamp; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="limits">What the state stores at all (reconciler.backend's max-key-bytes, ...); none when null.</param>
+    /// <param name="reloader">Told of each batch before its renderers are (<see cref="ReloaderActor"/>); nobody when null.</param>
     public static Props Props(
-        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates, TimeSpan batchPatience, ILogger logger, TimeProvider? time = null, KeyLimits? limits = null) =>
-        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, batchPatience, logger, time ?? TimeProvider.System, limits ?? KeyLimits.None));
+        IEnumerable<(TemplateDefinition Definition, IActorRef Renderer)> templates,
+        TimeSpan batchPatience,
+        ILogger logger,
+        TimeProvider? time = null,
+        KeyLimits? limits = null,
+        IActorRef? reloader = null) =>
+        Akka.Actor.Props.Create(() => new DesiredStateActor(templates, batchPatience, logger, time ?? TimeProvider.System, limits ?? KeyLimits.None, reloader ?? ActorRefs.Nobody));
 
     // monotonic: Scheduler.Now is the wall clock, which NTP or an operator may step backwards
     private TimeSpan Now => _time.GetElapsedTime(0);
@@ -213,6 +221,11 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
     private void Flush(IReadOnlyCollection<TemplateSchedule> schedules)
     {
         var batches = ReloadBatch.For(schedules.Select(s => s.Definition), _batchPatience);
+        foreach (var batch in batches.Values.Distinct())
+        {
+            _reloader.Tell(new BatchOpened(batch)); // first: a renderer's arrival must find its batch open
+        }
+
         foreach (var schedule in schedules)
         {
             schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending, batches.GetValueOrDefault(schedule.Definition.Name)) { Trigger = schedule.Trigger });

@@ -11,8 +11,9 @@ namespace Reconciler.Actors.Pipeline;
 /// The root of the pipeline: builds renderers → desired state → watcher from the settings and supervises them.
 /// Renderers are restarted when they throw (the desired state lives in its own actor and survives); the watcher runs
 /// under a backoff supervisor so a dead backend is retried with growing delays. A reloaded configuration replaces
-/// only the renderers whose template changed, unless the backend or keys changed. Reloads and runtime changes are
-/// not actors' work: they run in the <see cref="ApplyServices"/>' reload queue, which the watchdog probe watches too.
+/// only the renderers whose template changed, unless the backend or keys changed. Every reload and runtime change
+/// runs in its one <see cref="ReloaderActor"/>, which outlives pipeline restarts (a dest's owed reload is its
+/// <see cref="OwedReload"/>'s, which outlives the reloader too), and which the probe and the drain reach like the others.
 /// </summary>
 public sealed class PipelineSupervisorActor : ReceiveActor
 {
@@ -21,6 +22,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
     private readonly ApplyServices _services;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly IActorRef _reloader;
     private Dictionary<string, (TemplateApplier Applier, IActorRef Renderer)> _renderers = [];
     private ReconcilerSettings _settings;
     private IKeyValueSource _source;
@@ -41,6 +43,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         _loggers = loggers;
         _logger = loggers.CreateLogger<PipelineSupervisorActor>();
         _source = sources(settings.Backend);
+        _reloader = Context.ActorOf(ReloaderActor.Props(services.Reloads), "reloader");
         StartPipeline(templates, replacing: false);
 
         Receive<ProbePipeline>(Probe);
@@ -69,15 +72,17 @@ public sealed class PipelineSupervisorActor : ReceiveActor
     private void StartPipeline(IReadOnlyList<TemplateApplier> templates, bool replacing)
     {
         _generation++;
-        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing)));
+        var previous = _renderers;
+        _renderers = templates.ToDictionary(t => t.Definition.Name, t => (t, StartRenderer(t, replacing, PredecessorOf(t, previous))));
         _desiredState = Context.ActorOf(
-            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>(), limits: _settings.Backend.Limits),
+            DesiredStateActor.Props(_renderers.Values.Select(r => (r.Applier.Definition, r.Renderer)), ReloadBatch.PatienceFor(_settings), Logger<DesiredStateActor>(), limits: _settings.Backend.Limits, reloader: _reloader),
             $"desired-state-{_generation}");
         _watcher = Context.ActorOf(WatcherSupervisorProps(), $"watcher-{_generation}");
     }
 
     /// <param name="replacing">It replaces the renderer of the template's previous definition, whose debt is no news.</param>
-    private IActorRef StartRenderer(TemplateApplier template, bool replacing)
+    /// <param name="predecessor">The renderer of the same dest it replaces: its first apply waits until that one stopped.</param>
+    private IActorRef StartRenderer(TemplateApplier template, bool replacing, IActorRef? predecessor)
     {
         var supervision = _settings.Supervision;
         var backoff = new RetryBackoff(supervision.MinBackoff, supervision.MaxBackoff, supervision.RandomFactor);
@@ -87,7 +92,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         }
 
         return Context.ActorOf(
-            RendererActor.Props(template, backoff, Logger<RendererActor>()),
+            RendererActor.Props(template, _reloader, backoff, Logger<RendererActor>(), predecessor),
             $"renderer-{Uri.EscapeDataString(template.Definition.Name)}-{_generation}");
     }
 
@@ -99,6 +104,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         var old = _settings;
         _settings = apply.Settings;
         _services.Configure(apply.Settings);
+        _reloader.Tell(new ConfigureReloads(_services.Reloads));
         WarnAboutSettingsNeedingARestart(old, apply.Settings);
         if (!old.Backend.IsSameAs(apply.Settings.Backend) || !old.WatchedPrefixes.SequenceEqual(apply.Settings.WatchedPrefixes))
         {
@@ -153,7 +159,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
                 continue;
             }
 
-            kept[name] = (template, StartRenderer(template, replacing: _renderers.ContainsKey(name)));
+            kept[name] = (template, StartRenderer(template, replacing: _renderers.ContainsKey(name), PredecessorOf(template, _renderers)));
             changed.Add(name);
         }
 
@@ -196,31 +202,35 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         }
     }
 
-    /// <summary>Shutdown: no new changes; answer once every renderer finished its apply.</summary>
+    /// <summary>Shutdown: no new changes; answer once every renderer finished its apply, then the reloader what they left it.</summary>
     private void DrainRenderers()
     {
         Context.Stop(_watcher);
         Context.Stop(_desiredState);
-        var timeout = _settings.ShutdownTimeout;
-        Task.WhenAll(_renderers.Values.Select(r => r.Renderer.Ask<Drained>(Drain.Instance, timeout)))
-            .PipeTo(Sender, success: _ => Drained.Instance);
+        DrainAsync([.. _renderers.Values.Select(r => r.Renderer)], _reloader, _settings.ShutdownTimeout).PipeTo(Sender);
+    }
+
+    private static async Task<Drained> DrainAsync(IReadOnlyList<IActorRef> renderers, IActorRef reloader, TimeSpan timeout)
+    {
+        await Task.WhenAll(renderers.Select(renderer => renderer.Ask<Drained>(Drain.Instance, timeout)));
+        return await reloader.Ask<Drained>(Drain.Instance, timeout);
     }
 
     /// <summary>
-    /// The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers) must answer, no
-    /// renderer's apply may stay in a step past that step's bound, and no run of the reload queue past its timeout.
+    /// The watchdog's probe: every actor of the pipeline (watcher supervisor, state, renderers, reloader) must answer,
+    /// and no renderer's apply may stay in a step past that step's bound, nor the reloader's run past its timeout.
     /// </summary>
     private void Probe(ProbePipeline probe)
     {
-        var renderers = _renderers.Values.Select(r => r.Renderer).ToList();
         var unresponsive = ActorLiveness.UnresponsiveAsync([.. Context.GetChildren()], probe.Timeout);
-        var stuck = ActorLiveness.StuckAsync(renderers, probe.Timeout);
-        var queue = _services.Queue.Activity is { } activity && activity.IsStuck
-            ? [$"reload queue ({activity.What} for {activity.RunningFor.TotalSeconds:0}s, bound {activity.Bound.TotalSeconds:0}s)"]
-            : ImmutableArray<string>.Empty;
+        var stuck = ActorLiveness.StuckAsync([.. _renderers.Values.Select(r => r.Renderer), _reloader], probe.Timeout);
         Task.WhenAll(unresponsive, stuck)
-            .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result, .. queue]));
+            .PipeTo(Sender, success: _ => new PipelineProbed([.. unresponsive.Result, .. stuck.Result]));
     }
+
+    /// <summary>The renderer among <paramref name="renderers"/> that writes <paramref name="template"/>'s dest (whatever its template is called now).</summary>
+    private static IActorRef? PredecessorOf(TemplateApplier template, Dictionary<string, (TemplateApplier Applier, IActorRef Renderer)> renderers) =>
+        renderers.Values.FirstOrDefault(r => Path.GetFullPath(r.Applier.Definition.Dest) == Path.GetFullPath(template.Definition.Dest)).Renderer;
 
     private static bool IsRunning(IActorRef child) => !Context.Child(child.Path.Name).IsNobody();
 

@@ -12,6 +12,7 @@ namespace Reconciler.Actors.Pipeline;
 /// </summary>
 /// <remarks>
 /// Its states are <c>Become</c> with one immutable record each, the data moving with every transition:
+/// (<see cref="AwaitingPredecessor"/>, while the renderer it replaces finishes its apply of the same dest →)
 /// <see cref="Idle"/> → <see cref="Applying"/> → back to Idle, or on to the next request; from Applying,
 /// <see cref="HandingOver"/> (its template was replaced: finish, then stop) and <see cref="Draining"/> (shutdown:
 /// abandon the render, finish a running check or reload, answer, then <see cref="Drained"/>). Whether a reload is
@@ -23,31 +24,90 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     private const string RetryTimer = "retry";
 
     private readonly TemplateApplier _applier;
+    private readonly IActorRef _reloader;
     private readonly RetryBackoff _backoff;
     private readonly ILogger _logger;
 
     // cancelled when it stops: a running check is killed and its staged file removed
     private readonly CancellationTokenSource _stopped = new();
 
-    public RendererActor(TemplateApplier applier, RetryBackoff backoff, ILogger logger)
+    public RendererActor(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger, IActorRef? predecessor)
     {
         _applier = applier;
+        _reloader = reloader;
         _backoff = backoff;
         _logger = logger;
-        Idle(new IdleState(null, StateChange.None, 0));
+        if (predecessor is null)
+        {
+            Idle(new IdleState(null, StateChange.None, 0));
+            return;
+        }
+
+        // one apply of a dest at a time: the renderer it replaces finishes its apply first (already stopped: at once)
+        Context.Watch(predecessor);
+        AwaitingPredecessor(predecessor, null);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     private string Template => _applier.Definition.Name;
 
-    public static Props Props(TemplateApplier applier, RetryBackoff backoff, ILogger logger) =>
-        Akka.Actor.Props.Create(() => new RendererActor(applier, backoff, logger));
+    /// <param name="reloader">Runs its reloads and runtime changes (<see cref="ReloaderActor"/>).</param>
+    /// <param name="predecessor">The renderer of the same dest it replaces, whose apply it waits for; null for none.</param>
+    public static Props Props(TemplateApplier applier, IActorRef reloader, RetryBackoff backoff, ILogger logger, IActorRef? predecessor = null) =>
+        Akka.Actor.Props.Create(() => new RendererActor(applier, reloader, backoff, logger, predecessor));
 
     protected override void PostStop()
     {
         _stopped.Cancel();
         _stopped.Dispose();
+    }
+
+    /// <summary>
+    /// Its predecessor (same dest) still applies: what arrives meanwhile waits, merged into the latest, until it stopped.
+    /// Retired meanwhile (<paramref name="retired"/>), it too stops only then, so its own successor waits as long.
+    /// </summary>
+    private void AwaitingPredecessor(IActorRef predecessor, RenderRequested? pending, bool retired = false)
+    {
+        Receive<RenderRequested>(_ => retired, request => Arrive(request.Batch));
+        Receive<RenderRequested>(request =>
+        {
+            if (pending?.Batch is { } superseded && superseded != request.Batch)
+            {
+                Arrive(superseded);
+            }
+
+            var merged = pending is null ? request : request with { Change = pending.Change.Then(request.Change) };
+            Become(() => AwaitingPredecessor(predecessor, merged));
+        });
+        Receive<Terminated>(terminated => terminated.ActorRef.Equals(predecessor), _ =>
+        {
+            var idle = new IdleState(null, StateChange.None, 0);
+            if (retired)
+            {
+                Context.Stop(Self);
+            }
+            else if (pending is null)
+            {
+                Become(() => Idle(idle));
+            }
+            else
+            {
+                Apply(pending, idle);
+            }
+        });
+        Receive<Retire>(_ =>
+        {
+            Arrive(pending?.Batch);
+            Become(() => AwaitingPredecessor(predecessor, null, retired: true));
+        });
+        Receive<Drain>(_ =>
+        {
+            Arrive(pending?.Batch);
+            Drain(Sender);
+        });
+        Receive<GetRendererProgress>(_ => Sender.Tell(new RendererProgress("waiting for the previous apply of its dest", TimeSpan.Zero, null)));
+        ReceiveAny(_ => { });
     }
 
     private void Idle(IdleState state)
@@ -64,7 +124,15 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void Applying(ApplyingState state)
     {
-        Receive<RenderRequested>(request => Become(() => Applying(state.Queue(request, Template))));
+        Receive<RenderRequested>(request =>
+        {
+            if (state.Next?.Batch is { } superseded && superseded != request.Batch)
+            {
+                Arrive(superseded); // a later request supersedes a waiting one: its batch need not wait for this template
+            }
+
+            Become(() => Applying(state.Queue(request)));
+        });
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied => Finish(state, applied.Result));
         Receive<Applied>(applied => Publish(applied.Result));
         Receive<Retire>(_ => Become(() => HandingOver(state)));
@@ -78,7 +146,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <summary>Its template's new renderer takes over: what arrives now is for the successor, which renders the current state.</summary>
     private void HandingOver(ApplyingState state)
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied =>
         {
             Publish(applied.Result);
@@ -92,7 +160,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <summary>Shutdown waits for a running check or reload (bounded by shutdown.timeout), not for a render.</summary>
     private void Draining(ApplyingState state, IActorRef drainer)
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Applied>(applied => ReferenceEquals(applied.Request, state.Request), applied =>
         {
             Publish(applied.Result);
@@ -105,7 +173,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void Drained()
     {
-        Receive<RenderRequested>(request => request.Batch?.Arrive(Template));
+        Receive<RenderRequested>(request => Arrive(request.Batch));
         Receive<Drain>(_ => Sender.Tell(Pipeline.Drained.Instance));
         Receive<GetRendererProgress>(_ => Sender.Tell(RendererProgress.Idle));
         ReceiveAny(_ => { });
@@ -115,7 +183,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     {
         Timers.Cancel(RetryTimer);
         var abandon = new CancellationTokenSource();
-        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token, Trigger = request.Trigger };
+        var apply = new ApplyRequest(request.State, idle.Unapplied.Then(request.Change), request.Batch) { AbandonRender = abandon.Token, Trigger = request.Trigger, Reloader = _reloader };
         _applier.ApplyAsync(apply, _logger, _stopped.Token).PipeTo(Self, success: result => new Applied(apply, result));
         Become(() => Applying(new ApplyingState(apply, null, idle.Failures, abandon)));
     }
@@ -150,7 +218,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
 
     private void AbandonAndDrain(ApplyingState state, IActorRef drainer)
     {
-        state.Next?.Batch?.Arrive(Template);
+        Arrive(state.Next?.Batch);
         state.AbandonRender.Cancel();
         Become(() => Draining(state, drainer));
     }
@@ -160,6 +228,15 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Timers.CancelAll();
         drainer.Tell(Pipeline.Drained.Instance);
         Become(Drained);
+    }
+
+    /// <summary>This template is done with <paramref name="batch"/>'s change: the others' reload need not wait for it.</summary>
+    private void Arrive(ReloadBatch? batch)
+    {
+        if (batch is not null)
+        {
+            _reloader.Tell(new BatchArrived(batch, Template));
+        }
     }
 
     private static void Publish(TemplateReconciled result) => Context.System.EventStream.Publish(result);
@@ -178,16 +255,9 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <param name="Next">The request that arrived meanwhile, merged with any before it.</param>
     private sealed record ApplyingState(ApplyRequest Request, RenderRequested? Next, int Failures, CancellationTokenSource AbandonRender) : IDisposable
     {
-        /// <summary>A later request supersedes a waiting one; the superseded one's batch need not wait for this template.</summary>
-        public ApplyingState Queue(RenderRequested request, string template)
-        {
-            if (Next?.Batch is { } superseded && superseded != request.Batch)
-            {
-                superseded.Arrive(template);
-            }
-
-            return this with { Next = Next is null ? request : request with { Change = Next.Change.Then(request.Change) } };
-        }
+        /// <summary>A later request supersedes a waiting one, their changes merged.</summary>
+        public ApplyingState Queue(RenderRequested request) =>
+            this with { Next = Next is null ? request : request with { Change = Next.Change.Then(request.Change) } };
 
         public void Dispose() => AbandonRender.Dispose();
     }

@@ -23,8 +23,8 @@ internal sealed record RetryFailed
 }
 
 /// <summary>
-/// Root → renderer whose template changed or went away: finish the running apply, then stop. Its successor's first
-/// apply waits for the dest meanwhile (<see cref="ApplyServices.LockFor"/>).
+/// Root → renderer whose template changed or went away: finish the running apply, then stop. Its successor (of the
+/// same dest) watches it and applies nothing until it stopped.
 /// </summary>
 internal sealed record Retire
 {

@@ -68,7 +68,4 @@ public sealed record ReconcileOutcome(
     public bool Failed => Status is ReconcileStatus.RenderFailed or ReconcileStatus.CheckFailed or ReconcileStatus.WriteFailed;
 
     public bool NeedsReload => Status == ReconcileStatus.Written;
-
-    /// <summary>A new file needs a reload; so does an up-to-date one whose last reload never succeeded.</summary>
-    public bool NeedsReloadWhen(bool reloadOwed) => NeedsReload || (reloadOwed && Status == ReconcileStatus.Unchanged);
 }

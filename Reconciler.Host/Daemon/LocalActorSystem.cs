@@ -51,9 +51,23 @@ internal static class LocalActorSystem
     private static ActorSystem Create(IServiceProvider provider)
     {
         var akka = provider.GetRequiredService<AkkaConfigurationBuilder>();
-        var config = akka.Configuration.GetOrElse(Config.Empty);
-        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(provider.GetRequiredService<ILoggerFactory>()));
-        foreach (var extra in akka.Setups)
+        return Start(akka.Configuration.GetOrElse(Config.Empty), provider.GetRequiredService<ILoggerFactory>(), akka.Setups);
+    }
+
+    /// <summary>
+    /// A system of its own for <c>--onetime</c>, whose reloads and runtime changes run in a reloader actor as the
+    /// daemon's do: the same configuration and loggers, without the generic host.
+    /// </summary>
+    public static ActorSystem StartStandalone(ILoggerFactory loggers) =>
+        Start(
+            ConfigurationFactory.ParseString($"akka.loglevel = WARNING\nakka.scheduler.implementation = \"{typeof(TimerScheduler).AssemblyQualifiedName}\"\n{Hocon}"),
+            loggers,
+            []);
+
+    private static ActorSystemImpl Start(Config config, ILoggerFactory loggers, IEnumerable<Setup> setups)
+    {
+        var setup = ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(loggers));
+        foreach (var extra in setups)
         {
             setup = setup.And(extra);
         }

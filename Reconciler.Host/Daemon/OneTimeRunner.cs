@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
+using Akka.Actor;
 using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Pipeline;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 
@@ -25,11 +27,25 @@ internal static class OneTimeRunner
         }
 
         var (state, change) = read;
-        var batches = ReloadBatch.For(settings.Templates, ReloadBatch.PatienceFor(settings));
-        var applied = await Task.WhenAll(templates.Select(template => template.ApplyAsync(
-            new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)) { Trigger = Triggers.OneTime },
-            logger,
-            cancellationToken)));
-        return applied.Any(a => a.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
+        var system = LocalActorSystem.StartStandalone(loggers);
+        try
+        {
+            var reloader = system.ActorOf(ReloaderActor.Props(services), "reloader");
+            var batches = ReloadBatch.For(settings.Templates, ReloadBatch.PatienceFor(settings));
+            foreach (var batch in batches.Values.Distinct())
+            {
+                reloader.Tell(new BatchOpened(batch));
+            }
+
+            var applied = await Task.WhenAll(templates.Select(template => template.ApplyAsync(
+                new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)) { Trigger = Triggers.OneTime, Reloader = reloader },
+                logger,
+                cancellationToken)));
+            return applied.Any(a => a.Failed) ? ExitCodes.Failed : ExitCodes.Ok;
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 }

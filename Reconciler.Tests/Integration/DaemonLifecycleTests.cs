@@ -252,12 +252,5 @@ public sealed class DaemonLifecycleTests : IDisposable
         return found;
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        while (!condition())
-        {
-            await Task.Delay(25, deadline.Token);
-        }
-    }
+    private static Task Until(Func<bool> condition) => Poll.UntilAsync(condition, Deadline, () => "the daemon's state");
 }

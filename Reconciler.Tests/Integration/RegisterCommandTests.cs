@@ -140,13 +140,5 @@ public sealed class RegisterCommandTests(EtcdFixture etcd) : IClassFixture<EtcdF
         RunningReconciler.Start(
             "register", "--endpoints", etcd.ClientUrl, "--key", key, "--value", "stupid-server-1 127.0.0.1:9001", "--allowed-networks", "127.0.0.0/8", "--ttl", ttl);
 
-    private static async Task WaitUntilAsync(string what, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {Deadline.TotalSeconds:0} s: {what}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task WaitUntilAsync(string what, Func<Task<bool>> condition) => Poll.UntilAsync(condition, Deadline, () => what);
 }

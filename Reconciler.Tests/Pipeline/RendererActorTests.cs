@@ -283,7 +283,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         AwaitCondition(() => File.Exists(runs), Slow);
 
         old.Tell(Retire.Instance);
-        var successor = Renderer(Definition(_dest, reload: Reload));
+        var successor = Renderer(Definition(_dest, reload: Reload), predecessor: old);
         successor.Tell(new RenderRequested(Two, StateChange.None));
         _events.ExpectNoMsg(Quiet); // the successor waits: its predecessor still checks the same dest
         File.WriteAllText(gate, "");
@@ -297,6 +297,30 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         var taken = Assert.Single(results, r => r.Outcome.Status != ReconcileStatus.Written);
         Assert.Equal(ReconcileStatus.Unchanged, taken.Outcome.Status);
         Assert.Null(taken.Reload); // the predecessor's reload succeeded: nothing owed, no second run
+        Assert.Single(File.ReadAllLines(_reloads));
+    }
+
+    [Fact]
+    public void A_successor_retired_while_it_waits_stops_only_once_its_predecessor_did_so_its_own_successor_waits_as_long()
+    {
+        var (check, _, gate) = GatedCheck();
+        var first = Renderer(Definition(_dest, check: check, reload: Reload));
+        first.Tell(new RenderRequested(Two, Added("a", "b")));
+        AwaitCondition(() => File.Exists(_folder["runs"]), Slow);
+        first.Tell(Retire.Instance);
+        var second = Renderer(Definition(_dest, reload: Reload), predecessor: first);
+        Watch(second);
+        second.Tell(Retire.Instance);
+
+        var third = Renderer(Definition(_dest, reload: Reload), predecessor: second);
+        third.Tell(new RenderRequested(Two, StateChange.None));
+
+        _events.ExpectNoMsg(Quiet); // the first still checks the dest: the third waits for it through the second
+        ExpectNoMsg(Quiet);
+        File.WriteAllText(gate, "");
+        ExpectTerminated(second, Slow);
+        var results = new[] { _events.ExpectMsg<TemplateReconciled>(Slow), _events.ExpectMsg<TemplateReconciled>(Slow) };
+        Assert.Equal([ReconcileStatus.Written, ReconcileStatus.Unchanged], results.Select(r => r.Outcome.Status));
         Assert.Single(File.ReadAllLines(_reloads));
     }
 
@@ -322,7 +346,7 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
     public void Waiting_in_the_reload_queue_behind_another_templates_long_run_is_not_reported_stuck()
     {
         var gate = _folder["gate"];
-        var busy = _apply.Services.Queue.ReloadAsync($"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", null, "other", CancellationToken.None);
+        var busy = _apply.Reloader.Ask<ReloadRun>(new ReloadRequested($"while [ ! -e {Quote(gate)} ]; do sleep 0.01; done", null, "other"));
         var renderer = Renderer(Definition(_dest, reload: Reload) with { RenderTimeout = TimeSpan.FromMilliseconds(100) });
         renderer.Tell(new RenderRequested(Two, Added("a")));
         AwaitCondition(() => File.Exists(_dest), Slow);
@@ -345,8 +369,8 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Assert.True(busy.IsCompleted);
     }
 
-    private IActorRef Renderer(TemplateDefinition definition, string source = KeyLines) =>
-        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), Backoff, NullLogger.Instance));
+    private IActorRef Renderer(TemplateDefinition definition, string source = KeyLines, IActorRef? predecessor = null) =>
+        Sys.ActorOf(RendererActor.Props(_apply.Applier(definition, source), _apply.Reloader, Backoff, NullLogger.Instance, predecessor));
 
     /// <summary>A check that notes each run, then waits until the test creates the gate file.</summary>
     private (string Check, string Runs, string Gate) GatedCheck()

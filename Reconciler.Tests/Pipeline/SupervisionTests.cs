@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Reconciler.Actors.Backends;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
+using Reconciler.Actors.Runtime;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
@@ -137,21 +138,22 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
     }
 
     [Fact]
-    public async Task The_watchdog_probe_reports_a_run_of_the_reload_queue_wedged_past_its_bound()
+    public async Task The_watchdog_probe_reports_a_run_of_the_reloader_wedged_past_its_bound()
     {
         var (root, _) = Started(Settings(maxRestarts: 10));
-        var never = new TaskCompletionSource<int>();
+        var never = new TaskCompletionSource<RuntimeApplyResult>();
 
         // a runtime change that ignores its cancellation, as a wedged socket client would
-        _ = Services.Queue.RunAsync("runtime change of t", _ => never.Task, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        var reloader = await Sys.ActorSelection(root.Path / "reloader").ResolveOne(Slow);
+        reloader.Tell(new RuntimeChangeRequested("runtime change of t", _ => never.Task, TimeSpan.FromMilliseconds(100)));
 
         await Poll.UntilAsync(
             async () => !(await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow)).Alive,
             Slow,
             () => "the probe naming the wedged queue");
         var probed = await root.Ask<PipelineProbed>(new ProbePipeline(TimeSpan.FromSeconds(3)), Slow);
-        Assert.Matches(@"^reload queue \(runtime change of t for \d+s, bound 0s\)$", Assert.Single(probed.Unresponsive));
-        never.SetResult(0);
+        Assert.Matches(@"^reloader \(runtime change of t for \d+s, bound 0s\)$", Assert.Single(probed.Unresponsive));
+        never.SetResult(RuntimeApplyResult.Done(0, TimeSpan.Zero));
     }
 
     [Fact]

@@ -161,13 +161,5 @@ public sealed class LeaseRegistrationTests : IAsyncDisposable
         await _running!.WaitAsync(Deadline);
     }
 
-    private static async Task WaitUntilAsync(string what, Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {Deadline.TotalSeconds:0} s: {what}");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitUntilAsync(string what, Func<bool> condition) => Poll.UntilAsync(condition, Deadline, () => what);
 }
