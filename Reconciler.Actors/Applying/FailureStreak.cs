@@ -23,10 +23,24 @@ internal sealed class FailureStreak
     private DateTimeOffset _since;
     private DateTimeOffset _lastSaid;
 
+    private bool _askedAgain;
+
+    /// <summary>
+    /// The operator asked for the apply again (SIGHUP): should it fail the same way, it is said in full, as the first
+    /// failure of a new streak, not swallowed as a retry.
+    /// </summary>
+    public void AskedAgain() => _askedAgain = true;
+
     /// <summary>The next apply's outcome, and what of it is to be said.</summary>
     /// <param name="failure">Why the apply failed; null when it succeeded.</param>
     public FailureReport Observe(string? failure, long revision, DateTimeOffset now)
     {
+        if (failure is not null && _askedAgain)
+        {
+            _reason = null;
+        }
+
+        _askedAgain = false;
         var ongoing = _reason is not null;
         if (failure is not null && ongoing && failure == _reason && revision == _revision)
         {

@@ -131,6 +131,11 @@ public sealed class TemplateApplier
             if (request.DryRunFolder is null)
             {
                 var entry = JournalEntries.Of(reconciled, request, DateTimeOffset.UtcNow, Definition.LogDiff);
+                if (request.Trigger == Triggers.ConfigurationReloaded)
+                {
+                    _failures.AskedAgain();
+                }
+
                 var streak = _failures.Observe(reconciled.Failed ? FailureStreak.ReasonOf(entry) : null, entry.Revision, entry.Time);
                 if (streak.IsRecorded)
                 {

@@ -1,4 +1,4 @@
-using Reconciler.Actors.Configuration;
+using Reconciler.Actors.Display;
 using Scriban.Parsing;
 using Scriban.Runtime;
 using Scriban.Syntax;
@@ -118,7 +118,7 @@ internal sealed class TemplateNameCheck : ScriptVisitor
     }
 
     private static string Unknown(string what, string name, IEnumerable<string> known) =>
-        KnownSettings.Nearest(name, [.. known]) is { } nearest && nearest != name
+        NearestWord.Of(name, known) is { } nearest && nearest != name
             ? $"unknown {what} {name}; did you mean {nearest}?"
             : $"unknown {what} {name}";
 }

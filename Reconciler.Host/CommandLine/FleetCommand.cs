@@ -27,6 +27,7 @@ internal static class FleetCommand
         {
             json, template,
         };
+        common.AddConfigurationTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

@@ -26,6 +26,20 @@ public sealed class FailureStreakTests
     }
 
     [Fact]
+    public void A_failure_the_operator_asked_for_again_is_said_in_full_as_a_new_streak()
+    {
+        _streak.Observe("render failed: stopped after 0.5s", 1, Start);
+        _streak.AskedAgain();
+        var asked = _streak.Observe("render failed: stopped after 0.5s", 1, Start + TimeSpan.FromSeconds(2));
+        var retried = _streak.Observe("render failed: stopped after 0.5s", 1, Start + TimeSpan.FromSeconds(4));
+
+        Assert.Equal(FailureReportKind.Started, asked.Kind);
+        Assert.True(asked.IsRecorded && asked.IsLogged);
+        Assert.Null(asked.Ended);
+        Assert.Equal(FailureReportKind.Repeated, retried.Kind);
+    }
+
+    [Fact]
     public void A_success_after_a_streak_clears_it_with_the_count_and_the_next_failure_starts_anew()
     {
         _streak.Observe("reload failed: exit 2", 5, Start);
