@@ -27,7 +27,10 @@ internal static class FleetCommand
         {
             json, template,
         };
-        common.AddConfigurationTo(command);
+
+        // the configuration names the templates and etcd; no --state-dir: the viewer reads no journal
+        command.Options.Add(common.Config);
+        command.Options.Add(common.ConfdDir);
         command.SetAction((result, cancellationToken) =>
         {
             var options = common.Read(result);

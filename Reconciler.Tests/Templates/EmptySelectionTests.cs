@@ -72,7 +72,7 @@ public sealed class EmptySelectionTests : IAsyncDisposable
         Assert.Equal(
             "t: t.sbn:2: getvs \"/apps/web*\" selects no key, though /apps holds 2 keys ('*' does not cross '/': did you mean /apps/web/*?); the file is written as rendered",
             warning);
-        Assert.Equal("backend web\n", File.ReadAllText(dest)); // not held back: see docs/incoming/failures-words.md
+        Assert.Equal("backend web\n", File.ReadAllText(dest)); // not held back: see docs/templates.md, "A selection that selects nothing"
         var health = TemplateHealth.Pending("t").After(first, DateTimeOffset.UnixEpoch);
         Assert.True(health.Healthy);
         Assert.Contains("empty 1 selection(s): t.sbn:2: getvs \"/apps/web*\" selects no key", health.LastError);
