@@ -1,4 +1,3 @@
-using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Applying;
 

@@ -1,7 +1,6 @@
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Quarantine;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 

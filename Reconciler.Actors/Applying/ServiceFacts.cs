@@ -1,4 +1,3 @@
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Applying;

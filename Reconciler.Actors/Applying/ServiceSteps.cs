@@ -50,7 +50,7 @@ internal sealed class ServiceSteps(TemplateDefinition definition, DestFile dest,
 
     private async Task<TemplateReconciled> ReloadAsync(TemplateReconciled reconciled, ReloadReason reason, ApplyRequest request, ILogger logger, CancellationToken cancellationToken)
     {
-        reconciled = reconciled with { ReloadCause = reason.Label, ReloadWhy = reason.Why };
+        reconciled = reconciled with { ReloadReason = reason };
         var run = await RunReloadAsync(request.Reloader, request.Batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
         switch (ApplyDecision.AfterReload(run.Result.Succeeded, definition.RollbackOnReloadFailure, reconciled.Outcome.Status))

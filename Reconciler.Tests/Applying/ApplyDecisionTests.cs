@@ -1,5 +1,4 @@
 using Reconciler.Actors.Applying;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Tests.Applying;
@@ -95,7 +94,7 @@ public sealed class ApplyDecisionTests
     [Fact]
     public void The_reload_reasons_say_what_the_metric_journal_and_healthz_said_before()
     {
-        var fallback = RuntimeApplyResult.FellBack("socket", "no result within 5s");
+        var fallback = RuntimeApplyResult.FellBack(RuntimeFallback.Socket, "no result within 5s");
         (ReloadReason Reason, string Label, string Why)[] table =
         [
             (ReloadReason.For(ReloadCause.Changed, null, null, logDiff: true), "changed", "the file changed"),
@@ -114,6 +113,18 @@ public sealed class ApplyDecisionTests
         Assert.Equal(RuntimeFit.None, ServiceFacts.FitOf(null));
         Assert.Equal(RuntimeFit.Fits, ServiceFacts.FitOf(new BeyondChange(null)));
         Assert.Equal(RuntimeFit.Beyond, ServiceFacts.FitOf(new BeyondChange("no plan")));
+    }
+
+    [Fact]
+    public void Triggers_and_runtime_fallbacks_say_the_words_the_journal_and_the_metrics_said_before()
+    {
+        Assert.Equal(
+            ["keys changed", "configuration reloaded", "retry", "onetime"],
+            new[] { ApplyTrigger.KeysChanged, ApplyTrigger.ConfigurationReloaded, ApplyTrigger.Retry, ApplyTrigger.OneTime }.Select(trigger => trigger.Label));
+        Assert.Equal(
+            ["socket", "refused", "mismatch", "drain-timeout", "unsupported"],
+            Enum.GetValues<RuntimeFallback>().Select(fallback => RuntimeApplyResult.FellBack(fallback, "why").ReasonLabel));
+        Assert.Null(RuntimeApplyResult.Done(1, TimeSpan.Zero).ReasonLabel);
     }
 
     private static ServiceFacts Facts(
