@@ -5,7 +5,8 @@ namespace Reconciler.Actors.Output;
 
 /// <summary>
 /// Runs an operator's <c>check-cmd</c>/<c>reload-cmd</c> with <c>sh -c</c> in a process group of its own,
-/// so a timeout or cancellation can SIGKILL everything it started, background jobs included; with
+/// so a timeout or cancellation can SIGKILL everything it started, background jobs included (those that left the group
+/// too: <see cref="SpawnedProcess.KillTree"/>); with
 /// <paramref name="environment"/> as its whole environment (<see cref="CommandEnvironment.Minimal"/> when null).
 /// </summary>
 public sealed class CommandRunner(CommandEnvironment? environment = null)
@@ -22,8 +23,8 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
     private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Runs <paramref name="commandLine"/> with empty stdin. On timeout or cancellation its whole process
-    /// group is killed and the result says <see cref="CommandResult.TimedOut"/> or
+    /// Runs <paramref name="commandLine"/> with empty stdin. On timeout or cancellation it and everything it
+    /// started are killed and the result says <see cref="CommandResult.TimedOut"/> or
     /// <see cref="CommandResult.Cancelled"/>; it does not throw for either.
     /// </summary>
     public async Task<CommandResult> RunAsync(string commandLine, TimeSpan timeout, CancellationToken cancellationToken)
@@ -49,7 +50,8 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
             var stopped = !await ExitsWithinAsync(process, timeout, cancellationToken);
             if (stopped)
             {
-                await KillGroupAsync(process);
+                process.KillTree();
+                await process.Exited;
             }
 
             await Task.WhenAny(drained, Task.Delay(OutputGrace, CancellationToken.None));
@@ -76,16 +78,6 @@ public sealed class CommandRunner(CommandEnvironment? environment = null)
         {
             return false;
         }
-    }
-
-    private static async Task KillGroupAsync(SpawnedProcess process)
-    {
-        process.KillGroup();
-        await process.Exited;
-
-        // Reaped, the shell's pid stays the group's id for as long as a job of it is still in the group, and no other
-        // group can take it: a job that outlived the shell is killed too.
-        process.KillGroup();
     }
 
     private static async Task CollectAsync(StreamReader reader, OutputTail output, OutputTail? copy = null)

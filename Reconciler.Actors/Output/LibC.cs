@@ -9,13 +9,14 @@ namespace Reconciler.Actors.Output;
 /// The few libc calls .NET does not expose: process-group kill, spawning in a new session, fchown, statx, opening
 /// without following a symlink, directory fsync, user/group lookup, extended attributes (POSIX ACLs) and realpath. Linux (glibc) values; the daemon runs on Linux only.
 /// </summary>
-internal static class LibC
+internal static partial class LibC
 {
     private const string Library = "libc";
 
     public const int SIGHUP = 1;
 
     public const int SIGKILL = 9;
+    public const int SIGSTOP = 19;
     public const int SIGTERM = 15;
 
     public const int ESRCH = 3;
@@ -113,6 +114,14 @@ internal static class LibC
 
     [DllImport(Library, SetLastError = true)]
     public static extern int kill(int pid, int signal);
+
+    public const int PR_SET_CHILD_SUBREAPER = 36;
+    public const int PR_GET_CHILD_SUBREAPER = 37;
+    public const int WNOHANG = 1;
+
+    /// <summary>prctl is variadic in C; every option used here takes integers, which are passed as the fixed ones are.</summary>
+    [LibraryImport(Library, SetLastError = true)]
+    public static partial int prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);
 
     [DllImport(Library)]
     public static extern uint geteuid();

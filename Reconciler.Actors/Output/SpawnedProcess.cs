@@ -74,7 +74,7 @@ internal sealed class SpawnedProcess : IDisposable
 
             var argv = NullTerminated([path, .. arguments], strings);
             var envp = NullTerminated([.. environment.Select(variable => $"{variable.Key}={variable.Value}")], strings);
-            var error = LibC.posix_spawn(out var pid, path, actions, attributes, argv, envp);
+            var error = ChildSubreaper.Spawn(() => (LibC.posix_spawn(out var spawned, path, actions, attributes, argv, envp), spawned), out var pid);
             if (error != 0)
             {
                 output.Dispose();
@@ -100,8 +100,39 @@ internal sealed class SpawnedProcess : IDisposable
         }
     }
 
-    /// <summary>SIGKILL to the whole process group: the command and every job it started.</summary>
-    public void KillGroup() => _ = LibC.kill(-Id, LibC.SIGKILL);
+    /// <summary>
+    /// SIGKILL to the command, everything it started that is still running (a job that left the process group with
+    /// <c>setsid</c> included) and every member of its process group. First each is stopped, round after round until a
+    /// walk of /proc finds no one new: stopped, a process starts nothing and cannot exit and hand its children to another
+    /// parent, and the pid of one that is already seen cannot be reused before it is killed (a stopped parent does not
+    /// reap it). The walk follows parents, so a job whose parent exited before this and that left the group is not
+    /// found: the daemon, as a child subreaper (<see cref="ChildSubreaper"/>), is its parent now.
+    /// </summary>
+    public void KillTree()
+    {
+        const int MaxRounds = 64;
+        var stopped = new HashSet<int>();
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var found = ProcessTable.Read().TreeOf(Id).Where(stopped.Add).ToList();
+            if (found.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var id in found)
+            {
+                _ = LibC.kill(id, LibC.SIGSTOP);
+            }
+        }
+
+        foreach (var id in stopped)
+        {
+            _ = LibC.kill(id, LibC.SIGKILL);
+        }
+
+        _ = LibC.kill(-Id, LibC.SIGKILL);
+    }
 
     public void Dispose()
     {
@@ -123,6 +154,7 @@ internal sealed class SpawnedProcess : IDisposable
         {
             if (LibC.waitpid(pid, out var status, 0) == pid)
             {
+                ChildSubreaper.Reaped(pid);
                 var signal = status & 0x7f;
                 return signal == 0 ? (status >> 8) & 0xff : 128 + signal;
             }

@@ -61,10 +61,7 @@ public sealed class PipelineSupervisorActor : ReceiveActor
         Akka.Actor.Props.Create(() => new PipelineSupervisorActor(settings, templates, services, sources, loggers));
 
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(
-            _settings.Supervision.MaxRestarts,
-            _settings.Supervision.RestartWindow,
-            localOnlyDecider: _ => Directive.Restart);
+        new ReloaderKeepingStrategy(_reloader, _settings.Supervision.MaxRestarts, _settings.Supervision.RestartWindow);
 
     // disposal only closes client connections; nothing waits on it
     protected override void PostStop() => _ = _source.DisposeAsync().AsTask();

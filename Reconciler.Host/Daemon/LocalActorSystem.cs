@@ -20,7 +20,10 @@ namespace Reconciler.Host.Daemon;
 /// (Akka's <c>src/core/Akka/Actor/ActorSystem.cs</c>: <c>GetOrElse(ConfigurationFactory.Load())</c>): an app.config
 /// lookup through System.Configuration.ConfigurationManager that loads System.Private.Xml, System.Net.WebClient and
 /// System.ComponentModel.TypeConverter. Here the system is constructed from Akka.Hosting's configuration and setups
-/// directly, as <c>ActorSystem.Create</c> itself does, so that lookup never runs.
+/// directly, as <c>ActorSystem.Create</c> itself does, so that lookup never runs. That takes Akka's internal
+/// <c>ActorSystemImpl</c>: every public factory (<c>ActorSystem.Create</c>'s overloads) goes through the lookup, and
+/// none takes a ready system. Tests/Daemon/LocalActorSystemTests pins what this relies on, so an Akka upgrade that
+/// changes it fails there.
 /// </summary>
 internal static class LocalActorSystem
 {

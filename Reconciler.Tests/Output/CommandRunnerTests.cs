@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reconciler.Actors.Output;
+using Reconciler.Tests.Fixtures;
 
 namespace Reconciler.Tests.Output;
 
@@ -109,6 +110,51 @@ public sealed class CommandRunnerTests : IDisposable
         Assert.InRange(result.Duration, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(12)); // timers may fire a hair early
         Assert.StartsWith("timed out after 3", result.Summary);
         await ProcessGroup.AssertGoneAsync(GroupOf(result));
+    }
+
+    [Fact]
+    public async Task Timeout_ends_a_job_that_left_the_process_group_and_does_not_wait_on_the_pipe_it_held()
+    {
+        // sleep takes a fraction of a second: the number marks this run's job in /proc
+        var marker = $"32.{Random.Shared.Next(100_000, 1_000_000)}";
+        var timeout = TimeSpan.FromSeconds(2);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await _runner.RunAsync($"setsid sleep {marker} & sleep 20", timeout, CancellationToken.None);
+
+        watch.Stop();
+        try
+        {
+            // SIGKILLed, a process finishes dying asynchronously
+            await Poll.UntilAsync(() => Sleeping(marker).Length == 0, TimeSpan.FromSeconds(5), () => $"sleep {marker} still runs");
+        }
+        finally
+        {
+            Array.ForEach(Sleeping(marker), pid => _ = LibC.kill(pid, LibC.SIGKILL));
+        }
+
+        Assert.True(result.TimedOut);
+        // killed, the job closed the output: no wait of the second's grace for a writer that stays
+        Assert.InRange(watch.Elapsed - timeout, TimeSpan.Zero, TimeSpan.FromSeconds(0.8));
+    }
+
+    /// <summary>Live processes (not zombies) running <c>sleep</c> with <paramref name="argument"/>.</summary>
+    private static int[] Sleeping(string argument) =>
+        [.. ProcessTable.Read().Entries
+            .Where(entry => !entry.IsZombie)
+            .Where(entry => ReadCommandLine(entry.Id) == $"sleep\0{argument}\0")
+            .Select(entry => entry.Id)];
+
+    private static string? ReadCommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     [Fact]

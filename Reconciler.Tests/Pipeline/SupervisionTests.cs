@@ -124,6 +124,21 @@ public sealed class SupervisionTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifeti
     }
 
     [Fact]
+    public void The_reloader_is_restarted_past_max_restarts_so_a_request_never_goes_to_dead_letters()
+    {
+        Started(Settings(maxRestarts: 0));
+        var reloader = Resolve("/user/root/reloader")!;
+        Watch(reloader);
+
+        reloader.Tell(Kill.Instance);
+        reloader.Tell(Kill.Instance);
+
+        ExpectNoMsg(Quiet); // no Terminated
+        reloader.Tell(Drain.Instance);
+        ExpectMsg<Drained>(Slow);
+    }
+
+    [Fact]
     public async Task The_watchdog_probe_finds_every_actor_of_the_pipeline_answering_while_a_check_runs()
     {
         var (root, watch) = Started(Settings(maxRestarts: 10));
