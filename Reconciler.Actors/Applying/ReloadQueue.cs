@@ -25,7 +25,7 @@ public sealed partial class ReloadQueue : IAsyncDisposable
     private long _runs;
     private Task? _pump;
 
-    public ReloadQueue(CommandRunner runner, TimeSpan commandTimeout, TimeProvider? time = null)
+    public ReloadQueue(ICommandRunner runner, TimeSpan commandTimeout, TimeProvider? time = null)
     {
         Runner = runner;
         CommandTimeout = commandTimeout;
@@ -33,7 +33,7 @@ public sealed partial class ReloadQueue : IAsyncDisposable
     }
 
     /// <summary>What runs the reload commands; replaced on a configuration reload (commands.environment), from the next run on.</summary>
-    public CommandRunner Runner { get; set; }
+    public ICommandRunner Runner { get; set; }
 
     /// <summary>commands.timeout, from the next run on.</summary>
     public TimeSpan CommandTimeout { get; set; }
