@@ -19,6 +19,8 @@ namespace Reconciler.Tests.Simulation;
 /// </remarks>
 internal sealed class SimulatedKeyValueSource : IKeyValueSource
 {
+    private const long BumpedBy = 1000;
+
     private readonly Lock _gate = new();
     private readonly List<StoredRevision> _history = [];
     private readonly List<OpenWatch> _watches = [];
@@ -28,6 +30,7 @@ internal sealed class SimulatedKeyValueSource : IKeyValueSource
     private long _compactedBelow;
     private bool _reachable = true;
     private int _epoch;
+    private (OpenWatch Watch, long Revision)? _lastDelivery;
 
     public SimulatedKeyValueSource()
     {
@@ -184,9 +187,11 @@ internal sealed class SimulatedKeyValueSource : IKeyValueSource
 
     /// <summary>
     /// etcd is restored from a snapshot taken at <paramref name="revision"/>: its keys go back to what they were then,
-    /// and it restarts (open watches break). With <paramref name="newCluster"/> the restored cluster has a new id.
+    /// and it restarts (open watches break). With <paramref name="newCluster"/> the restored cluster has a new id; with
+    /// <paramref name="bumpRevision"/> (etcdutl's --bump-revision with --mark-compacted) its revision jumps past every
+    /// revision it had and the ones below are compacted.
     /// </summary>
-    public void RestoreTo(long revision, bool newCluster)
+    public void RestoreTo(long revision, bool newCluster, bool bumpRevision = false)
     {
         lock (_gate)
         {
@@ -200,7 +205,13 @@ internal sealed class SimulatedKeyValueSource : IKeyValueSource
                 _clusterId++;
             }
 
-            Commit(restored.Keys, restored.Number, []);
+            var bumped = bumpRevision ? _everHad.Max(state => state.Revision) + BumpedBy : restored.Number;
+            Commit(restored.Keys, bumped, []);
+            if (bumpRevision)
+            {
+                _compactedBelow = bumped;
+            }
+
             BreakWatches(new BackendUnavailableException("simulated etcd: restarted after a restore"));
         }
     }
@@ -261,9 +272,22 @@ internal sealed class SimulatedKeyValueSource : IKeyValueSource
             if (events.Count > 0)
             {
                 watch.Send(new WatchBatch(prefix, events, upTo));
+                _lastDelivery = (watch, upTo);
             }
 
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The last batch handed over is still on its way: its watch is open and the reader's state, at
+    /// <paramref name="stateRevision"/>, has not reached it yet.
+    /// </summary>
+    public bool DeliveryInFlight(long stateRevision)
+    {
+        lock (_gate)
+        {
+            return _lastDelivery is var (watch, revision) && !watch.IsClosed && stateRevision < revision;
         }
     }
 

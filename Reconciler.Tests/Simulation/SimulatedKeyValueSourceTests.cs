@@ -162,4 +162,21 @@ public sealed class SimulatedKeyValueSourceTests
         await Assert.ThrowsAsync<HistoryChangedException>(async () => await resumed.MoveNextAsync());
         Assert.Contains(source.EverHad, s => s is { Epoch: 0, Revision: 2 } && s.Keys.ContainsKey("/apps/a"));
     }
+
+    [Fact]
+    public async Task A_restore_with_a_bumped_revision_is_found_by_compaction()
+    {
+        var source = new SimulatedKeyValueSource();
+        source.Put("/apps/a", "1");
+        source.Put("/apps/a", "2");
+
+        source.RestoreTo(2, newCluster: false, bumpRevision: true);
+        using var cancel = new CancellationTokenSource(Patience);
+        await using var resumed = source.WatchAsync(new Dictionary<KeyPrefix, long> { [Apps] = 4 }, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        await resumed.MoveNextAsync();
+        source.Deliver(0, 1);
+
+        Assert.Equal(("1", 1003L), (source.Keys["/apps/a"], source.Revision));
+        await Assert.ThrowsAsync<RevisionCompactedException>(async () => await resumed.MoveNextAsync());
+    }
 }
