@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Simulation campaigns (docs/dev/testing.md): seeded schedules of writes and faults through the whole pipeline under
 # virtual time, every invariant checked after every step.
-#   scripts/simulate.sh --seeds N      N random schedules (CI runs a fixed budget of 30)
+#   scripts/simulate.sh --seeds N      N random schedules (CI runs a fixed budget of 25)
 #   scripts/simulate.sh --seed S       the one schedule of seed S again, exactly as printed by a failure
 #   scripts/simulate.sh --repeat N     the replay seed N times, each trace compared with the first (repeatability)
 # A failure prints its seed and the schedule shrunk by CsCheck, then the trace of the failing run.

@@ -20,7 +20,8 @@ internal sealed record Schedule(bool RuntimeApi, IReadOnlyList<Step> Steps)
         (2, StepKind.SetCheckOutcome),
         (2, StepKind.SetReloadOutcome),
         (1, StepKind.SetRuntimeApi),
-        (6, StepKind.Advance));
+        (6, StepKind.Advance),
+        (1, StepKind.RestartDaemon));
 
     private static readonly Gen<Step> AnyStep = Gen.Select(Kinds, Gen.Int[0, 99], Gen.Int[0, 99], (kind, a, b) => new Step(kind, a, b));
 

@@ -158,6 +158,15 @@ internal sealed class SimulatedKeyValueSource : IKeyValueSource
         }
     }
 
+    /// <summary>A new process connects: it has seen no cluster id yet.</summary>
+    public void NewClient()
+    {
+        lock (_gate)
+        {
+            _knownClusterId = 0;
+        }
+    }
+
     /// <summary>The connection drops: open watches break, reads and new watches fail until <see cref="Reconnect"/>.</summary>
     public void Disconnect()
     {

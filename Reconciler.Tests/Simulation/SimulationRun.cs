@@ -28,10 +28,12 @@ internal sealed class SimulationRun : IAsyncDisposable
 
     private readonly TestKitBase _kit;
     private readonly string _folder;
-    private readonly ApplyServices _services;
-    private readonly IReadOnlyList<TemplateApplier> _appliers;
-    private readonly IActorRef _root;
-    private readonly IActorRef _status;
+    private readonly ReconcilerSettings _settings;
+    private readonly bool _runtimeApi;
+    private ApplyServices _services = null!;
+    private IReadOnlyList<TemplateApplier> _appliers = [];
+    private IActorRef _root = ActorRefs.Nobody;
+    private IActorRef _status = ActorRefs.Nobody;
     private readonly SimulationInvariants _invariants;
     private readonly List<string> _trace = [];
     private readonly VirtualTimeProvider _time;
@@ -66,15 +68,9 @@ internal sealed class SimulationRun : IAsyncDisposable
             }
             """);
         Directory.CreateDirectory(Path.Combine(_folder, "out"));
-        var settings = SettingsLoader.Load(config);
-        _services = new ApplyServices(settings, time: _time, runnerFor: _ => Commands)
-        {
-            RuntimeApis = runtimeApi ? _ => Haproxy : null,
-        };
-        _appliers = TemplateApplier.CreateAll(settings, _services);
-        _status = kit.Sys.ActorOf(StatusActor.Props(Source.Description, settings.Templates.Select(t => t.Name)));
-        kit.Sys.EventStream.Subscribe(_status, StatusActor.Topics);
-        _root = kit.Sys.ActorOf(PipelineSupervisorActor.Props(settings, _appliers, _services, _ => Source, new CapturingLoggerFactory()));
+        _settings = SettingsLoader.Load(config);
+        _runtimeApi = runtimeApi;
+        StartDaemon();
         _invariants = new SimulationInvariants(Source, Commands, Haproxy);
     }
 
@@ -108,10 +104,48 @@ internal sealed class SimulationRun : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopDaemonAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>What the daemon builds at start (PipelineStartup): the apply services over the state dir, the appliers, status and the pipeline.</summary>
+    private void StartDaemon()
+    {
+        _services = new ApplyServices(_settings, time: _time, runnerFor: _ => Commands)
+        {
+            RuntimeApis = _runtimeApi ? _ => Haproxy : null,
+        };
+        _appliers = TemplateApplier.CreateAll(_settings, _services);
+        _status = _kit.Sys.ActorOf(StatusActor.Props(Source.Description, _settings.Templates.Select(t => t.Name)));
+        _kit.Sys.EventStream.Subscribe(_status, StatusActor.Topics);
+        _root = _kit.Sys.ActorOf(PipelineSupervisorActor.Props(_settings, _appliers, _services, _ => Source, new CapturingLoggerFactory()));
+    }
+
+    /// <summary>As the daemon exits: the pipeline stops, the applies running are waited for (bounded), the services go.</summary>
+    private async Task StopDaemonAsync()
+    {
         await _root.GracefulStop(TimeSpan.FromSeconds(10));
+        await _services.InFlight.DrainAsync(TimeSpan.FromSeconds(10));
         _kit.Sys.Stop(_status);
         await _services.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>The daemon restarts: a new process over the same state dir (slot assignments, owed-reload markers), dest and service.</summary>
+    private void Restart()
+    {
+        StopDaemonAsync().GetAwaiter().GetResult();
+        Source.NewClient();
+        StartDaemon();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (Source.IsReachable && !StatusNow().Backend.Reachable)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SimulationFailure("the restarted pipeline did not reach the store within 30 s");
+            }
+
+            Thread.Sleep(5);
+        }
     }
 
     private void Take(Step step)
@@ -164,6 +198,9 @@ internal sealed class SimulationRun : IAsyncDisposable
                 break;
             case StepKind.Advance:
                 Advance(step.Duration);
+                break;
+            case StepKind.RestartDaemon:
+                Restart();
                 break;
         }
     }

@@ -26,6 +26,7 @@ internal sealed record Step(StepKind Kind, int A, int B)
         StepKind.SetReloadOutcome => $"reload-cmd {(CommandOutcome)(B % 4)}",
         StepKind.SetRuntimeApi => $"runtime API {(RuntimeApiBehaviour)(B % 4)}",
         StepKind.Advance => string.Create(CultureInfo.InvariantCulture, $"advance {Duration.TotalSeconds}s"),
+        StepKind.RestartDaemon => "restart the daemon",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 }

@@ -23,4 +23,7 @@ internal enum StepKind
 
     /// <summary>Virtual time goes on (0.1 s to 10 s).</summary>
     Advance,
+
+    /// <summary>The daemon stops and starts again over the same state dir, dest and service.</summary>
+    RestartDaemon,
 }
