@@ -12,6 +12,7 @@ internal sealed class SimulationInvariants(SimulatedKeyValueSource source, Simul
 {
     // the index in the store's states ever had of the oldest state dest may still show
     private int _floor;
+    private string? _lastDest;
 
     /// <summary>What the simulation's template (<see cref="Fixtures.TestTemplates.KeyLines"/>) renders for <paramref name="keys"/>.</summary>
     public static string Render(ImmutableSortedDictionary<string, string> keys) =>
@@ -44,7 +45,15 @@ internal sealed class SimulationInvariants(SimulatedKeyValueSource source, Simul
             {
                 Fail(when, "dest holds content that never passed check-cmd");
             }
+
+            // a new dest was written right after its check: the last check of that content must have passed
+            if (dest != _lastDest && runs.LastOrDefault(r => r.Kind == CommandKind.Check && r.Content == dest) is { Succeeded: false })
+            {
+                Fail(when, "dest was replaced by content whose last check failed");
+            }
         }
+
+        _lastDest = dest;
 
         if (runs.FirstOrDefault(r => r is { Kind: CommandKind.Reload } && !passed.Contains(r.Content)) is { } reload)
         {
