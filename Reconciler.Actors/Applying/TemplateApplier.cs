@@ -50,7 +50,7 @@ public sealed class TemplateApplier
         _dest = new DestFile(definition);
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
-        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition) : null;
+        _runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.RuntimeApis?.Invoke(definition)) : null;
         _keepDiffs = keepDiffs;
         if (services.StateDir.Length > 0)
         {

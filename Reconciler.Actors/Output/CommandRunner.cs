@@ -8,7 +8,7 @@ namespace Reconciler.Actors.Output;
 /// so a timeout or cancellation can SIGKILL everything it started, background jobs included; with
 /// <paramref name="environment"/> as its whole environment (<see cref="CommandEnvironment.Minimal"/> when null).
 /// </summary>
-public sealed class CommandRunner(CommandEnvironment? environment = null)
+public sealed class CommandRunner(CommandEnvironment? environment = null) : ICommandRunner
 {
     private readonly CommandEnvironment _environment = environment ?? CommandEnvironment.Minimal;
 
