@@ -11,7 +11,7 @@ namespace Reconciler.Tests.Simulation;
 /// </summary>
 public sealed class SimulationTests : Akka.TestKit.Xunit2.TestKit
 {
-    /// <summary>The CI budget: 3 to 4 s a schedule on a loaded 2-core machine, so about a minute and a half (docs/dev/testing.md).</summary>
+    /// <summary>The CI budget: about 3 s a schedule on a loaded 2-core machine, so a little over a minute (docs/dev/testing.md).</summary>
     private const int CiSchedules = 25;
 
     private const int MaxSteps = 30;
