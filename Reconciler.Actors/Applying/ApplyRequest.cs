@@ -17,7 +17,7 @@ public sealed record ApplyRequest(DesiredState State, StateChange Change, Reload
     public string? DryRunFolder { get; init; }
 
     /// <summary>What started this apply, for the journal: keys changed, configuration reloaded, retry, onetime.</summary>
-    public string Trigger { get; init; } = Triggers.KeysChanged;
+    public ApplyTrigger Trigger { get; init; } = ApplyTrigger.KeysChanged;
 
     /// <summary>
     /// Who runs its reload or runtime change (<c>Pipeline/ReloaderActor</c>): the pipeline's, or <c>--onetime</c>'s own.

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Templates;
 
 namespace Reconciler.Actors.Applying;

@@ -1,7 +1,6 @@
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Actors.Applying;
@@ -22,7 +21,7 @@ internal static class JournalEntries
             [.. change.Removed.Take(JournalEntry.MostKeyNames).Select(PrintableText.ShortOf)],
             FileOutcome(outcome),
             HowApplied(reconciled),
-            reconciled.ReloadWhy,
+            reconciled.ReloadReason?.Why,
             reconciled.Failed ? "failed" : outcome.Status == ReconcileStatus.HeldBack ? "held back" : "ok",
             (long)reconciled.Total.TotalMilliseconds)
         {
@@ -30,7 +29,7 @@ internal static class JournalEntries
             ChangedCount = change.Changed.Length,
             RemovedCount = change.Removed.Length,
             Diff = keepDiff && outcome.Diff is { Length: <= JournalEntry.MostDiffChars } diff ? diff : null,
-            Trigger = request.Trigger,
+            Trigger = request.Trigger.Label,
             RenderMs = (long)outcome.RenderTime.TotalMilliseconds,
             CheckMs = (long)(outcome.Check?.Duration ?? TimeSpan.Zero).TotalMilliseconds,
             Quarantined = outcome.Quarantined.IsEmpty ? null : [.. outcome.Quarantined.Select(q => new JournalQuarantinedKey(q.PrintableKey, q.Reason))],

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Applying;
@@ -9,8 +8,8 @@ namespace Reconciler.Actors.Applying;
 /// <summary>The one structured log line written per reconcile per template.</summary>
 internal static partial class ReconcileLog
 {
-    /// <param name="trigger">What started the apply (<see cref="Triggers"/>): only keys changing bring changes.</param>
-    public static void Write(ILogger logger, TemplateReconciled reconciled, string trigger)
+    /// <param name="trigger">What started the apply (<see cref="ApplyTrigger"/>): only keys changing bring changes.</param>
+    public static void Write(ILogger logger, TemplateReconciled reconciled, ApplyTrigger trigger)
     {
         var (outcome, reload, runtime) = (reconciled.Outcome, reconciled.Reload, reconciled.Runtime);
         var failed = reconciled.Failed;
@@ -75,8 +74,8 @@ internal static partial class ReconcileLog
     /// <c>none (configuration reloaded)</c>, not the keys it carries over (a failed apply's, or every key for a
     /// template the reload changed), which the journal keeps.
     /// </summary>
-    private static string Changes(ReconcileOutcome outcome, string trigger) =>
-        trigger is Triggers.KeysChanged or Triggers.OneTime ? outcome.Change.ToString() : $"none ({trigger})";
+    private static string Changes(ReconcileOutcome outcome, ApplyTrigger trigger) =>
+        trigger == ApplyTrigger.KeysChanged || trigger == ApplyTrigger.OneTime ? outcome.Change.ToString() : $"none ({trigger.Label})";
 
     private static string Describe(CommandResult reload) => reload.Succeeded ? "ok" : $"failed: {reload.Summary}";
 

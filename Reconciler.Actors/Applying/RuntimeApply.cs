@@ -56,7 +56,7 @@ internal sealed class RuntimeApply
     {
         if ((change.ReloadReason ?? change.Refusal) is { } refusal)
         {
-            return RuntimeApplyResult.FellBack("unsupported", refusal);
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Unsupported, refusal);
         }
 
         if (change.CommandCount == 0)
@@ -72,7 +72,7 @@ internal sealed class RuntimeApply
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return RuntimeApplyResult.FellBack("socket", string.Create(CultureInfo.InvariantCulture, $"no result within {bound.TotalSeconds:0.###}s"));
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Socket, string.Create(CultureInfo.InvariantCulture, $"no result within {bound.TotalSeconds:0.###}s"));
         }
     }
 

@@ -1,5 +1,4 @@
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Applying;
@@ -17,14 +16,11 @@ public sealed record TemplateReconciled(ReconcileOutcome Outcome, CommandResult?
     /// <summary>The run of the reload command, shared with the other templates it served; null without a reload.</summary>
     public ReloadRun? ReloadRun { get; init; }
 
-    /// <summary>Why it reloaded (a change beyond the runtime API's kind, a fallback's reason, a reload owed); null without a reload.</summary>
-    public string? ReloadWhy { get; init; }
-
     /// <summary>
-    /// <see cref="ReloadWhy"/> as a metric label: <c>changed</c> (no runtime API), <c>beyond-runtime</c> (a change
-    /// the runtime API does not cover), <c>fallback</c> (one it could not apply), <c>owed</c> (an earlier run's).
+    /// Why it reloaded: the cause (its <see cref="Applying.ReloadReason.Label"/> is the metric's label) and the line
+    /// the log, the journal and /healthz say; null without a reload.
     /// </summary>
-    public string? ReloadCause { get; init; }
+    public ReloadReason? ReloadReason { get; init; }
 
     /// <summary>The whole apply, waiting for the dest and the reload queue included.</summary>
     public TimeSpan Total { get; init; }

@@ -1,6 +1,5 @@
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Health;
-using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Fleet;
 

@@ -12,7 +12,7 @@ public sealed record LastApply(string How, string? Why, DateTimeOffset At)
     public static LastApply? Of(TemplateReconciled reconciled, DateTimeOffset now) => reconciled switch
     {
         { Runtime.Applied: true } => new LastApply("runtime", null, now),
-        { Reload: { } reload } => new LastApply(reload.Succeeded ? "reload" : "reload-failed", reconciled.ReloadWhy, now),
+        { Reload: { } reload } => new LastApply(reload.Succeeded ? "reload" : "reload-failed", reconciled.ReloadReason?.Why, now),
         _ => null,
     };
 }

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Quarantine;
-using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Actors.Health;
 

@@ -126,7 +126,7 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
             {
                 // a new or changed template renders at once from the current state, like a first render
                 schedule.Pending = new StateChange([.. _state.Keys.Keys.Where(definition.Reads)], [], []);
-                schedule.Trigger = Triggers.ConfigurationReloaded;
+                schedule.Trigger = ApplyTrigger.ConfigurationReloaded;
                 renderNow.Add(schedule);
             }
         }
@@ -230,7 +230,7 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
         {
             schedule.Renderer.Tell(new RenderRequested(_state, schedule.Pending, batches.GetValueOrDefault(schedule.Definition.Name)) { Trigger = schedule.Trigger });
             schedule.Pending = StateChange.None;
-            schedule.Trigger = Triggers.KeysChanged;
+            schedule.Trigger = ApplyTrigger.KeysChanged;
             schedule.Window = schedule.Window.Flushed();
         }
     }
@@ -254,6 +254,6 @@ internal sealed class DesiredStateActor : ReceiveActor, IWithTimers
         public StateChange Pending { get; set; } = StateChange.None;
 
         /// <summary>What the next flush is for: keys changed, unless a configuration reload made it render afresh.</summary>
-        public string Trigger { get; set; } = Triggers.KeysChanged;
+        public ApplyTrigger Trigger { get; set; } = ApplyTrigger.KeysChanged;
     }
 }

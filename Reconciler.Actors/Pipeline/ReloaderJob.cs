@@ -49,5 +49,5 @@ internal sealed record RuntimeJob(RuntimeChangeRequested Change, IActorRef Reque
     public override void Answer(long number, object ending) => Requester.Tell(ending);
 
     // the change falls back to a reload, which the applier asks for next
-    public override void Abandon(long number, string why) => Requester.Tell(RuntimeApplyResult.FellBack("socket", why));
+    public override void Abandon(long number, string why) => Requester.Tell(RuntimeApplyResult.FellBack(RuntimeFallback.Socket, why));
 }

@@ -113,8 +113,8 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     private void Idle(IdleState state)
     {
         Receive<RenderRequested>(request => Apply(request, state));
-        Receive<RetryDue>(_ => Retry(state, Triggers.Retry));
-        Receive<RetryFailed>(_ => state.Failures > 0, _ => Retry(state, Triggers.ConfigurationReloaded));
+        Receive<RetryDue>(_ => Retry(state, ApplyTrigger.Retry));
+        Receive<RetryFailed>(_ => state.Failures > 0, _ => Retry(state, ApplyTrigger.ConfigurationReloaded));
         Receive<RetryFailed>(_ => { });
         Receive<Retire>(_ => Context.Stop(Self));
         Receive<Drain>(_ => Drain(Sender));
@@ -188,7 +188,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Become(() => Applying(new ApplyingState(apply, null, idle.Failures, abandon)));
     }
 
-    private void Retry(IdleState state, string trigger)
+    private void Retry(IdleState state, ApplyTrigger trigger)
     {
         if (state.Last is not null)
         {

@@ -9,8 +9,8 @@ namespace Reconciler.Actors.Pipeline;
 /// </summary>
 internal sealed record RenderRequested(DesiredState State, StateChange Change, ReloadBatch? Batch = null)
 {
-    /// <summary>What asks for it (<see cref="Triggers"/>).</summary>
-    public string Trigger { get; init; } = Triggers.KeysChanged;
+    /// <summary>What asks for it (<see cref="ApplyTrigger"/>).</summary>
+    public ApplyTrigger Trigger { get; init; } = ApplyTrigger.KeysChanged;
 }
 
 /// <summary>

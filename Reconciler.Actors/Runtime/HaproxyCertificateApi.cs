@@ -42,11 +42,11 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
             }
 
             var mismatch = Mismatch(await client.SendAsync($"show ssl cert {name}", cancellationToken), certificate);
-            return mismatch is null ? RuntimeApplyResult.Done(sent, watch.Elapsed) : RuntimeApplyResult.FellBack("mismatch", mismatch, sent, watch.Elapsed);
+            return mismatch is null ? RuntimeApplyResult.Done(sent, watch.Elapsed) : RuntimeApplyResult.FellBack(RuntimeFallback.Mismatch, mismatch, sent, watch.Elapsed);
         }
         catch (HaproxySocketException e)
         {
-            return RuntimeApplyResult.FellBack("socket", e.Message, sent, watch.Elapsed);
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Socket, e.Message, sent, watch.Elapsed);
         }
     }
 
@@ -90,6 +90,6 @@ internal sealed class HaproxyCertificateApi(string name, HaproxyRuntimeClient cl
             // best effort: a transaction left open is replaced by the next 'set ssl cert'
         }
 
-        return RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command}': {HaproxyAnswer.Whole(answer)}", sent, watch.Elapsed);
+        return RuntimeApplyResult.FellBack(RuntimeFallback.Refused, $"HAProxy refused '{command}': {HaproxyAnswer.Whole(answer)}", sent, watch.Elapsed);
     }
 }

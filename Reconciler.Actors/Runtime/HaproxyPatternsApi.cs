@@ -60,11 +60,11 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
             }
 
             var mismatch = Mismatch(await client.SendAsync($"show {Kind} {name}", cancellationToken), patterns.Patterns);
-            return mismatch is null ? RuntimeApplyResult.Done(sent, watch.Elapsed) : RuntimeApplyResult.FellBack("mismatch", mismatch, sent, watch.Elapsed);
+            return mismatch is null ? RuntimeApplyResult.Done(sent, watch.Elapsed) : RuntimeApplyResult.FellBack(RuntimeFallback.Mismatch, mismatch, sent, watch.Elapsed);
         }
         catch (HaproxySocketException e)
         {
-            return RuntimeApplyResult.FellBack("socket", e.Message, sent, watch.Elapsed);
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Socket, e.Message, sent, watch.Elapsed);
         }
     }
 
@@ -116,7 +116,7 @@ internal sealed partial class HaproxyPatternsApi(bool isMap, string name, Haprox
 
     private static RuntimeApplyResult Refused(string command, string answer, int sent, Stopwatch watch)
     {
-        return RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command}': {HaproxyAnswer.FirstLine(answer)}", sent, watch.Elapsed);
+        return RuntimeApplyResult.FellBack(RuntimeFallback.Refused, $"HAProxy refused '{command}': {HaproxyAnswer.FirstLine(answer)}", sent, watch.Elapsed);
     }
 
     [GeneratedRegex(@"\ANew version created: ([0-9]+)\s*\z")]

@@ -18,7 +18,7 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
         var sent = 0;
         if (plan.Refusal is { } refusal)
         {
-            return RuntimeApplyResult.FellBack("unsupported", refusal);
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Unsupported, refusal);
         }
 
         try
@@ -41,11 +41,11 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
             var mismatch = await CompareAsync(pools, cancellationToken);
             return mismatch is null
                 ? RuntimeApplyResult.Done(sent, watch.Elapsed)
-                : RuntimeApplyResult.FellBack("mismatch", mismatch, sent, watch.Elapsed);
+                : RuntimeApplyResult.FellBack(RuntimeFallback.Mismatch, mismatch, sent, watch.Elapsed);
         }
         catch (HaproxySocketException e)
         {
-            return RuntimeApplyResult.FellBack("socket", e.Message, sent, watch.Elapsed);
+            return RuntimeApplyResult.FellBack(RuntimeFallback.Socket, e.Message, sent, watch.Elapsed);
         }
     }
 
@@ -91,7 +91,7 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
     private async Task<RuntimeApplyResult?> SendAsync(HaproxyCommand command, CancellationToken cancellationToken)
     {
         var answer = await client.SendAsync(command.Command, cancellationToken);
-        return command.Succeeded(answer) ? null : RuntimeApplyResult.FellBack("refused", $"HAProxy refused '{command.Command}': {HaproxyAnswer.Summary(answer)}");
+        return command.Succeeded(answer) ? null : RuntimeApplyResult.FellBack(RuntimeFallback.Refused, $"HAProxy refused '{command.Command}': {HaproxyAnswer.Summary(answer)}");
     }
 
     private async Task<RuntimeApplyResult?> AwaitDrainedAsync(ImmutableArray<string> servers, CancellationToken cancellationToken)
@@ -108,7 +108,7 @@ internal sealed class HaproxyRuntimeApplier(HaproxyRuntimeClient client, TimeSpa
 
             if (deadline.Elapsed >= drainTimeout)
             {
-                return RuntimeApplyResult.FellBack("drain-timeout", $"server {busy} still had {load[busy]} sessions after runtime.drain-timeout ({drainTimeout.TotalSeconds:0.#}s)");
+                return RuntimeApplyResult.FellBack(RuntimeFallback.DrainTimeout, $"server {busy} still had {load[busy]} sessions after runtime.drain-timeout ({drainTimeout.TotalSeconds:0.#}s)");
             }
 
             await Task.Delay(DrainPoll, cancellationToken);

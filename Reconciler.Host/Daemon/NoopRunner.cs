@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Display;
-using Reconciler.Actors.Rendering;
 using Reconciler.Host.Invocation;
 using Reconciler.Host.Logging;
 

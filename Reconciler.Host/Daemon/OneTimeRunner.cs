@@ -38,7 +38,7 @@ internal static class OneTimeRunner
             }
 
             var applied = await Task.WhenAll(templates.Select(template => template.ApplyAsync(
-                new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)) { Trigger = Triggers.OneTime, Reloader = reloader },
+                new ApplyRequest(state, change.Under(template.Definition.Keys), batches.GetValueOrDefault(template.Definition.Name)) { Trigger = ApplyTrigger.OneTime, Reloader = reloader },
                 logger,
                 cancellationToken)));
             return applied.Any(a => a.Failed) ? ExitCodes.Failed : ExitCodes.Ok;

@@ -3,7 +3,6 @@ using Reconciler.Actors.Applying;
 using Reconciler.Actors.Fleet;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
 
 namespace Reconciler.Host.Metrics;
 
@@ -16,7 +15,7 @@ internal sealed class ReconcilerMetrics
 {
     private static readonly string[] TemplateLabel = ["template"];
 
-    // TemplateReconciled.ReloadCause: a small fixed set, so a label never carries free text
+    // ReloadReason.Label, one per ReloadCause: a small fixed set, so a label never carries free text
     private static readonly string[] ReloadReasons = ["changed", "beyond-runtime", "fallback", "owed"];
 
     private static readonly string[] RefusalReasons = ["max-key-bytes", "max-value-bytes", "max-prefix-bytes"];
@@ -155,7 +154,7 @@ internal sealed class ReconcilerMetrics
 
         if (reload is not null)
         {
-            _reloads.WithLabels(template, reconciled.ReloadCause ?? "changed").Inc();
+            _reloads.WithLabels(template, reconciled.ReloadReason?.Label ?? "changed").Inc();
             _reloadDuration.WithLabels(template).Observe(reload.Duration.TotalSeconds);
             Count(_reloadFailures, template, !reload.Succeeded);
         }

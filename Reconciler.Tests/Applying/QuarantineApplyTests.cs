@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Journal;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 using Reconciler.Tests.Fixtures;

@@ -5,7 +5,6 @@ using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 using Reconciler.Tests.Fixtures;
@@ -163,7 +162,7 @@ public sealed class TemplateApplierTests : IAsyncDisposable
 
         for (var retry = 0; retry < 5; retry++)
         {
-            await applier.ApplyAsync(new ApplyRequest(bad, StateChange.None) { Trigger = Triggers.Retry }, _apply.Logger, CancellationToken.None);
+            await applier.ApplyAsync(new ApplyRequest(bad, StateChange.None) { Trigger = ApplyTrigger.Retry }, _apply.Logger, CancellationToken.None);
         }
 
         var whileFailing = ApplyJournal.Read(Path.Combine(stateDir, ApplyJournal.FileName));

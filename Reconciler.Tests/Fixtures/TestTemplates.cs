@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 

@@ -2,7 +2,6 @@ using Reconciler.Actors.Applying;
 using Reconciler.Actors.Fleet;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Quarantine;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Tests.Fleet;

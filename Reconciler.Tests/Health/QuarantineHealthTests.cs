@@ -2,7 +2,6 @@ using Reconciler.Actors.Applying;
 using Reconciler.Actors.Display;
 using Reconciler.Actors.Health;
 using Reconciler.Actors.Quarantine;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Host.Http;
 using Reconciler.Host.Metrics;

@@ -3,7 +3,6 @@ using Reconciler.Actors.Health;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 
 namespace Reconciler.Tests.Health;

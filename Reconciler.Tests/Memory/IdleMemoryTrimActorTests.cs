@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.TestKit;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Host.Memory;
 

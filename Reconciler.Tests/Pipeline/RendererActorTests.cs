@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;

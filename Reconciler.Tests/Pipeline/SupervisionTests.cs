@@ -9,7 +9,6 @@ using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Pipeline;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.Applying;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;

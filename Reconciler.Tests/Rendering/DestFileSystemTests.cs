@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.Versioning;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Output;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.State;
 using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;

@@ -1,5 +1,4 @@
 using Reconciler.Actors.Applying;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Host.Metrics;
@@ -16,7 +15,7 @@ public sealed class RuntimeMetricsTests
 
         metrics.Observe(new TemplateReconciled(written, null) { Runtime = RuntimeApplyResult.Done(3, TimeSpan.FromMilliseconds(2)) });
         metrics.Observe(new TemplateReconciled(written, null) { Runtime = RuntimeApplyResult.Done(2, TimeSpan.FromMilliseconds(2)) });
-        metrics.Observe(new TemplateReconciled(written, null) { Runtime = RuntimeApplyResult.FellBack("socket", "socket /run/haproxy/admin.sock unavailable") });
+        metrics.Observe(new TemplateReconciled(written, null) { Runtime = RuntimeApplyResult.FellBack(RuntimeFallback.Socket, "socket /run/haproxy/admin.sock unavailable") });
 
         var text = await ExportAsync(metrics);
         Assert.Contains("reconciler_runtime_applies_total{template=\"haproxy\"} 2", text);

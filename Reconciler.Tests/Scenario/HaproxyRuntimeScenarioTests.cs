@@ -3,7 +3,6 @@ using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Reconciler.Actors.Applying;
 using Reconciler.Actors.Pipeline;
-using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Tests.Fixtures;
 using Reconciler.Tests.Output;

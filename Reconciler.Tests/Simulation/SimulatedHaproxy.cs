@@ -50,12 +50,12 @@ internal sealed class SimulatedHaproxy : IHaproxyRuntimeApi
             switch (Behaviour)
             {
                 case RuntimeApiBehaviour.Refuse:
-                    return Task.FromResult(RuntimeApplyResult.FellBack("refused", "simulated HAProxy refused the change", 1));
+                    return Task.FromResult(RuntimeApplyResult.FellBack(RuntimeFallback.Refused, "simulated HAProxy refused the change", 1));
                 case RuntimeApiBehaviour.Unreachable:
-                    return Task.FromResult(RuntimeApplyResult.FellBack("socket", "simulated HAProxy's socket is unreachable"));
+                    return Task.FromResult(RuntimeApplyResult.FellBack(RuntimeFallback.Socket, "simulated HAProxy's socket is unreachable"));
                 case RuntimeApiBehaviour.Disagree:
                     _running = rendered + "# read back otherwise\n";
-                    return Task.FromResult(RuntimeApplyResult.FellBack("mismatch", "simulated HAProxy reads back other than asked", 1));
+                    return Task.FromResult(RuntimeApplyResult.FellBack(RuntimeFallback.Mismatch, "simulated HAProxy reads back other than asked", 1));
                 default:
                     _running = rendered;
                     RuntimeChanges++;

@@ -1,11 +1,12 @@
 using System.Collections.Immutable;
 using Reconciler.Actors.Output;
 using Reconciler.Actors.Quarantine;
+using Reconciler.Actors.Rendering;
 using Reconciler.Actors.Runtime;
 using Reconciler.Actors.State;
 using Reconciler.Actors.Templates;
 
-namespace Reconciler.Actors.Rendering;
+namespace Reconciler.Actors.Applying;
 
 public enum ReconcileStatus
 {
