@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Reconciler.Actors.Configuration;
 using Reconciler.Actors.Journal;
 using Reconciler.Actors.Output;
+using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Actors.Applying;
 
@@ -15,20 +16,23 @@ public sealed class ApplyServices : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, OwedReload> _owedReloads = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
-    private volatile CommandRunner _commands;
+    private readonly Func<CommandEnvironment, ICommandRunner> _runnerFor;
+    private volatile ICommandRunner _commands;
 
-    public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null)
-        : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight)
+    /// <param name="runnerFor">What runs the commands with an environment: <see cref="CommandRunner"/> unless a test simulates them.</param>
+    public ApplyServices(ReconcilerSettings settings, InFlightWork? inFlight = null, Func<CommandEnvironment, ICommandRunner>? runnerFor = null)
+        : this(settings.CommandTimeout, settings.CommandEnvironment, settings.MinReloadInterval, inFlight, runnerFor)
     {
         StateDir = settings.StateDir;
         Journal = settings.StateDir.Length > 0 ? new ApplyJournal(settings.StateDir, settings.JournalMaxEntries, settings.JournalMaxBytes) : null;
     }
 
     /// <param name="environment">reconciler.commands.environment (<see cref="CommandEnvironment.From"/>).</param>
-    public ApplyServices(TimeSpan commandTimeout, IEnumerable<string> environment, TimeSpan minReloadInterval, InFlightWork? inFlight = null)
+    public ApplyServices(TimeSpan commandTimeout, IEnumerable<string> environment, TimeSpan minReloadInterval, InFlightWork? inFlight = null, Func<CommandEnvironment, ICommandRunner>? runnerFor = null)
     {
         InFlight = inFlight ?? new InFlightWork();
-        _commands = new CommandRunner(CommandEnvironment.From(environment));
+        _runnerFor = runnerFor ?? (variables => new CommandRunner(variables));
+        _commands = _runnerFor(CommandEnvironment.From(environment));
         CommandTimeout = commandTimeout;
         MinReloadInterval = minReloadInterval;
     }
@@ -45,7 +49,10 @@ public sealed class ApplyServices : IAsyncDisposable
     public CancellationToken Shutdown => _shutdown.Token;
 
     /// <summary>Runs check-cmd (and, through the reloader, reload-cmd) with reconciler.commands.environment.</summary>
-    public CommandRunner Commands => _commands;
+    public ICommandRunner Commands => _commands;
+
+    /// <summary>The runtime API of a template, when a test simulates HAProxy's; null = the real admin socket's.</summary>
+    internal Func<TemplateDefinition, IHaproxyRuntimeApi>? RuntimeApis { get; init; }
 
     /// <summary>reconciler.commands.timeout.</summary>
     public TimeSpan CommandTimeout { get; private set; }
@@ -59,7 +66,7 @@ public sealed class ApplyServices : IAsyncDisposable
     /// <summary>A configuration reload's command settings apply from the next command on.</summary>
     public void Configure(ReconcilerSettings settings)
     {
-        _commands = new CommandRunner(CommandEnvironment.From(settings.CommandEnvironment));
+        _commands = _runnerFor(CommandEnvironment.From(settings.CommandEnvironment));
         CommandTimeout = settings.CommandTimeout;
         MinReloadInterval = settings.MinReloadInterval;
     }

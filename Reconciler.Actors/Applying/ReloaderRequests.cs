@@ -34,6 +34,6 @@ internal sealed record BatchArrived(ReloadBatch Batch, string Template);
 public sealed record ReloaderSettings(Func<string, CancellationToken, Task<CommandResult>> Run, TimeSpan CommandTimeout, TimeSpan MinReloadInterval)
 {
     /// <summary>The reloader owns the timeout (its timer cancels the run), so the runner is given none of its own.</summary>
-    public static ReloaderSettings Of(CommandRunner runner, TimeSpan commandTimeout, TimeSpan minReloadInterval) =>
+    public static ReloaderSettings Of(ICommandRunner runner, TimeSpan commandTimeout, TimeSpan minReloadInterval) =>
         new((command, token) => runner.RunAsync(command, Timeout.InfiniteTimeSpan, token), commandTimeout, minReloadInterval);
 }

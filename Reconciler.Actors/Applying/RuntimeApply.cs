@@ -24,13 +24,19 @@ internal sealed class RuntimeApply
     private readonly TemplateDefinition _definition;
     private readonly IHaproxyRuntimeApi _api;
 
-    public RuntimeApply(TemplateDefinition definition)
+    /// <param name="api">A simulated HAProxy's (tests); null = the admin socket's of runtime.type.</param>
+    public RuntimeApply(TemplateDefinition definition, IHaproxyRuntimeApi? api = null)
     {
         _definition = definition;
+        _api = api ?? ApiFor(definition);
+    }
+
+    private static IHaproxyRuntimeApi ApiFor(TemplateDefinition definition)
+    {
         var runtime = definition.Runtime;
         var client = new HaproxyRuntimeClient(runtime.Socket, SocketTimeout);
         var name = runtime.NameFor(definition.Dest);
-        _api = runtime.Type switch
+        return runtime.Type switch
         {
             RuntimeSettings.HaproxyMap => new HaproxyPatternsApi(isMap: true, name, client),
             RuntimeSettings.HaproxyAcl => new HaproxyPatternsApi(isMap: false, name, client),

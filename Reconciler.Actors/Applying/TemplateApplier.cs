@@ -37,7 +37,7 @@ public sealed class TemplateApplier
         _services = services;
         _owed = services.OwedReloadFor(definition.Dest);
         _keepDiffs = keepDiffs;
-        var runtime = definition.Runtime.IsOn ? new RuntimeApply(definition) : null;
+        var runtime = definition.Runtime.IsOn ? new RuntimeApply(definition, services.RuntimeApis?.Invoke(definition)) : null;
         var quarantine = new KeyQuarantine();
         var file = new FileSteps(definition, _render, _dest, services, _owed, runtime, quarantine, Progress, keepDiffs);
         _write = new QuarantineSteps(definition, template, quarantine, file);

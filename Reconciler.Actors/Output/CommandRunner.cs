@@ -9,7 +9,7 @@ namespace Reconciler.Actors.Output;
 /// too: <see cref="SpawnedProcess.KillTree"/>); with
 /// <paramref name="environment"/> as its whole environment (<see cref="CommandEnvironment.Minimal"/> when null).
 /// </summary>
-public sealed class CommandRunner(CommandEnvironment? environment = null)
+public sealed class CommandRunner(CommandEnvironment? environment = null) : ICommandRunner
 {
     private readonly CommandEnvironment _environment = environment ?? CommandEnvironment.Minimal;
 
