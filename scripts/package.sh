@@ -61,7 +61,6 @@ sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d "@$(git log -1 --format=%ct 2>
 # the README and the docs/ pages as they are in the repository: uncompressed, so their relative links still work
 cp README.md "$doc/"
 cp -r docs "$doc/docs"
-rm -rf "$doc/docs/incoming"
 gzip -9n < packaging/deb/reconciler.1 > "$root/usr/share/man/man1/reconciler.1.gz"
 cp packaging/deb/lintian-overrides "$root/usr/share/lintian/overrides/reconciler"
 # the demo as a folder of its own: demo.conf names keys.yaml and haproxy.cfg.sbn next to it

@@ -33,7 +33,6 @@ public sealed partial class DocsExamplesTests : IDisposable
     {
         Assert.Contains(Documents, d => d.Name == "README.md");
         Assert.Contains(Documents, d => d.Name == Path.Combine("docs", "configuration.md"));
-        Assert.DoesNotContain(Documents, d => d.Name.StartsWith(Path.Combine("docs", "incoming"), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -33,14 +33,11 @@ internal sealed partial class MarkdownDocument
     /// <summary>The lines outside fenced blocks (inside ones are blank), for the checks that read prose and tables.</summary>
     public IReadOnlyList<string> Lines { get; }
 
-    /// <summary>README.md and every page under docs/, except docs/incoming/ (drafts the merger folds in).</summary>
+    /// <summary>README.md and every page under docs/.</summary>
     public static IReadOnlyList<MarkdownDocument> All(string repositoryRoot)
     {
         var docs = System.IO.Path.Combine(repositoryRoot, "docs");
-        var incoming = System.IO.Path.Combine(docs, "incoming") + System.IO.Path.DirectorySeparatorChar;
-        var pages = Directory.EnumerateFiles(docs, "*.md", SearchOption.AllDirectories)
-            .Where(path => !path.StartsWith(incoming, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
+        var pages = Directory.EnumerateFiles(docs, "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
         return [.. new[] { System.IO.Path.Combine(repositoryRoot, "README.md") }.Concat(pages).Select(path => Read(path, repositoryRoot))];
     }
 
