@@ -1,3 +1,4 @@
+using Reconciler.Actors.Output;
 
 namespace Reconciler.Actors.Applying;
 
@@ -53,9 +54,10 @@ internal static class ApplyDecision
 
     /// <summary>
     /// After a reload: paid when it succeeded; when it failed, the previous file is put back (and reloaded) if
-    /// configured and this apply wrote a new one, else the reload stays owed (the renderer's retry pays it).
+    /// configured and this apply wrote a new one, else the reload stays owed (the renderer's retry pays it). A reload
+    /// that was cancelled (shutdown, or the reloader restarted before it ran) says nothing of the file: it stays owed.
     /// </summary>
-    public static ReloadFollowUp AfterReload(bool succeeded, bool rollbackOnFailure, ReconcileStatus file) => succeeded
+    public static ReloadFollowUp AfterReload(CommandResult reload, bool rollbackOnFailure, ReconcileStatus file) => reload.Succeeded
         ? ReloadFollowUp.PayOwed
-        : rollbackOnFailure && file == ReconcileStatus.Written ? ReloadFollowUp.RollBack : ReloadFollowUp.LeaveOwed;
+        : rollbackOnFailure && file == ReconcileStatus.Written && !reload.Cancelled ? ReloadFollowUp.RollBack : ReloadFollowUp.LeaveOwed;
 }

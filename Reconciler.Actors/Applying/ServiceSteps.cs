@@ -53,7 +53,7 @@ internal sealed class ServiceSteps(TemplateDefinition definition, DestFile dest,
         reconciled = reconciled with { ReloadReason = reason };
         var run = await RunReloadAsync(request.Reloader, request.Batch, cancellationToken);
         reconciled = reconciled with { Reload = run.Result, ReloadRun = run };
-        switch (ApplyDecision.AfterReload(run.Result.Succeeded, definition.RollbackOnReloadFailure, reconciled.Outcome.Status))
+        switch (ApplyDecision.AfterReload(run.Result, definition.RollbackOnReloadFailure, reconciled.Outcome.Status))
         {
             case ReloadFollowUp.PayOwed:
                 owed.Paid(); // before the log line: whoever reads "reload=ok" finds the owed-reload marker gone
@@ -93,7 +93,7 @@ internal sealed class ServiceSteps(TemplateDefinition definition, DestFile dest,
         logger.LogWarning("Restored the previous {Dest} of {Template} after its reload failed; reloading it", definition.Dest, definition.Name);
         var again = (await RunReloadAsync(reloader, null, cancellationToken)).Result;
         logger.Log(again.Succeeded ? LogLevel.Information : LogLevel.Error, "Reload of the restored {Dest} of {Template}: {Result}", definition.Dest, definition.Name, again.Succeeded ? "ok" : again.Summary);
-        if (ApplyDecision.AfterReload(again.Succeeded, rollbackOnFailure: false, ReconcileStatus.Unchanged) == ReloadFollowUp.PayOwed)
+        if (ApplyDecision.AfterReload(again, rollbackOnFailure: false, ReconcileStatus.Unchanged) == ReloadFollowUp.PayOwed)
         {
             owed.Paid();
         }

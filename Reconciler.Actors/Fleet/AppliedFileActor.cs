@@ -30,7 +30,8 @@ public sealed class AppliedFileActor : ReceiveActor, IWithStash
 
     private void Ready() => Receive<TemplateReconciled>(reconciled =>
     {
-        Sha256Of(reconciled.Outcome.Dest).PipeTo(Self, success: sha256 => new Hashed(reconciled, sha256));
+        // any failure is "no file to read": the actor must get back to Ready, whatever the hashing threw
+        Sha256Of(reconciled.Outcome.Dest).PipeTo(Self, success: sha256 => new Hashed(reconciled, sha256), failure: _ => new Hashed(reconciled, string.Empty));
         Become(Hashing);
     });
 

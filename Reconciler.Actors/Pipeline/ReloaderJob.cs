@@ -37,8 +37,8 @@ internal sealed record ReloadJob(string Command, ReloadBatch? Batch, ImmutableLi
         }
     }
 
-    // a failed reload leaves the dest's reload owed: its renderer retries, and the next reload pays it
-    public override void Abandon(long number, string why) => Answer(number, new CommandResult(-1, why, TimeSpan.Zero, TimedOut: false));
+    // a reload that did not run leaves the dest's reload owed (not rolled back): its renderer retries, the next reload pays it
+    public override void Abandon(long number, string why) => Answer(number, new CommandResult(-1, why, TimeSpan.Zero, TimedOut: false, Cancelled: true));
 }
 
 /// <summary>One runtime API change, for <paramref name="Requester"/>.</summary>

@@ -140,7 +140,7 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         Receive<GetRendererProgress>(_ => Sender.Tell(Progress()));
         Receive<Status.Failure>(failure => throw new InvalidOperationException($"apply of {Template} failed", failure.Cause));
         Receive<RetryDue>(_ => { });
-        Receive<RetryFailed>(_ => { });
+        Receive<RetryFailed>(_ => Become(() => Applying(state with { RetryAsked = true })));
     }
 
     /// <summary>Its template's new renderer takes over: what arrives now is for the successor, which renders the current state.</summary>
@@ -154,6 +154,13 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         });
         Receive<Drain>(_ => AbandonAndDrain(state, Sender));
         Receive<GetRendererProgress>(_ => Sender.Tell(Progress()));
+
+        // a faulted apply ends the hand-over too: the successor waits for this renderer to stop, not for a result
+        Receive<Status.Failure>(failure =>
+        {
+            _logger.LogError(failure.Cause, "The apply of {Template} failed while its successor waited; the successor takes over", Template);
+            Context.Stop(Self);
+        });
         ReceiveAny(_ => { });
     }
 
@@ -166,6 +173,11 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
             Publish(applied.Result);
             state.Dispose();
             Drain(drainer);
+        });
+        Receive<Status.Failure>(_ =>
+        {
+            state.Dispose();
+            Drain(drainer); // a faulted apply is over too: shutdown need not wait out its bound
         });
         Receive<GetRendererProgress>(_ => Sender.Tell(Progress()));
         ReceiveAny(_ => { });
@@ -205,6 +217,12 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
         if (state.Next is { } next)
         {
             Apply(next, idle);
+            return;
+        }
+
+        if (failed && state.RetryAsked)
+        {
+            Retry(idle, ApplyTrigger.ConfigurationReloaded); // a SIGHUP came while this apply ran: the operator asked again
             return;
         }
 
@@ -255,6 +273,9 @@ internal sealed class RendererActor : ReceiveActor, IWithTimers
     /// <param name="Next">The request that arrived meanwhile, merged with any before it.</param>
     private sealed record ApplyingState(ApplyRequest Request, RenderRequested? Next, int Failures, CancellationTokenSource AbandonRender) : IDisposable
     {
+        /// <summary>A SIGHUP asked for a failed apply again while this one ran: should this one fail, it runs once more.</summary>
+        public bool RetryAsked { get; init; }
+
         /// <summary>A later request supersedes a waiting one, their changes merged.</summary>
         public ApplyingState Queue(RenderRequested request) =>
             this with { Next = Next is null ? request : request with { Change = Next.Change.Then(request.Change) } };

@@ -1,3 +1,5 @@
+using Reconciler.Actors.Display;
+
 namespace Reconciler.Actors.Templates;
 
 /// <summary>
@@ -13,7 +15,7 @@ internal static class SelectionHint
         {
             if (candidate != pattern && selects(candidate))
             {
-                return $"{why}: did you mean {candidate}?";
+                return $"{why}: did you mean {PrintableText.ShortOf(candidate)}?"; // the pattern may be built from registry values
             }
         }
 

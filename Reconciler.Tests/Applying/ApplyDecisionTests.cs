@@ -1,4 +1,5 @@
 using Reconciler.Actors.Applying;
+using Reconciler.Actors.Output;
 using Reconciler.Actors.Runtime;
 
 namespace Reconciler.Tests.Applying;
@@ -76,19 +77,23 @@ public sealed class ApplyDecisionTests
     [Fact]
     public void A_reload_pays_or_rolls_back_a_new_file_when_configured_or_stays_owed()
     {
-        (bool Succeeded, bool RollbackOnFailure, ReconcileStatus File, ReloadFollowUp Expected)[] table =
+        var ok = new CommandResult(0, string.Empty, TimeSpan.Zero, TimedOut: false);
+        var failed = new CommandResult(1, "exit 1", TimeSpan.Zero, TimedOut: false);
+        var notRun = new CommandResult(-1, "not run: the reloader restarted", TimeSpan.Zero, TimedOut: false, Cancelled: true);
+        (CommandResult Reload, bool RollbackOnFailure, ReconcileStatus File, ReloadFollowUp Expected)[] table =
         [
-            (true, false, ReconcileStatus.Written, ReloadFollowUp.PayOwed),
-            (true, true, ReconcileStatus.Written, ReloadFollowUp.PayOwed),
-            (true, true, ReconcileStatus.Unchanged, ReloadFollowUp.PayOwed),
-            (false, true, ReconcileStatus.Written, ReloadFollowUp.RollBack),
-            (false, false, ReconcileStatus.Written, ReloadFollowUp.LeaveOwed),
-            (false, true, ReconcileStatus.Unchanged, ReloadFollowUp.LeaveOwed), // an owed reload of the file dest holds: nothing to go back to
+            (ok, false, ReconcileStatus.Written, ReloadFollowUp.PayOwed),
+            (ok, true, ReconcileStatus.Written, ReloadFollowUp.PayOwed),
+            (ok, true, ReconcileStatus.Unchanged, ReloadFollowUp.PayOwed),
+            (failed, true, ReconcileStatus.Written, ReloadFollowUp.RollBack),
+            (failed, false, ReconcileStatus.Written, ReloadFollowUp.LeaveOwed),
+            (failed, true, ReconcileStatus.Unchanged, ReloadFollowUp.LeaveOwed), // an owed reload of the file dest holds: nothing to go back to
+            (notRun, true, ReconcileStatus.Written, ReloadFollowUp.LeaveOwed), // says nothing of the new file: not rolled back
         ];
 
         Assert.Empty(table
-            .Where(row => ApplyDecision.AfterReload(row.Succeeded, row.RollbackOnFailure, row.File) != row.Expected)
-            .Select(row => $"{row} → {ApplyDecision.AfterReload(row.Succeeded, row.RollbackOnFailure, row.File)}"));
+            .Where(row => ApplyDecision.AfterReload(row.Reload, row.RollbackOnFailure, row.File) != row.Expected)
+            .Select(row => $"{row} → {ApplyDecision.AfterReload(row.Reload, row.RollbackOnFailure, row.File)}"));
     }
 
     [Fact]

@@ -106,7 +106,6 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Assert.Equal<string>(["/apps/b", "/apps/c"], second.Outcome.Change.Added);
         Assert.Equal(Rendered(latest), File.ReadAllText(_dest));
         _events.ExpectNoMsg(Quiet);
-        Assert.Equal(2, File.ReadAllLines(runs).Length);
         Assert.Equal(2, File.ReadAllLines(_reloads).Length);
     }
 
@@ -204,6 +203,22 @@ public sealed class RendererActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLife
         Assert.Equal(ReconcileStatus.RenderFailed, _events.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status);
         renderer.Tell(new RenderRequested(StateOf(6, ("a", "1"), ("b", "3")), Added("x")));
         Assert.Equal(6, _events.ExpectMsg<TemplateReconciled>(Slow).Outcome.Revision);
+    }
+
+    [Fact]
+    public void A_configuration_reload_while_a_failing_apply_runs_tries_it_once_more_at_once()
+    {
+        var (check, runs, gate) = GatedCheck();
+        var renderer = Renderer(Definition(_dest, check: check + "; false", reload: Reload));
+
+        renderer.Tell(new RenderRequested(Two, Added("a", "b")));
+        AwaitCondition(() => File.Exists(runs), Slow);
+        renderer.Tell(RetryFailed.Instance); // SIGHUP while the check runs
+        File.WriteAllText(gate, "");
+
+        Assert.Equal(ReconcileStatus.CheckFailed, _events.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status);
+        Assert.Equal(ReconcileStatus.CheckFailed, _events.ExpectMsg<TemplateReconciled>(Slow).Outcome.Status); // no backoff: the clock has not moved
+        _events.ExpectNoMsg(Quiet);
     }
 
     [Fact]
