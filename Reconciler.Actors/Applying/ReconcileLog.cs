@@ -77,7 +77,7 @@ internal static partial class ReconcileLog
     private static string Changes(ReconcileOutcome outcome, ApplyTrigger trigger) =>
         trigger == ApplyTrigger.KeysChanged || trigger == ApplyTrigger.OneTime ? outcome.Change.ToString() : $"none ({trigger.Label})";
 
-    private static string Describe(CommandResult reload) => reload.Succeeded ? "ok" : $"failed: {reload.Summary}";
+    private static string Describe(CommandResult reload) => reload.Succeeded ? "ok" : $"failed: {PrintableText.Of(reload.Summary)}";
 
     private static long Milliseconds(TimeSpan? time) => (long)(time ?? TimeSpan.Zero).TotalMilliseconds;
 

@@ -179,6 +179,18 @@ public sealed class TemplateApplierTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_failed_reloads_summary_reaches_the_log_line_escaped()
+    {
+        var applier = _apply.Applier(Definition(_dest, reload: "printf 'bad \\033[31m red\\n' >&2; false"));
+
+        await Reconcile(applier, Two);
+
+        var line = Assert.Single(_apply.Logs.Lines, line => line.Message.Contains("reload=failed", StringComparison.Ordinal));
+        Assert.Contains(@"reload=failed: exit 1: bad \x1b[31m red", line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', line.Message);
+    }
+
+    [Fact]
     public async Task The_check_runs_on_the_staged_new_content()
     {
         File.WriteAllText(_dest, "/apps/a=1\n");
